@@ -1,0 +1,62 @@
+# Newsroom: `make run` serves the demo site, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format check migrations-check serve bench clean
+
+help:
+	@echo "make run    set up and serve the demo site on http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make serve  production server (gunicorn) - needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS"
+	@echo "make lint / format / check / migrations-check / bench / clean"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Newsroom needs Python 3.12 or newer; found %d.%d. Install Python 3.13 (see .python-version) or run: make PYTHON=/path/to/python3.13 ..." % v[:2])'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loaddemo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python manage.py check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	$(BIN)/python manage.py check
+	DJANGO_SECRET_KEY=check-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH DJANGO_ALLOWED_HOSTS=example.com DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+serve: install
+	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/gunicorn newsroom.wsgi:application --bind $(HOST):$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) --access-logfile -
+
+bench: install
+	$(BIN)/python bench/thumbnails.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,464 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .sanitize import sanitize_html
+from .text import blogger_slug, html_to_text, make_excerpt, word_count
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending review")
+    PUBLISHED = "published", _("Published")
+
+
+class Label(TagBase):
+    """A Blogger label: a tag whose name keeps its case (`TOP STORY`, `business`)."""
+
+    exclude_from_news_sitemap = models.BooleanField(
+        default=False,
+        help_text=_("Keep posts with this label out of the Google News sitemap."),
+    )
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+
+    def get_absolute_url(self):
+        return reverse("articles:label", args=[self.name])
+
+
+class LabeledPost(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Post", on_delete=models.CASCADE, related_name="labeled_items"
+    )
+    tag = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="labeled_posts"
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=_(
+            "Order of the label on the post; the first two make the breadcrumb."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("labeled post")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_label_per_post"
+            )
+        ]
+        indexes = [models.Index(fields=["tag", "content_object"])]
+
+
+def new_image_key():
+    return secrets.token_urlsafe(12)
+
+
+def image_upload_to(instance, filename):
+    return "images/%s/%s" % (instance.key, filename)
+
+
+class Image(models.Model):
+    key = models.CharField(
+        max_length=32,
+        unique=True,
+        default=new_image_key,
+        editable=False,
+        help_text=_("Random key in the image's public address /img/KEY/SIZE/NAME."),
+    )
+    file = models.ImageField(
+        upload_to=image_upload_to,
+        help_text=_("JPEG, PNG, GIF or WebP. Thumbnails are made from it."),
+    )
+    filename = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("Name shown at the end of the image's address."),
+    )
+    alt_text = models.CharField(
+        max_length=250,
+        help_text=_("Describes the image for readers who cannot see it."),
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    format = models.CharField(max_length=10, blank=True, editable=False)
+    filesize = models.PositiveIntegerField(default=0, editable=False)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("image")
+
+    def __str__(self):
+        return self.alt_text or self.filename or self.key
+
+    def url(self, size="s1600"):
+        """Public address of this image at a Blogger size such as `s320` or `s72-c`."""
+        return reverse(
+            "articles:image",
+            kwargs={
+                "key": self.key,
+                "size": size,
+                "filename": self.filename or "image",
+            },
+        )
+
+
+class PostQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def published(self):
+        """Posts readers may see: published, with a publication time now or past."""
+        return self.live().filter(published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.live().filter(published_at__gt=timezone.now())
+
+    def for_cards(self):
+        """What a list of post cards reads: author, image and ordered labels."""
+        return self.select_related("author", "featured_image").prefetch_related(
+            Prefetch(
+                "labeled_items",
+                queryset=LabeledPost.objects.select_related("tag").order_by(
+                    "position", "id"
+                ),
+                to_attr="ordered_labeled_items",
+            )
+        )
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-id")
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Made from the title at first publication, the way Blogger does; "
+            "it never changes afterwards so links keep working."
+        ),
+    )
+    permalink = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Fixed address /YYYY/MM/slug.html, set at first publication."),
+    )
+    body = models.TextField(
+        blank=True, help_text=_("HTML; unsafe markup is removed on save.")
+    )
+    excerpt = models.TextField(
+        blank=True,
+        help_text=_(
+            "Shown on cards and in feeds. Leave empty to use the start of the body."
+        ),
+    )
+    summary = models.TextField(blank=True, editable=False)
+    seo_description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Search engines' description; the excerpt when empty."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "A published post goes live at its publication time: "
+            "set a future time to schedule it."
+        ),
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the post goes live; now when left empty on publishing."),
+    )
+    featured_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comments_open = models.BooleanField(default=True)
+    blogger_id = models.CharField(
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_("The post's id on Blogger, kept so old feed ids stay the same."),
+    )
+    premium_body = models.TextField(
+        blank=True,
+        help_text=_(
+            "Shown only to members, after the body. Never sent to anyone else."
+        ),
+    )
+    related_pinned = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        help_text=_("Posts always listed first under RECOMMENDED FOR YOU."),
+    )
+    related_excluded = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        help_text=_("Posts never listed under RECOMMENDED FOR YOU."),
+    )
+    exclude_from_news_sitemap = models.BooleanField(
+        default=False, help_text=_("Keep the post out of the Google News sitemap.")
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text=_("Raised on every save; a stale form cannot overwrite newer work."),
+    )
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    labels = TaggableManager(through=LabeledPost, blank=True, verbose_name=_("labels"))
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="post_status_pub_idx"),
+            models.Index(fields=["published_at", "id"], name="post_pub_id_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        self.summary = self.excerpt.strip() or make_excerpt(html_to_text(self.body))
+        self.reading_minutes = max(1, round(word_count(self.body) / 200))
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.status == Status.PUBLISHED and not self.permalink:
+            self._save_with_new_permalink(*args, **kwargs)
+        else:
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.permalink or ""
+
+    def _save_with_new_permalink(self, *args, **kwargs):
+        """Fix the permalink, adding _1, _2... on a clash in the same month."""
+        self.slug = self.slug or blogger_slug(self.title)
+        base_slug = self.slug
+        local = timezone.localtime(self.published_at)
+        for attempt in range(1000):
+            slug = base_slug if attempt == 0 else "%s_%d" % (base_slug, attempt)
+            permalink = "/%04d/%02d/%s.html" % (local.year, local.month, slug)
+            if Post.objects.filter(permalink=permalink).exclude(pk=self.pk).exists():
+                continue
+            self.slug, self.permalink = slug, permalink
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                # A concurrent save took the same address: try the next one.
+                self.permalink = None
+                kwargs.pop("force_insert", None)
+        raise IntegrityError("No free permalink for %r" % self.title)
+
+    def is_published(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    is_published.boolean = True
+
+    def is_scheduled(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def label_list(self):
+        """The post's labels in the editor's order."""
+        items = getattr(self, "ordered_labeled_items", None)
+        if items is None:
+            items = self.labeled_items.select_related("tag").order_by("position", "id")
+        return [item.tag for item in items]
+
+    def set_labels(self, names):
+        """Replace the labels, keeping the given order (Blogger's breadcrumb order)."""
+        names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+        labels = []
+        for name in names:
+            label = Label.objects.filter(name=name).first()
+            if label is None:
+                label = Label.objects.create(name=name)
+            labels.append(label)
+        with transaction.atomic():
+            self.labeled_items.exclude(tag__in=labels).delete()
+            existing = {item.tag_id: item for item in self.labeled_items.all()}
+            for position, label in enumerate(labels):
+                item = existing.get(label.pk)
+                if item is None:
+                    LabeledPost.objects.create(
+                        content_object=self, tag=label, position=position
+                    )
+                elif item.position != position:
+                    item.position = position
+                    item.save(update_fields=["position"])
+
+    @property
+    def description(self):
+        return self.seo_description or self.summary
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Page(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        blank=True,
+        help_text=_("The page lives at /p/SLUG.html; made from the title when empty."),
+    )
+    body = models.TextField(blank=True, help_text=_("HTML; unsafe markup is removed."))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pages",
+    )
+    show_in_menu = models.BooleanField(
+        default=True, help_text=_("List the page in the site's PAGES menu.")
+    )
+    blogger_id = models.CharField(max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if not self.slug:
+            base = blogger_slug(self.title)
+            slug, n = base, 0
+            while Page.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                n += 1
+                slug = "%s_%d" % (base, n)
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:page", args=[self.slug])
+
+    def is_published(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class SiteSettings(models.Model):
+    """The one row of site-wide settings editors can change in the admin."""
+
+    CACHE_KEY = "newsroom:site-settings"
+
+    name = models.CharField(max_length=100, default="Local Glob")
+    tagline = models.CharField(
+        max_length=200, blank=True, default="News from around the globe"
+    )
+    blog_id = models.CharField(
+        max_length=40,
+        default="8255692317570297677",
+        help_text=_(
+            "Blogger blog id, used in feed entry ids so readers see no change."
+        ),
+    )
+    featured_label = models.CharField(
+        max_length=100,
+        default="TOP STORY",
+        help_text=_("The home page features the newest post with this label."),
+    )
+    home_labels = models.CharField(
+        max_length=500,
+        default="AROUND THE GLOBE, Movie, SPECIAL STORY",
+        help_text=_("Comma-separated labels shown as blocks on the home page."),
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self):
+        return str(self.name)
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def load(cls):
+        site = cache.get(cls.CACHE_KEY)
+        if site is None:
+            site, _created = cls.objects.get_or_create(pk=1)
+            cache.set(
+                cls.CACHE_KEY, site, timeout=int(timedelta(hours=1).total_seconds())
+            )
+        return site
+
+    @property
+    def home_label_names(self):
+        return [name.strip() for name in self.home_labels.split(",") if name.strip()]
