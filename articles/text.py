@@ -51,11 +51,11 @@ def make_excerpt(value, length=EXCERPT_LENGTH):
     text = _SPACE_RE.sub(" ", value or "").strip()
     if len(text) <= length:
         return text
-    cut = text[: length + 1]
+    # MagOne's rule: take `length` characters, then drop the last (possibly
+    # partial) word, which gives the seed's "...as well as suggested...".
+    cut = text[:length]
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
-    else:
-        cut = text[:length]
     return cut.rstrip(" ,;:.-") + "..."
 
 
