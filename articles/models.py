@@ -61,6 +61,26 @@ class LabeledPost(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "content_object"])]
 
 
+class LabelRedirect(models.Model):
+    """An old label name (renamed or merged away) whose address now leads elsewhere."""
+
+    old_name = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text=_("/search/label/OLD_NAME redirects to the label's current page."),
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="redirects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("label redirect")
+
+    def __str__(self):
+        return "%s → %s" % (self.old_name, self.label)
+
+
 def new_image_key():
     return secrets.token_urlsafe(12)
 
@@ -252,6 +272,10 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_post", _("Can publish, schedule and unpublish posts")),
+            ("edit_any_post", _("Can edit and delete other authors' posts")),
+        ]
         indexes = [
             models.Index(fields=["status", "published_at"], name="post_status_pub_idx"),
             models.Index(fields=["published_at", "id"], name="post_pub_id_idx"),
@@ -261,6 +285,8 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
         self.body = sanitize_html(self.body)
         self.summary = self.excerpt.strip() or make_excerpt(html_to_text(self.body))
         self.reading_minutes = max(1, round(word_count(self.body) / 200))
