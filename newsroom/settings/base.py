@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "articles",
+    "blogger",
 ]
 
 MIDDLEWARE = [
