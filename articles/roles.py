@@ -1,0 +1,89 @@
+"""
+The newsroom's roles: which group may do what, and the checks the admin asks.
+
+Writers write and submit their own drafts; Editors do everything about posts,
+pages, labels and images; Members are readers with premium access and no admin.
+Moderators (comments only) are defined by the comments app.
+"""
+
+WRITERS = "Writers"
+EDITORS = "Editors"
+MODERATORS = "Moderators"
+MEMBERS = "Members"
+
+_EDITOR_MODELS = ["post", "page", "label", "labeledpost", "labelredirect", "image"]
+_CRUD = ["add", "change", "delete", "view"]
+
+# Codenames of the `articles` app's permissions, by group.
+ROLE_PERMISSIONS = {
+    WRITERS: [
+        "add_post",
+        "change_post",
+        "delete_post",
+        "view_post",
+        "view_label",
+        "add_image",
+        "view_image",
+    ],
+    EDITORS: [
+        "%s_%s" % (action, model) for model in _EDITOR_MODELS for action in _CRUD
+    ]
+    + ["publish_post", "edit_any_post"],
+    MEMBERS: [],
+}
+
+
+def sync_roles(group_model, permission_model):
+    """
+    Create the groups and give each exactly its permissions. Takes the models
+    as arguments so a data migration can pass its historical ones.
+    """
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        group.permissions.set(
+            permission_model.objects.filter(
+                content_type__app_label="articles", codename__in=codenames
+            )
+        )
+
+
+def ensure_roles():
+    """The groups as the migration made them (tests flush them; demo relies on them)."""
+    from django.contrib.auth.models import Group, Permission
+
+    sync_roles(Group, Permission)
+    return {name: Group.objects.get(name=name) for name in ROLE_PERMISSIONS}
+
+
+def can_publish(user):
+    return user.has_perm("articles.publish_post")
+
+
+def can_edit_any_post(user):
+    return user.has_perm("articles.edit_any_post")
+
+
+def can_change_post(user, post):
+    """Editors change any post; writers only their own, until it is published."""
+    if not user.has_perm("articles.change_post"):
+        return False
+    if post is None or can_edit_any_post(user):
+        return True
+    return post.author_id == user.pk and post.status != "published"
+
+
+def can_delete_post(user, post):
+    if not user.has_perm("articles.delete_post"):
+        return False
+    if post is None or can_edit_any_post(user):
+        return True
+    return post.author_id == user.pk and post.status == "draft"
+
+
+def is_member(user):
+    """Readers with premium access (and everyone who runs the newsroom)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=[MEMBERS, EDITORS, WRITERS]).exists()
