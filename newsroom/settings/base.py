@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "reversion",
+    "django_prose_editor",
     "articles",
     "blogger",
 ]
