@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -155,15 +155,24 @@ class PostQuerySet(models.QuerySet):
         return self.live().filter(published_at__gt=timezone.now())
 
     def for_cards(self):
-        """What a list of post cards reads: author, image and ordered labels."""
-        return self.select_related("author", "featured_image").prefetch_related(
-            Prefetch(
-                "labeled_items",
-                queryset=LabeledPost.objects.select_related("tag").order_by(
-                    "position", "id"
-                ),
-                to_attr="ordered_labeled_items",
+        """
+        What a list of post cards reads: author, image, ordered labels and the
+        approved comment count (a subquery in the same query).
+        """
+        from comments.models import Comment  # comments depends on articles
+
+        return (
+            self.select_related("author", "featured_image")
+            .prefetch_related(
+                Prefetch(
+                    "labeled_items",
+                    queryset=LabeledPost.objects.select_related("tag").order_by(
+                        "position", "id"
+                    ),
+                    to_attr="ordered_labeled_items",
+                )
             )
+            .annotate(comment_count=Comment.objects.approved_count_for(OuterRef("pk")))
         )
 
     def newest_first(self):

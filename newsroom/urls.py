@@ -6,6 +6,7 @@ from articles.views import RobotsView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 

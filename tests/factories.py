@@ -10,6 +10,8 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from articles.models import Image, Page, Post, Status
+from comments.models import Comment
+from comments.roles import ensure_moderators
 
 _numbers = count(1)
 
@@ -70,3 +72,23 @@ def make_image(size=(800, 600), **overrides):
     image.width, image.height = size
     image.save()
     return image
+
+
+def make_comment(post=None, **overrides):
+    """An approved comment on `post` (on the parent's post for a reply; else a new post)."""
+    number = next(_numbers)
+    overrides.setdefault("name", "Reader %d" % number)
+    overrides.setdefault("text", "Comment number %d." % number)
+    overrides.setdefault("status", Comment.Status.APPROVED)
+    if post is None:
+        parent = overrides.get("parent")
+        post = parent.post if parent is not None else make_post()
+    return Comment.objects.create(post=post, **overrides)
+
+
+def make_moderator(**overrides):
+    """A staff account in the Moderators group (comment permissions only)."""
+    overrides.setdefault("is_staff", True)
+    user = make_user(**overrides)
+    user.groups.add(ensure_moderators())
+    return user

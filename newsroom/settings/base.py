@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "articles",
+    "comments",
     "blogger",
 ]
 

@@ -1,0 +1,85 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Comment
+from .spam import conf, form_token
+from .text import count_links
+
+NAME_MAX_LENGTH = 100
+
+
+class CommentForm(forms.Form):
+    """A reader's comment or reply; the hidden fields carry the spam defences."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional, never shown)"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The honeypot: hidden from people, filled in by form-filling robots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, post, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.post = post
+        self.reply_target = None
+        # The length limit is a setting, read when the form is made.
+        self.fields["text"] = forms.CharField(
+            label=_("Comment"),
+            max_length=conf("MAX_LENGTH"),
+            widget=forms.Textarea(attrs={"rows": 5}),
+        )
+        if not self.is_bound:
+            self.initial["token"] = form_token(post.pk)
+            if user is not None and user.is_authenticated:
+                self.initial["name"] = user.get_full_name() or user.get_username()
+                self.initial["email"] = user.email
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        limit = conf("MAX_LINKS")
+        if count_links(text) > limit:
+            raise forms.ValidationError(
+                _("A comment may contain at most %(limit)d links."),
+                code="too_many_links",
+                params={"limit": limit},
+            )
+        return text
+
+    def clean_parent(self):
+        """The thread's first comment: a reply to a reply joins that thread."""
+        pk = self.cleaned_data["parent"]
+        if pk is None:
+            return None
+        target = (
+            Comment.objects.approved()
+            .filter(post=self.post, pk=pk)
+            .select_related("parent")
+            .first()
+        )
+        if target is None:
+            raise forms.ValidationError(
+                _("The comment you are replying to is no longer available."),
+                code="parent_gone",
+            )
+        self.reply_target = target
+        return target.parent or target
+
+    def renew_token(self):
+        """Give a form shown again a fresh timestamp, keeping what the reader typed."""
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["token"] = form_token(self.post.pk)

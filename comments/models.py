@@ -1,0 +1,287 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def approved_count_for(self, post_ref):
+        """
+        An expression counting the approved comments of the post `post_ref`
+        (usually `OuterRef("pk")`): one subquery inside the list's own query.
+        """
+        counts = (
+            self.approved()
+            .filter(post=post_ref)
+            .order_by()
+            .values("post")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+    def for_post_page(self, post, *, own_ids=(), with_pending=False):
+        """
+        Everything the post page shows, in one query: approved comments, the
+        reader's own pending ones (`own_ids`), every pending one for
+        moderators, and hidden comments that still have approved replies
+        (shown as placeholders so their replies keep their thread).
+        """
+        has_approved_reply = Exists(
+            Comment.objects.approved().filter(parent=OuterRef("pk"))
+        )
+        shown = Q(status=Comment.Status.APPROVED) | Q(has_approved_reply=True)
+        if with_pending:
+            shown |= Q(status=Comment.Status.PENDING)
+        elif own_ids:
+            shown |= Q(status=Comment.Status.PENDING, pk__in=list(own_ids))
+        return (
+            self.filter(post=post)
+            .annotate(has_approved_reply=has_approved_reply)
+            .filter(shown)
+            .order_by("created_at", "pk")
+        )
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        REMOVED = "removed", _("Removed")
+
+        @property
+        def is_hidden(self):
+            """Spam and removed comments leave at most a placeholder."""
+            return self in (self.SPAM, self.REMOVED)
+
+    post = models.ForeignKey(
+        "articles.Post", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        help_text=_(
+            "The thread's first comment. Threads are two levels deep: a reply "
+            "to a reply joins the same thread."
+        ),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("Given by the reader for the moderators; never shown."),
+    )
+    text = models.TextField(
+        _("text"), help_text=_("Plain text; shown escaped, with links made safe.")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text=_("The signed-in account that wrote it, if any."),
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        help_text=_("Only approved comments are shown and counted."),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When moderators were told about this held comment."),
+    )
+    blogger_id = models.CharField(
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_("The comment's id on Blogger, kept so old #c links still work."),
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        permissions = [("moderate_comment", _("Can moderate comments"))]
+        indexes = [
+            models.Index(
+                fields=["post", "status", "created_at"], name="comment_post_status_idx"
+            ),
+            models.Index(fields=["status", "created_at"], name="comment_status_idx"),
+        ]
+
+    def __str__(self):
+        return "%s: %s" % (self.name, self.text[:50])
+
+    def get_absolute_url(self):
+        return "%s#%s" % (self.post.get_absolute_url(), self.anchor)
+
+    def clean(self):
+        if self.parent_id is not None:
+            if self.parent.parent_id is not None:
+                raise ValidationError(
+                    {"parent": _("A reply belongs to a thread's first comment.")}
+                )
+            if self.parent.post_id != self.post_id:
+                raise ValidationError(
+                    {"parent": _("A reply belongs to a comment on the same post.")}
+                )
+
+    @property
+    def anchor(self):
+        """The element id Blogger used (`c<ID>`), so old links keep working."""
+        return "c%s" % (self.blogger_id or self.pk)
+
+    @property
+    def blogger_url(self):
+        """Blogger's comment permalink: `?showComment=<ms since epoch>#c<ID>`."""
+        return "%s?showComment=%d#%s" % (
+            self.post.get_absolute_url(),
+            int(self.created_at.timestamp() * 1000),
+            self.anchor,
+        )
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_hidden(self):
+        return self.Status(self.status).is_hidden
+
+
+class ModerationEvent(models.Model):
+    """One moderator decision: the audit list of who did what, and when."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        SPAM = "spam", _("Marked as spam")
+        REMOVE = "remove", _("Removed")
+        RESTORE = "restore", _("Restored")
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    from_status = models.CharField(max_length=10, choices=Comment.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Comment.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who decided; empty for an automatic decision."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("moderation decision")
+        verbose_name_plural = _("moderation log")
+
+    def __str__(self):
+        return "%s: %s" % (self.get_action_display(), self.comment_id)
+
+
+class CommentSettings(models.Model):
+    """The one row of comment settings: when comments wait for a moderator."""
+
+    CACHE_KEY = "newsroom:comment-settings"
+
+    class Moderation(models.TextChoices):
+        ALWAYS = "always", _("Always")
+        OLDER = "older", _("Only on posts older than the number of days below")
+        NEVER = "never", _("Never")
+
+    moderation = models.CharField(
+        _("comment moderation"),
+        max_length=10,
+        choices=Moderation.choices,
+        default=Moderation.ALWAYS,
+        help_text=_(
+            "Held comments appear only after a moderator approves them. "
+            "Comments by signed-in editors and moderators are never held."
+        ),
+    )
+    moderation_days = models.PositiveSmallIntegerField(
+        _("moderate posts older than (days)"),
+        default=14,
+        help_text=_("With the middle choice, comments on newer posts appear at once."),
+    )
+    notify_minutes = models.PositiveSmallIntegerField(
+        _("e-mail moderators at most every (minutes)"),
+        default=15,
+        help_text=_(
+            "Moderators get one e-mail per post for held comments, at most this often."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("comment settings")
+        verbose_name_plural = _("comment settings")
+
+    def __str__(self):
+        return str(_("Comment settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def load(cls):
+        current = cache.get(cls.CACHE_KEY)
+        if current is None:
+            # The defaults stand until an editor saves the settings: reading
+            # them never writes.
+            current = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(cls.CACHE_KEY, current, timeout=3600)
+        return current
+
+    def holds(self, post, *, now=None):
+        """Whether a reader's new comment on `post` waits for a moderator."""
+        if self.moderation == self.Moderation.ALWAYS:
+            return True
+        if self.moderation == self.Moderation.NEVER:
+            return False
+        now = now or timezone.now()
+        published_at = post.published_at or now
+        return published_at <= now - timedelta(days=self.moderation_days)

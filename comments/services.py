@@ -1,0 +1,135 @@
+"""Writes that take several steps: a reader's new comment and each moderator decision."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles.models import Post
+
+from .models import Comment, CommentSettings, ModerationEvent
+from .notifications import notify_moderators
+
+Status = Comment.Status
+Action = ModerationEvent.Action
+
+# Each decision: the states it applies to, and the state it leads to.
+TRANSITIONS = {
+    Action.APPROVE: ({Status.PENDING}, Status.APPROVED),
+    Action.SPAM: ({Status.PENDING, Status.APPROVED, Status.REMOVED}, Status.SPAM),
+    Action.REMOVE: ({Status.PENDING, Status.APPROVED, Status.SPAM}, Status.REMOVED),
+    Action.RESTORE: ({Status.SPAM, Status.REMOVED}, Status.APPROVED),
+}
+
+
+def is_trusted(user):
+    """Signed-in newsroom staff and moderators: their comments are never held."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.has_perm("comments.moderate_comment"))
+    )
+
+
+def comment_submit(
+    *,
+    post: Post,
+    name: str,
+    text: str,
+    email: str = "",
+    parent: Comment | None = None,
+    user: AbstractBaseUser | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    spam: bool = False,
+    base_url: str = "",
+) -> Comment:
+    """
+    Save a reader's comment as spam, approved or held for moderation
+    (CommentSettings decides; staff and moderators are never held), and tell
+    the moderators about a held one once the transaction commits.
+    """
+    if spam:
+        status = Status.SPAM
+    elif is_trusted(user) or not CommentSettings.load().holds(post):
+        status = Status.APPROVED
+    else:
+        status = Status.PENDING
+    comment = Comment(
+        post=post,
+        parent=parent,
+        name=name,
+        email=email,
+        text=text,
+        user=user if user is not None and user.is_authenticated else None,
+        ip_address=ip_address,
+        user_agent=user_agent[:300],
+        status=status,
+    )
+    comment.full_clean()
+    with transaction.atomic():
+        comment.save()
+        if status == Status.PENDING:
+            transaction.on_commit(
+                lambda: notify_moderators(post=post, base_url=base_url)
+            )
+    return comment
+
+
+def _moderate(
+    *, comment: Comment, actor: AbstractBaseUser | None, action: Action
+) -> Comment:
+    allowed, target = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.status not in allowed:
+            raise ValidationError(
+                _("A %(status)s comment cannot be %(action)s.")
+                % {
+                    "status": locked.get_status_display().lower(),
+                    "action": action.label.lower(),
+                },
+                code="invalid_transition",
+            )
+        previous = locked.status
+        locked.status = target
+        locked.moderated_by = actor
+        locked.moderated_at = timezone.now()
+        locked.full_clean()
+        locked.save(update_fields=["status", "moderated_by", "moderated_at"])
+        event = ModerationEvent(
+            comment=locked,
+            action=action,
+            from_status=previous,
+            to_status=target,
+            actor=actor,
+            created_at=locked.moderated_at,
+        )
+        event.full_clean()
+        event.save()
+    comment.status = locked.status
+    comment.moderated_by = locked.moderated_by
+    comment.moderated_at = locked.moderated_at
+    return comment
+
+
+def comment_approve(*, comment: Comment, actor: AbstractBaseUser | None) -> Comment:
+    """Publish a held comment."""
+    return _moderate(comment=comment, actor=actor, action=Action.APPROVE)
+
+
+def comment_spam(*, comment: Comment, actor: AbstractBaseUser | None) -> Comment:
+    """Hide a comment as spam; its approved replies stay under a placeholder."""
+    return _moderate(comment=comment, actor=actor, action=Action.SPAM)
+
+
+def comment_remove(*, comment: Comment, actor: AbstractBaseUser | None) -> Comment:
+    """Hide a comment; its approved replies stay under a placeholder."""
+    return _moderate(comment=comment, actor=actor, action=Action.REMOVE)
+
+
+def comment_restore(*, comment: Comment, actor: AbstractBaseUser | None) -> Comment:
+    """Publish again a comment that was removed or marked as spam."""
+    return _moderate(comment=comment, actor=actor, action=Action.RESTORE)

@@ -1,0 +1,83 @@
+from django import template
+
+from ..cookies import own_comment_ids
+from ..forms import CommentForm
+from ..models import Comment
+from ..text import comment_html
+
+register = template.Library()
+
+
+@register.filter(name="comment_html")
+def comment_html_filter(text):
+    """A comment's plain text as safe HTML: escaped, line breaks, nofollow links."""
+    return comment_html(text)
+
+
+def build_threads(comments, *, own_ids, can_moderate):
+    """
+    Threads two levels deep, oldest first: first comments with their replies
+    in `thread_replies`. A hidden first comment stays only as a placeholder
+    for its replies.
+    """
+    by_id = {}
+    threads = []
+    for comment in comments:
+        comment.is_own = comment.pk in own_ids
+        comment.show_text = comment.is_approved or (
+            comment.is_pending and (comment.is_own or can_moderate)
+        )
+        comment.thread_replies = []
+        if comment.parent_id is None:
+            by_id[comment.pk] = comment
+            threads.append(comment)
+    for comment in comments:
+        if comment.parent_id is not None and comment.show_text:
+            thread = by_id.get(comment.parent_id)
+            if thread is not None:
+                thread.thread_replies.append(comment)
+    return [thread for thread in threads if thread.show_text or thread.thread_replies]
+
+
+@register.inclusion_tag("comments/includes/comment_section.html", takes_context=True)
+def comment_section(context, post):
+    """
+    The comments under a post, with the form. One query for all comments,
+    whatever their number; a form refused by the comment view comes back in
+    the context as `comment_form`, with the reader's text.
+    """
+    request = context["request"]
+    user = request.user
+    can_moderate = user.is_authenticated and user.has_perm("comments.moderate_comment")
+    own_ids = set(own_comment_ids(request))
+    comments = list(
+        Comment.objects.for_post_page(post, own_ids=own_ids, with_pending=can_moderate)
+    )
+    threads = build_threads(comments, own_ids=own_ids, can_moderate=can_moderate)
+    form = context.get("comment_form")
+    if form is None or form.post.pk != post.pk:
+        form = CommentForm(post=post, user=user)
+        reply_to = request.GET.get("replyto", "")
+        form.reply_target = next(
+            (
+                comment
+                for comment in comments
+                if str(comment.pk) == reply_to and comment.is_approved
+            ),
+            None,
+        )
+        if form.reply_target is not None:
+            form.initial["parent"] = form.reply_target.pk
+    reply_target = form.reply_target
+    return {
+        "post": post,
+        "post_url": post.get_absolute_url(),
+        "threads": threads,
+        "comment_count": sum(1 for comment in comments if comment.is_approved),
+        "form": form,
+        "reply_target": reply_target,
+        "reply_thread_id": reply_target and (reply_target.parent_id or reply_target.pk),
+        "can_moderate": can_moderate,
+        "request": request,
+        "user": user,
+    }

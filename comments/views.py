@@ -1,0 +1,110 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, render
+from django.urls import resolve
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from articles.models import Post
+from articles.views import PostDetailView
+
+from . import services, spam
+from .cookies import remember_comment
+from .forms import CommentForm
+from .models import Comment
+
+MODERATE = "comments.moderate_comment"
+
+
+def _post_page(request, post, form, status):
+    """The post page again, with the reader's form, its text and the reason."""
+    match = resolve(post.get_absolute_url())
+    view = PostDetailView(extra_context={"comment_form": form})
+    view.setup(request, *match.args, **match.kwargs)
+    response = view.get(request, *match.args, **match.kwargs)
+    response.status_code = status
+    return response
+
+
+@csrf_exempt
+@require_POST
+def comment_create(request, post_id):
+    """
+    A reader's comment. Readers who are not signed in get a form without a
+    CSRF token, so post pages stay cacheable and set no cookie; a forged
+    anonymous comment gains nothing a direct one would not. A signed-in
+    author's comment carries their identity (never held), so it needs the token.
+    """
+    if request.user.is_authenticated:
+        rejected = CsrfViewMiddleware(lambda request: None).process_view(
+            request, None, (), {}
+        )
+        if rejected is not None:
+            return rejected
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    form = CommentForm(request.POST, post=post, user=request.user)
+    if not post.comments_open:
+        form.add_error(None, _("Comments are closed on this post."))
+        return _post_page(request, post, form, status=403)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        ip = spam.client_ip(request)
+        refusal = spam.screen(post=post, cleaned_data=data, ip=ip)
+        if refusal is None or refusal.store_as_spam:
+            comment = services.comment_submit(
+                post=post,
+                parent=data["parent"],
+                name=data["name"],
+                email=data["email"],
+                text=data["text"],
+                user=request.user,
+                ip_address=ip,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                spam=refusal is not None,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        if refusal is None:
+            response = HttpResponseRedirect(comment.get_absolute_url())
+            if comment.is_pending:
+                remember_comment(request, response, comment)
+            return response
+        form.add_error(None, refusal.message)
+        status = refusal.status
+    form.renew_token()
+    return _post_page(request, post, form, status=status)
+
+
+def _moderated_comment(request, pk):
+    if not request.user.has_perm(MODERATE):
+        raise PermissionDenied
+    return get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_delete(request, pk):
+    """A moderator's "Delete": a confirmation page, then a POST that removes."""
+    comment = _moderated_comment(request, pk)
+    if request.method == "POST":
+        try:
+            services.comment_remove(comment=comment, actor=request.user)
+        except ValidationError:
+            pass  # Already removed: the page shows the current state.
+        return HttpResponseRedirect(comment.get_absolute_url())
+    return render(
+        request,
+        "comments/comment_confirm_delete.html",
+        {"comment": comment, "robots": "noindex"},
+    )
+
+
+@require_POST
+def comment_approve(request, pk):
+    comment = _moderated_comment(request, pk)
+    try:
+        services.comment_approve(comment=comment, actor=request.user)
+    except ValidationError:
+        pass  # Not held any more: the page shows the current state.
+    return HttpResponseRedirect(comment.get_absolute_url())

@@ -1,0 +1,79 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from comments.models import Comment, CommentSettings
+from comments.notifications import moderator_emails, notify_moderators
+from tests.factories import make_comment, make_moderator, make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+Status = Comment.Status
+
+
+@pytest.fixture
+def moderator():
+    return make_moderator(email="mod@example.com")
+
+
+def held(post, text):
+    return make_comment(post, status=Status.PENDING, text=text)
+
+
+def test_recipients_are_active_moderators_and_superusers(moderator):
+    make_moderator(email="gone@example.com", is_active=False)
+    make_user(email="reader@example.com")
+    make_user(email="", is_superuser=True)
+    make_user(email="root@example.com", is_superuser=True)
+    assert moderator_emails() == ["mod@example.com", "root@example.com"]
+
+
+def test_one_email_per_post_per_interval(moderator, mailoutbox, frozen_now):
+    settings = CommentSettings.load()
+    settings.notify_minutes = 15
+    settings.save()
+    post, other = make_post(title="Harbour"), make_post(title="Market")
+    held(post, "first")
+    assert notify_moderators(post=post) == 1
+    assert len(mailoutbox) == 1
+
+    frozen_now.shift(timedelta(minutes=5))
+    held(post, "second")
+    assert notify_moderators(post=post) == 0
+    assert len(mailoutbox) == 1
+    # Another post has its own interval.
+    held(other, "elsewhere")
+    assert notify_moderators(post=other) == 1
+    assert len(mailoutbox) == 2
+
+    frozen_now.shift(timedelta(minutes=11))
+    held(post, "third")
+    assert notify_moderators(post=post) == 2
+    assert len(mailoutbox) == 3
+    batch = mailoutbox[2]
+    assert "2 comments await moderation" in batch.subject
+    assert "second" in batch.body and "third" in batch.body
+    assert "first" not in batch.body
+    assert batch.to == ["mod@example.com"]
+
+
+def test_approved_or_decided_comments_are_not_mailed(moderator, mailoutbox):
+    post = make_post()
+    make_comment(post)
+    make_comment(post, status=Status.SPAM)
+    assert notify_moderators(post=post) == 0
+    assert mailoutbox == []
+
+
+def test_command_sends_what_waited(moderator, mailoutbox, frozen_now):
+    post = make_post()
+    held(post, "first")
+    notify_moderators(post=post)
+    held(post, "straggler")
+    frozen_now.shift(timedelta(minutes=20))
+    call_command("send_comment_notifications", "--base-url", "https://news.example/")
+    assert len(mailoutbox) == 2
+    assert "straggler" in mailoutbox[1].body
+    assert "https://news.example/admin/comments/comment/" in mailoutbox[1].body
+    assert not Comment.objects.filter(notified_at=None).exists()
