@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import Image, Label, Page, Post, SiteSettings
-from .selectors import live_post_filter
+from .selectors import RELATED_LIMIT, live_post_filter, rank_related_posts
 
 
 class PostAdminForm(forms.ModelForm):
@@ -71,8 +72,8 @@ class PostAdmin(admin.ModelAdmin):
     list_filter = ["status", ("published_at", admin.DateFieldListFilter), "author"]
     search_fields = ["title", "summary"]
     date_hierarchy = "published_at"
-    readonly_fields = ["permalink", "created_at", "updated_at"]
-    autocomplete_fields = ["featured_image"]
+    readonly_fields = ["permalink", "created_at", "updated_at", "related_preview"]
+    autocomplete_fields = ["featured_image", "related_pinned", "related_excluded"]
     list_select_related = ["author"]
     fieldsets = [
         (None, {"fields": ["title", "body", "label_names"]}),
@@ -83,6 +84,10 @@ class PostAdmin(admin.ModelAdmin):
         (
             _("Card and search"),
             {"fields": ["excerpt", "seo_description", "featured_image"]},
+        ),
+        (
+            _("RECOMMENDED FOR YOU"),
+            {"fields": ["related_preview", "related_pinned", "related_excluded"]},
         ),
         (_("Comments"), {"fields": ["comments_open"]}),
         (_("History"), {"fields": ["blogger_id", "created_at", "updated_at"]}),
@@ -100,6 +105,30 @@ class PostAdmin(admin.ModelAdmin):
     @admin.display(description=_("Labels"))
     def label_text(self, post):
         return ", ".join(item.tag.name for item in post.labeled_items.all())
+
+    @admin.display(description=_("Readers see now"))
+    def related_preview(self, post):
+        """The related list with the labels each post shares, so a choice can be explained."""
+        if not post.pk:
+            return _("Shown once the post is saved.")
+        own = {label.pk for label in post.label_list}
+        rows = []
+        for other in rank_related_posts(post).for_cards()[:RELATED_LIMIT]:
+            shared = [label.name for label in other.label_list if label.pk in own]
+            if other.pinned:
+                why = _("pinned")
+            elif shared:
+                why = _("shares %(labels)s") % {"labels": ", ".join(shared)}
+            else:
+                why = _("newest post")
+            url = reverse("admin:articles_post_change", args=[other.pk])
+            rows.append((url, other.title, why))
+        if not rows:
+            return _("No live posts to recommend.")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join("", '<li><a href="{}">{}</a> ({})</li>', rows),
+        )
 
     def save_model(self, request, obj, form, change):
         if obj.author_id is None:

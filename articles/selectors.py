@@ -1,10 +1,23 @@
 """Reads that span tables: label counts and the archive."""
 
-from django.db.models import Count, Q
-from django.db.models.functions import Lower, TruncMonth
+import uuid
+
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Ln, Lower, TruncMonth
 from django.utils import timezone
 
-from .models import Label, Post, Status
+from .models import Label, LabeledPost, Post, Status
 
 
 def live_post_filter(prefix=""):
@@ -45,3 +58,92 @@ def archive_months():
         .annotate(count=Count("id"))
         .order_by("-month")
     )
+
+
+RELATED_LIMIT = 6
+RELATED_VERSION_KEY = "articles:related:version"
+# A safety net only: saves, deletes and label changes end a cached list at
+# once; a bulk queryset.update() sends no signal and is caught here.
+RELATED_CACHE_SECONDS = 3600
+
+
+def _live_count(queryset):
+    """A scalar subquery counting `queryset`'s rows (1 when there are none)."""
+    counted = queryset.order_by().values(group=Value(1)).annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 1)
+
+
+def rank_related_posts(post):
+    """
+    Live posts other than `post`, best first, in one query: the editor's
+    pins, then the sum over shared labels of log(N / df), the rarity of the
+    label among the N live posts (df of them carry it), then the newest. Posts
+    sharing nothing follow, newest first; excluded posts never appear.
+    Annotates `pinned` and `score`.
+    """
+    total = Cast(_live_count(Post.objects.published()), FloatField())
+    score = Value(0.0)
+    for label in post.label_list:
+        carriers = LabeledPost.objects.filter(
+            live_post_filter("content_object__"), tag=label
+        )
+        weight = Ln(total / Cast(_live_count(carriers), FloatField()))
+        shares = Exists(
+            LabeledPost.objects.filter(content_object=OuterRef("pk"), tag=label)
+        )
+        score = score + Case(
+            When(shares, then=weight), default=Value(0.0), output_field=FloatField()
+        )
+    pins = Post.related_pinned.through.objects.filter(
+        from_post=post.pk, to_post=OuterRef("pk")
+    )
+    excluded = Post.related_excluded.through.objects.filter(from_post=post.pk)
+    return (
+        Post.objects.published()
+        .exclude(pk=post.pk)
+        .exclude(pk__in=excluded.values("to_post"))
+        .annotate(pinned=Exists(pins), score=score)
+        .order_by("-pinned", "-score", "-published_at", "-id")
+    )
+
+
+def forget_related_posts(**signal_kwargs):
+    """
+    Mark every cached related list out of date; connected to saves and deletes
+    of posts and their labels and to changes of pins and exclusions.
+    """
+    if signal_kwargs.get("action", "post_").startswith("post_"):
+        cache.set(RELATED_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _related_ids(post, limit):
+    version = cache.get_or_set(RELATED_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    key = "articles:related:%s:%s:%s" % (version, post.pk, limit)
+    entry = cache.get(key)
+    if entry is not None and (
+        entry["until"] is None or timezone.now() < entry["until"]
+    ):
+        return entry["ids"]
+    ids = list(rank_related_posts(post).values_list("pk", flat=True)[:limit])
+    # A scheduled post going live changes the list without any save.
+    until = (
+        Post.objects.scheduled()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    cache.set(key, {"ids": ids, "until": until}, RELATED_CACHE_SECONDS)
+    return ids
+
+
+def related_posts(post, *, limit=RELATED_LIMIT):
+    """
+    RECOMMENDED FOR YOU under `post`: up to `limit` live posts ranked by
+    rank_related_posts(). The ranking is cached until a post, a label or a
+    pin changes (or a scheduled post goes live), so a page pays one query.
+    """
+    ids = _related_ids(post, limit)
+    if not ids:
+        return Post.objects.none()
+    rank = Case(*[When(pk=pk, then=Value(place)) for place, pk in enumerate(ids)])
+    return Post.objects.published().filter(pk__in=ids).order_by(rank)

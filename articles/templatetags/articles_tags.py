@@ -1,28 +1,38 @@
 from django import template
-from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html, json_script
 
 from ..models import Post
-from ..selectors import archive_months, label_counts
+from ..reltime import absolute_date, relative_text, script_table
+from ..selectors import archive_months, label_counts, related_posts
 
 register = template.Library()
-
-DATE_FORMAT = "M d, Y"
 
 
 @register.simple_tag
 def post_time(moment):
-    """A <time> element carrying the absolute date (`Mar 05, 2025`)."""
+    """
+    A <time> element reading "3 hours ago", its title the absolute date
+    (`Mar 05, 2025`); static/js/reltime.js keeps the text current.
+    """
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
-    absolute = formats.date_format(local, DATE_FORMAT)
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        local.isoformat(),
-        absolute,
-        absolute,
+        '<time datetime="{}" title="{}" data-reltime>{}</time>',
+        timezone.localtime(moment).isoformat(),
+        absolute_date(moment),
+        relative_text(moment),
     )
+
+
+register.filter("post_time", post_time, is_safe=True)
+
+
+@register.simple_tag
+def reltime_table():
+    """The relative-time ladder for static/js/reltime.js, once per page."""
+    return json_script(script_table(), "reltime-table")
 
 
 @register.filter
@@ -49,3 +59,27 @@ def news_feed_widget(count=5):
 @register.inclusion_tag("articles/includes/archive_widget.html")
 def archive_widget():
     return {"months": archive_months()}
+
+
+@register.inclusion_tag("articles/includes/related_posts.html")
+def related_stories(post):
+    """RECOMMENDED FOR YOU: thumbnails, titles and times of related live posts."""
+    return {"posts": related_posts(post).select_related("featured_image")}
+
+
+@register.inclusion_tag("articles/includes/post_pager.html")
+def post_pager(post):
+    """Links to the next newer and the next older live post."""
+    live = Post.objects.published().only("title", "permalink", "published_at")
+    moment, pk = post.published_at, post.pk
+    newer = (
+        live.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk))
+        .order_by("published_at", "id")
+        .first()
+    )
+    older = (
+        live.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+        .newest_first()
+        .first()
+    )
+    return {"newer": newer, "older": older}

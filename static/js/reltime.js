@@ -1,0 +1,42 @@
+/* Relative times: re-renders every <time data-reltime> from the ladder the
+   server emitted (#reltime-table), on load and every minute, so a page served
+   from a cache still shows the right age. Future or unreadable times show the
+   absolute date kept in the element's title. */
+(function () {
+  "use strict";
+  var source = document.getElementById("reltime-table");
+  if (!source) {
+    return;
+  }
+  var table = JSON.parse(source.textContent);
+
+  function text(age) {
+    for (var i = 0; i < table.ladder.length; i++) {
+      var rung = table.ladder[i];
+      if (rung.below !== null && age >= rung.below) {
+        continue;
+      }
+      if (rung.text !== undefined) {
+        return rung.text;
+      }
+      var n = Math.ceil(Math.floor(age / rung.unit) / rung.per);
+      return rung.forms[rung.pick[n]].replace(table.placeholder, String(n));
+    }
+    return null;
+  }
+
+  function render() {
+    var now = Date.now();
+    var times = document.querySelectorAll("time[data-reltime]");
+    for (var i = 0; i < times.length; i++) {
+      var element = times[i];
+      var moment = Date.parse(element.getAttribute("datetime"));
+      var age = Math.floor((now - moment) / 1000);
+      var label = isNaN(age) || age < 0 ? null : text(age);
+      element.textContent = label === null ? element.title : label;
+    }
+  }
+
+  render();
+  window.setInterval(render, 60000);
+})();
