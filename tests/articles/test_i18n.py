@@ -2,7 +2,7 @@ import gettext
 import re
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import translation
 
-from articles.reltime import relative_text
+from articles.reltime import absolute_date, relative_text
 from tests.conftest import FROZEN_NOW
 from tests.factories import make_post
 
@@ -128,3 +128,13 @@ def test_the_committed_mo_file_matches_the_po_file(tmp_path):
             gettext.GNUTranslations(committed)._catalog
             == gettext.GNUTranslations(new)._catalog
         )
+
+
+@pytest.mark.parametrize(
+    "month, name", [(3, "मार्च"), (9, "सितंबर"), (11, "नवंबर"), (12, "दिसंबर")]
+)
+def test_hindi_dates_spell_month_names_as_readers_do(month, name):
+    moment = datetime(2025, month, 5, 6, 0, tzinfo=UTC)
+    with translation.override("hi"):
+        assert absolute_date(moment) == "%s 05, 2025" % name
+    assert absolute_date(moment).endswith(" 05, 2025")
