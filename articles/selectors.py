@@ -1,4 +1,4 @@
-"""Reads that span tables: label counts and the archive."""
+"""Reads that span tables: label counts, the archive and related stories."""
 
 import uuid
 
