@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("csrf-token", csrf_token_view, name="csrf_token"),
     path("", include("comments.urls")),
+    path("", include("blogger.legacy")),
     path("", include("articles.urls")),
 ]
 

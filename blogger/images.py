@@ -1,0 +1,166 @@
+"""
+Blogger image addresses in imported bodies, and their move into our library.
+
+Blogger serves an image at `.../SIZE/FILENAME` on `*.bp.blogspot.com` or
+`blogger.googleusercontent.com`, SIZE being `s320`, `s72-c`, `w640-h360`...
+With a media folder, a file found there under the same name becomes an
+`articles.Image` and the address becomes `/img/KEY/SIZE/NAME` at that size.
+"""
+
+import hashlib
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from articles.models import Image
+
+BLOGGER_IMAGE_HOSTS = re.compile(
+    r"(^|\.)(bp\.blogspot\.com|blogger\.googleusercontent\.com|ggpht\.com)$"
+)
+URL_ATTRIBUTE_RE = re.compile(
+    r"""(?P<before>\b(?:src|href)\s*=\s*)(?P<quote>["'])(?P<url>[^"'<>]+)(?P=quote)""",
+    re.IGNORECASE,
+)
+# Blogger's size grammar; options after it (`-rw`, `-no`, `-k`) are dropped.
+SIZE_RE = re.compile(r"^(s\d+(?:-c)?|w\d+-h\d+(?:-c)?)(?:-[a-z0-9]+)*$")
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_FILENAME = 120
+
+
+def size_of(segment):
+    """The size in a Blogger path segment (`s72-c-rw` gives `s72-c`), or ''."""
+    try:
+        # The image library's own grammar, when it has one.
+        from articles.thumbnails import parse_size
+    except ImportError:
+        parse_size = None
+    match = SIZE_RE.match(segment)
+    if not match:
+        return ""
+    size = match.group(1)
+    if parse_size is not None:
+        try:
+            if parse_size(size) is None:
+                return ""
+        except (ValueError, TypeError):
+            return ""
+    return size
+
+
+def blogger_image(url):
+    """(size, filename) of a Blogger image address, or None for any other address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "") or not parts.hostname:
+        return None
+    if not BLOGGER_IMAGE_HOSTS.search(parts.hostname):
+        return None
+    segments = parts.path.split("/")
+    if len(segments) < 3:
+        return None
+    size = size_of(segments[-2])
+    filename = unquote(segments[-1])
+    if not size or not filename or "=" in filename:
+        return None
+    return size, filename
+
+
+def media_index(folder):
+    """Files under `folder` by name (the first one found wins)."""
+    index = {}
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            index.setdefault(path.name, path)
+    return index
+
+
+class ImageImporter:
+    """Rewrites body addresses, importing each media file once (by content)."""
+
+    def __init__(self, folder, *, dry_run, stored_names):
+        self.index = media_index(folder)
+        self.dry_run = dry_run
+        self.stored_names = stored_names
+        self.by_filename = {}
+        self.created = 0
+        self.reused = 0
+        self.rewritten = 0
+        self.skipped = []  # (file name, reason)
+
+    def rewrite(self, body):
+        def replace(match):
+            found = blogger_image(match.group("url"))
+            if found is None:
+                return match.group(0)
+            size, filename = found
+            image = self.image_for(filename)
+            if image is None:
+                return match.group(0)
+            self.rewritten += 1
+            return "%s%s%s%s" % (
+                match.group("before"),
+                match.group("quote"),
+                image.url(size),
+                match.group("quote"),
+            )
+
+        return URL_ATTRIBUTE_RE.sub(replace, body or "")
+
+    def image_for(self, filename):
+        if filename in self.by_filename:
+            return self.by_filename[filename]
+        image = None
+        path = self.index.get(filename)
+        if path is not None:
+            image = self.load(path)
+        self.by_filename[filename] = image
+        return image
+
+    def load(self, path):
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            self.skipped.append((path.name, _("larger than 20 MB")))
+            return None
+        data = path.read_bytes()
+        try:
+            with PILImage.open(io.BytesIO(data)) as picture:
+                picture.verify()
+            with PILImage.open(io.BytesIO(data)) as picture:
+                width, height = picture.size
+                image_format = picture.format
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            self.skipped.append((path.name, _("not an image")))
+            return None
+        if image_format not in IMAGE_FORMATS:
+            self.skipped.append(
+                (path.name, _("%s is not a web image format") % image_format)
+            )
+            return None
+        # The key comes from the content: a second import finds the same image.
+        key = "b" + hashlib.sha256(data).hexdigest()[:24]
+        image = Image.objects.filter(key=key).first()
+        if image is not None:
+            self.reused += 1
+            return image
+        filename = path.name[-MAX_FILENAME:]
+        image = Image(
+            key=key,
+            filename=filename,
+            alt_text=(re.sub(r"[-_]+", " ", path.stem).strip() or filename)[:250],
+            format=image_format,
+            filesize=len(data),
+            width=width,
+            height=height,
+        )
+        self.created += 1
+        if self.dry_run:
+            return image
+        image.file.save(filename, ContentFile(data), save=False)
+        self.stored_names.append((image.file.storage, image.file.name))
+        image.save()
+        return image

@@ -1,0 +1,504 @@
+"""
+Save a read Blogger export (`blogger.backup.Backup`) in one transaction.
+
+Everything is matched on the Blogger id, so a second run updates what
+changed and leaves the rest alone; a dry run does the same work and rolls it
+back. Any error rolls back everything and names the entry.
+"""
+
+import csv
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from anyascii import anyascii
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from articles.models import Label, Page, Post, SiteSettings, Status
+from articles.sanitize import sanitize_html
+from comments.models import Comment, CommentSettings
+
+from .backup import POST_PATH_RE, BackupError, entry_error
+from .images import ImageImporter
+
+PROGRESS_EVERY = 500
+ANONYMOUS = "Anonymous"
+
+
+@dataclass
+class Tally:
+    in_file: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class Report:
+    """What an import did (or, in a dry run, would do)."""
+
+    dry_run: bool = False
+    tallies: dict = field(default_factory=dict)
+    changes: list = field(default_factory=list)  # one line per created/updated item
+    skipped: list = field(default_factory=list)  # (entry or file, reason)
+    notes: list = field(default_factory=list)
+
+    def tally(self, name):
+        return self.tallies.setdefault(name, Tally())
+
+    def change(self, action, kind, what):
+        self.tally(kind).__dict__[action] += 1
+        if action != "unchanged":
+            self.changes.append("%s %s %s" % (action, kind, what))
+
+
+def read_author_map(lines):
+    """
+    `{key: username}` from CSV lines `KEY,USERNAME`, KEY being a Blogger
+    author's name, e-mail or profile address (matched case-insensitively).
+    A first line `blogger,username` is a header.
+    """
+    mapping = {}
+    for number, row in enumerate(csv.reader(lines), start=1):
+        if not row or not "".join(row).strip() or row[0].startswith("#"):
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            raise BackupError(
+                _("author map line %d: expected two columns, KEY,USERNAME") % number
+            )
+        key, username = row[0].strip(), row[1].strip()
+        if number == 1 and username.lower() == "username":
+            continue
+        mapping[key.casefold()] = username
+    return mapping
+
+
+def comment_text(body):
+    """A comment's HTML from Blogger as the plain text our comments keep."""
+
+    def link(match):
+        href, label = html.unescape(match.group(1)), match.group(2)
+        label_text = html.unescape(re.sub(r"<[^>]*>", "", label)).strip()
+        if not label_text or label_text == href:
+            return href
+        return "%s (%s)" % (label_text, href)
+
+    text = re.sub(
+        r"""<a\b[^>]*\bhref\s*=\s*["']([^"']*)["'][^>]*>(.*?)</a>""",
+        link,
+        body or "",
+        flags=re.IGNORECASE | re.DOTALL,
+    )
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
+    text = re.sub(r"</p\s*>", "\n\n", text, flags=re.IGNORECASE)
+    text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _same_zone(name_a, name_b):
+    """Whether two zone names keep the same clock (`Asia/Calcutta` is `Asia/Kolkata`)."""
+    try:
+        a, b = ZoneInfo(name_a), ZoneInfo(name_b)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    year = timezone.now().year
+    moments = [datetime(year, month, 1, 12) for month in (1, 4, 7, 10)]
+    return all(
+        m.replace(tzinfo=a).utcoffset() == m.replace(tzinfo=b).utcoffset()
+        for m in moments
+    )
+
+
+class _Saver:
+    def __init__(self, backup, report, *, author_map, media_dir, progress, stored):
+        self.backup = backup
+        self.report = report
+        self.author_map = author_map or {}
+        self.progress = progress
+        self.users = {}
+        self.images = (
+            ImageImporter(media_dir, dry_run=report.dry_run, stored_names=stored)
+            if media_dir
+            else None
+        )
+        self.saved = 0
+
+    def tick(self):
+        self.saved += 1
+        if self.progress and self.saved % PROGRESS_EVERY == 0:
+            self.progress(_("Saved %d items...") % self.saved)
+
+    def run(self):
+        self.settings()
+        labels_before = Label.objects.count()
+        for record in self.backup.posts:
+            self.post(record)
+            self.tick()
+        names = {name for record in self.backup.posts for name in record.labels}
+        self.report.tally("labels").in_file = len(names)
+        self.report.tally("labels").created = Label.objects.count() - labels_before
+        for record in self.backup.pages:
+            self.page(record)
+            self.tick()
+        self.comments()
+        if self.images is not None:
+            self.report.tally("images").created = self.images.created
+            self.report.tally("images").unchanged = self.images.reused
+            self.report.tally("images").in_file = len(self.images.index)
+            self.report.skipped.extend(self.images.skipped)
+            self.report.notes.append(
+                _("%d image addresses now point to the image library.")
+                % self.images.rewritten
+            )
+        self.report.skipped[:0] = self.backup.skipped
+
+    # Settings ---------------------------------------------------------------
+
+    def settings(self):
+        backup, values = self.backup, self.backup.settings
+        site, _created = SiteSettings.objects.get_or_create(pk=1)
+        before = (site.name, site.tagline, site.blog_id)
+        name = values.get("BLOG_NAME") or backup.title
+        if name:
+            site.name = name[:100]
+        if "BLOG_DESCRIPTION" in values:
+            site.tagline = values["BLOG_DESCRIPTION"][:200]
+        if backup.blog_id:
+            site.blog_id = backup.blog_id
+        self.report.tally("settings").in_file = len(values)
+        self.report.tally("authors").in_file = len(
+            {
+                record.author.key
+                for record in backup.posts + backup.pages
+                if record.author.key != ("", "", "")
+            }
+        )
+        if (site.name, site.tagline, site.blog_id) != before:
+            site.save()
+            self.report.change(
+                "updated", "settings", _("blog title, description and id")
+            )
+        self.comment_settings(values)
+        zone = values.get("BLOG_TIME_ZONE")
+        if zone and not _same_zone(zone, settings.TIME_ZONE):
+            self.report.notes.append(
+                _(
+                    "Blogger's time zone is %(blog)s but this site runs on %(site)s: "
+                    "set DJANGO_TIME_ZONE=%(blog)s so archives and dates match."
+                )
+                % {"blog": zone, "site": settings.TIME_ZONE}
+            )
+
+    def comment_settings(self, values):
+        mode = values.get("BLOG_COMMENT_MODERATION", "").upper()
+        if not mode:
+            return
+        Moderation = CommentSettings.Moderation
+        if mode in ("ALWAYS", "ENABLED", "TRUE", "YES", "ON"):
+            moderation = Moderation.ALWAYS
+        elif mode in ("NEVER", "DISABLED", "FALSE", "NO", "OFF", "NONE"):
+            moderation = Moderation.NEVER
+        elif any(word in mode for word in ("DAY", "OLDER", "SOMETIMES", "AFTER")):
+            moderation = Moderation.OLDER
+        else:
+            self.report.notes.append(
+                _("Comment moderation %r was not understood and is left as it was.")
+                % mode
+            )
+            return
+        current = CommentSettings.objects.filter(pk=1).first() or CommentSettings(pk=1)
+        before = (current.moderation, current.moderation_days)
+        current.moderation = moderation
+        delay = re.search(r"\d+", values.get("BLOG_COMMENT_MODERATION_DELAY", ""))
+        if moderation == Moderation.OLDER and delay:
+            current.moderation_days = min(int(delay.group()), 32767)
+        if (
+            current.moderation,
+            current.moderation_days,
+        ) != before or current._state.adding:
+            current.save()
+            self.report.change(
+                "updated", "settings", _("comment moderation: %s") % current.moderation
+            )
+
+    # Authors ----------------------------------------------------------------
+
+    def user_for(self, author):
+        if not (author.name or author.email or author.uri):
+            return None
+        if author.key in self.users:
+            return self.users[author.key]
+        User = get_user_model()
+        username = None
+        for key in (author.name, author.email, author.uri):
+            if key and key.casefold() in self.author_map:
+                username = self.author_map[key.casefold()]
+                break
+        user = None
+        if username is None and author.email:
+            user = User.objects.filter(email__iexact=author.email).first()
+        if user is None:
+            if username is None:
+                username = slugify(anyascii(author.name or author.email.split("@")[0]))
+                username = (username or "blogger-author")[:150]
+            user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                email=author.email,
+                first_name=(author.name or "")[:150],
+            )
+            user.set_unusable_password()
+            user.save()
+            self.report.change("created", "authors", username)
+        self.users[author.key] = user
+        return user
+
+    # Posts and pages --------------------------------------------------------
+
+    def body(self, record):
+        body = record.body
+        if self.images is not None:
+            body = self.images.rewrite(body)
+        return body
+
+    def post(self, record):
+        report = self.report
+        report.tally("posts").in_file += 1
+        if record.status == Status.DRAFT:
+            report.tally("drafts").in_file += 1
+        elif record.published and record.published > timezone.now():
+            report.tally("scheduled").in_file += 1
+        post = Post.objects.filter(blogger_id=record.blogger_id).first()
+        adding = post is None
+        if adding:
+            post = Post(blogger_id=record.blogger_id)
+        slug = permalink = None
+        if record.path:
+            match = POST_PATH_RE.match(record.path)
+            slug, permalink = match.group(3), record.path
+            if len(slug) > Post._meta.get_field("slug").max_length:
+                raise entry_error(record.entry, _("the address is too long to keep"))
+            other = Post.objects.filter(permalink=permalink).exclude(pk=post.pk).first()
+            if other is not None:
+                raise entry_error(
+                    record.entry,
+                    _(
+                        "the address %(path)s already belongs to post #%(pk)d “%(title)s”"
+                    )
+                    % {"path": permalink, "pk": other.pk, "title": other.title},
+                )
+        fields = {
+            "title": record.title[:300],
+            "body": self.body(record),
+            "status": record.status,
+            "published_at": record.published
+            if record.status == Status.PUBLISHED
+            else None,
+            "seo_description": record.description[:300],
+            "author": self.user_for(record.author),
+        }
+        if slug is not None:
+            fields.update(slug=slug, permalink=permalink)
+        labels = record.labels
+        if not adding and self.unchanged(post, fields, labels, record.updated):
+            self.report.change("unchanged", "posts", record.path or record.entry)
+            return
+        for name, value in fields.items():
+            setattr(post, name, value)
+        post.save()
+        post.set_labels(labels)
+        Post.objects.filter(pk=post.pk).update(
+            updated_at=record.updated or timezone.now()
+        )
+        action = "created" if adding else "updated"
+        self.report.change(action, "posts", post.permalink or record.entry)
+        if record.status == Status.DRAFT:
+            self.report.tally("drafts").__dict__[action] += 1
+        elif post.is_scheduled():
+            self.report.tally("scheduled").__dict__[action] += 1
+
+    def unchanged(self, obj, fields, labels, updated):
+        for name, value in fields.items():
+            if name == "body":
+                value = sanitize_html(value)
+            if name == "author":
+                if obj.author_id != (value.pk if value else None):
+                    return False
+                continue
+            if getattr(obj, name) != value:
+                return False
+        if labels is not None and [label.name for label in obj.label_list] != labels:
+            return False
+        return updated is None or obj.updated_at == updated
+
+    def page(self, record):
+        self.report.tally("pages").in_file += 1
+        page = Page.objects.filter(blogger_id=record.blogger_id).first()
+        adding = page is None
+        if adding:
+            page = Page(blogger_id=record.blogger_id)
+        fields = {
+            "title": record.title[:300],
+            "body": self.body(record),
+            "status": record.status,
+            "published_at": record.published
+            if record.status == Status.PUBLISHED
+            else None,
+            "author": self.user_for(record.author),
+        }
+        slug = record.slug
+        if slug:
+            if len(slug) > Page._meta.get_field("slug").max_length:
+                raise entry_error(record.entry, _("the address is too long to keep"))
+            other = Page.objects.filter(slug=slug).exclude(pk=page.pk).first()
+            if other is not None:
+                raise entry_error(
+                    record.entry,
+                    _(
+                        "the address %(path)s already belongs to page #%(pk)d “%(title)s”"
+                    )
+                    % {"path": record.path, "pk": other.pk, "title": other.title},
+                )
+            fields["slug"] = slug
+        if not adding and self.unchanged(page, fields, None, record.updated):
+            self.report.change("unchanged", "pages", record.path or record.entry)
+            return
+        for name, value in fields.items():
+            setattr(page, name, value)
+        page.save()
+        Page.objects.filter(pk=page.pk).update(
+            updated_at=record.updated or timezone.now()
+        )
+        self.report.change(
+            "created" if adding else "updated", "pages", page.get_absolute_url()
+        )
+
+    # Comments ---------------------------------------------------------------
+
+    def comments(self):
+        records = self.backup.comments
+        tally = self.report.tally("comments")
+        tally.in_file = len(records)
+        by_id = {record.blogger_id: record for record in records}
+        post_ids = {record.post_id for record in records}
+        posts = {
+            post.blogger_id: post
+            for post in Post.objects.filter(blogger_id__in=post_ids)
+        }
+        existing = {
+            comment.blogger_id: comment
+            for comment in Comment.objects.filter(
+                blogger_id__in=list(by_id), post__blogger_id__in=post_ids
+            )
+        }
+        saved = {}
+
+        def thread_root(record):
+            """The first comment of the record's thread (our threads are two levels)."""
+            seen = {record.blogger_id}
+            current = record
+            while current.parent_id and current.parent_id in by_id:
+                if current.parent_id in seen:
+                    raise entry_error(record.entry, _("its replies form a loop"))
+                seen.add(current.parent_id)
+                current = by_id[current.parent_id]
+            if current is record:
+                return None
+            return current
+
+        # Roots first, so every reply finds its thread's first comment saved.
+        ordered = sorted(records, key=lambda r: thread_root(r) is not None)
+        for record in ordered:
+            post = posts.get(record.post_id)
+            if post is None:
+                self.report.skipped.append(
+                    (record.entry, _("its post %s is not in the file") % record.post_id)
+                )
+                continue
+            root = thread_root(record)
+            parent = None
+            if root is not None:
+                parent = saved.get(root.blogger_id)
+                if parent is None:
+                    self.report.skipped.append(
+                        (record.entry, _("its thread could not be imported"))
+                    )
+                    continue
+            elif record.parent_id:
+                self.report.notes.append(
+                    _(
+                        "Comment %s answers a comment missing from the file; kept as a new thread."
+                    )
+                    % record.entry
+                )
+            saved[record.blogger_id] = self.comment(
+                record, post, parent, existing.get(record.blogger_id)
+            )
+            self.tick()
+
+    def comment(self, record, post, parent, comment):
+        adding = comment is None
+        email = record.author.email
+        try:
+            validate_email(email)
+        except ValidationError:
+            email = ""
+        fields = {
+            "post_id": post.pk,
+            "parent_id": parent.pk if parent is not None else None,
+            "name": (record.author.name or ANONYMOUS)[:100],
+            "email": email[:254],
+            "text": comment_text(record.body) or "-",
+            "status": record.state,
+            "created_at": record.published or record.updated or timezone.now(),
+        }
+        if not adding and all(getattr(comment, k) == v for k, v in fields.items()):
+            self.report.change("unchanged", "comments", record.entry)
+            return comment
+        if adding:
+            comment = Comment(blogger_id=record.blogger_id)
+        for name, value in fields.items():
+            setattr(comment, name, value)
+        comment.save()
+        self.report.change("created" if adding else "updated", "comments", record.entry)
+        return comment
+
+
+def import_backup(
+    backup, *, dry_run=False, author_map=None, media_dir=None, progress=None
+):
+    """
+    Save `backup` in one transaction and return a `Report`. With `dry_run`
+    the same work is done and rolled back, and no media file is stored.
+    """
+    report = Report(dry_run=dry_run)
+    stored = []
+    try:
+        with transaction.atomic():
+            _Saver(
+                backup,
+                report,
+                author_map=author_map,
+                media_dir=media_dir,
+                progress=progress,
+                stored=stored,
+            ).run()
+            if dry_run:
+                transaction.set_rollback(True)
+    except Exception:
+        # The database forgets the images; the storage must forget their files.
+        for storage, name in stored:
+            storage.delete(name)
+        raise
+    return report
