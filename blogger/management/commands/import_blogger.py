@@ -81,7 +81,6 @@ class Command(BaseCommand):
             for line in report.changes:
                 out.write("  " + line)
         out.write("")
-        verb = "would be" if report.dry_run else "were"
         out.write(
             "Blogger %s export of %s (blog %s): %d entries"
             % (
@@ -113,6 +112,6 @@ class Command(BaseCommand):
         for note in report.notes:
             out.write("Note: " + note)
         if report.dry_run:
-            out.write("Nothing %s written." % verb.replace("would be", "was"))
+            out.write("Nothing was written.")
         else:
             out.write(self.style.SUCCESS("Import finished."))
