@@ -132,6 +132,13 @@ class _Saver:
             else None
         )
         self.saved = 0
+        # One query each for what is already here, instead of one per entry.
+        self.posts_by_id = {
+            post.blogger_id: post for post in Post.objects.exclude(blogger_id="")
+        }
+        self.pages_by_id = {
+            page.blogger_id: page for page in Page.objects.exclude(blogger_id="")
+        }
 
     def tick(self):
         self.saved += 1
@@ -279,10 +286,12 @@ class _Saver:
             report.tally("drafts").in_file += 1
         elif record.published and record.published > timezone.now():
             report.tally("scheduled").in_file += 1
-        post = Post.objects.filter(blogger_id=record.blogger_id).first()
+        post = self.posts_by_id.get(record.blogger_id)
         adding = post is None
         if adding:
-            post = Post(blogger_id=record.blogger_id)
+            post = self.posts_by_id[record.blogger_id] = Post(
+                blogger_id=record.blogger_id
+            )
         slug = permalink = None
         if record.path:
             match = POST_PATH_RE.match(record.path)
@@ -344,10 +353,12 @@ class _Saver:
 
     def page(self, record):
         self.report.tally("pages").in_file += 1
-        page = Page.objects.filter(blogger_id=record.blogger_id).first()
+        page = self.pages_by_id.get(record.blogger_id)
         adding = page is None
         if adding:
-            page = Page(blogger_id=record.blogger_id)
+            page = self.pages_by_id[record.blogger_id] = Page(
+                blogger_id=record.blogger_id
+            )
         fields = {
             "title": record.title[:300],
             "body": self.body(record),
@@ -391,15 +402,11 @@ class _Saver:
         tally = self.report.tally("comments")
         tally.in_file = len(records)
         by_id = {record.blogger_id: record for record in records}
-        post_ids = {record.post_id for record in records}
-        posts = {
-            post.blogger_id: post
-            for post in Post.objects.filter(blogger_id__in=post_ids)
-        }
+        posts = {bid: post for bid, post in self.posts_by_id.items() if post.pk}
         existing = {
-            comment.blogger_id: comment
-            for comment in Comment.objects.filter(
-                blogger_id__in=list(by_id), post__blogger_id__in=post_ids
+            (comment.post_id, comment.blogger_id): comment
+            for comment in Comment.objects.exclude(blogger_id="").exclude(
+                post__blogger_id=""
             )
         }
         saved = {}
@@ -443,7 +450,7 @@ class _Saver:
                     % record.entry
                 )
             saved[record.blogger_id] = self.comment(
-                record, post, parent, existing.get(record.blogger_id)
+                record, post, parent, existing.get((post.pk, record.blogger_id))
             )
             self.tick()
 
