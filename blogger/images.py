@@ -133,7 +133,13 @@ class ImageImporter:
             with PILImage.open(io.BytesIO(data)) as picture:
                 width, height = picture.size
                 image_format = picture.format
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        except (
+            UnidentifiedImageError,
+            PILImage.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ):
             self.skipped.append((path.name, _("not an image")))
             return None
         if image_format not in IMAGE_FORMATS:

@@ -9,6 +9,7 @@ back. Any error rolls back everything and names the entry.
 import csv
 import html
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -119,6 +120,26 @@ def _same_zone(name_a, name_b):
     )
 
 
+def _known_zone(name):
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@contextmanager
+def entry_errors(entry):
+    """Turn a database or validation refusal into a one-line reason naming the entry."""
+    try:
+        yield
+    except BackupError:
+        raise
+    except (DatabaseError, ValidationError, ValueError) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise entry_error(entry, reason) from None
+
+
 class _Saver:
     def __init__(self, backup, report, *, author_map, media_dir, progress, stored):
         self.backup = backup
@@ -149,13 +170,15 @@ class _Saver:
         self.settings()
         labels_before = Label.objects.count()
         for record in self.backup.posts:
-            self.post(record)
+            with entry_errors(record.entry):
+                self.post(record)
             self.tick()
         names = {name for record in self.backup.posts for name in record.labels}
         self.report.tally("labels").in_file = len(names)
         self.report.tally("labels").created = Label.objects.count() - labels_before
         for record in self.backup.pages:
-            self.page(record)
+            with entry_errors(record.entry):
+                self.page(record)
             self.tick()
         self.comments()
         if self.images is not None:
@@ -197,7 +220,11 @@ class _Saver:
             )
         self.comment_settings(values)
         zone = values.get("BLOG_TIME_ZONE")
-        if zone and not _same_zone(zone, settings.TIME_ZONE):
+        if zone and not _known_zone(zone):
+            self.report.notes.append(
+                _("Blogger's time zone %r is not a known zone name.") % zone
+            )
+        elif zone and not _same_zone(zone, settings.TIME_ZONE):
             self.report.notes.append(
                 _(
                     "Blogger's time zone is %(blog)s but this site runs on %(site)s: "
@@ -226,7 +253,11 @@ class _Saver:
         current = CommentSettings.objects.filter(pk=1).first() or CommentSettings(pk=1)
         before = (current.moderation, current.moderation_days)
         current.moderation = moderation
-        delay = re.search(r"\d+", values.get("BLOG_COMMENT_MODERATION_DELAY", ""))
+        delay = re.search(
+            r"\d+",
+            values.get("BLOG_COMMENT_MODERATION_DELAY")
+            or values.get("BLOG_COMMENT_MODERATION_DAYS", ""),
+        )
         if moderation == Moderation.OLDER and delay:
             current.moderation_days = min(int(delay.group()), 32767)
         if (
@@ -320,6 +351,14 @@ class _Saver:
         if slug is not None:
             fields.update(slug=slug, permalink=permalink)
         labels = record.labels
+        longest = Label._meta.get_field("name").max_length
+        for name in labels:
+            if len(name) > longest:
+                raise entry_error(
+                    record.entry,
+                    _("label %(name)r is longer than %(max)d characters")
+                    % {"name": name[:30] + "…", "max": longest},
+                )
         if not adding and self.unchanged(post, fields, labels, record.updated):
             self.report.change("unchanged", "posts", record.path or record.entry)
             return
@@ -429,9 +468,11 @@ class _Saver:
         for record in ordered:
             post = posts.get(record.post_id)
             if post is None:
-                self.report.skipped.append(
-                    (record.entry, _("its post %s is not in the file") % record.post_id)
-                )
+                if record.post_id in self.pages_by_id:
+                    reason = _("comments on pages are not kept (pages have none here)")
+                else:
+                    reason = _("its post %s is not in the file") % record.post_id
+                self.report.skipped.append((record.entry, reason))
                 continue
             root = thread_root(record)
             parent = None
@@ -449,9 +490,10 @@ class _Saver:
                     )
                     % record.entry
                 )
-            saved[record.blogger_id] = self.comment(
-                record, post, parent, existing.get((post.pk, record.blogger_id))
-            )
+            with entry_errors(record.entry):
+                saved[record.blogger_id] = self.comment(
+                    record, post, parent, existing.get((post.pk, record.blogger_id))
+                )
             self.tick()
 
     def comment(self, record, post, parent, comment):

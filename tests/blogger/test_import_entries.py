@@ -1,0 +1,116 @@
+"""Odd entries: each one is skipped with a reason or refused with one line."""
+
+import pytest
+from django.core.management import CommandError
+
+from articles.models import Post
+from comments.models import Comment
+
+from .conftest import CLASSIC, run_import
+
+HEAD = """<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom' xmlns:thr='http://purl.org/syndication/thread/1.0'
+      xmlns:blogger='http://schemas.google.com/blogger/2018'>
+<id>tag:blogger.com,1999:blog-5.archive</id><title type='text'>Small</title>
+"""
+KIND = "http://schemas.google.com/blogger/2008/kind#"
+
+
+def entry(kind, number, extra="", published="2025-01-01T10:00:00.000Z"):
+    return (
+        "<entry><id>tag:blogger.com,1999:blog-5.post-%s</id>"
+        "<published>%s</published>"
+        "<category scheme='http://schemas.google.com/g/2005#kind' term='%s%s'/>"
+        "<title type='text'>Entry %s</title><content type='html'>Text %s</content>"
+        "%s</entry>\n" % (number, published, KIND, kind, number, number, extra)
+    )
+
+
+def export(tmp_path, *entries):
+    path = tmp_path / "small.xml"
+    path.write_text(HEAD + "".join(entries) + "</feed>\n", encoding="utf-8")
+    return path
+
+
+def test_comments_on_pages_are_skipped_with_a_reason(db, frozen_now, tmp_path):
+    path = export(
+        tmp_path,
+        entry(
+            "page",
+            1,
+            "<link rel='alternate' href='https://x.blogspot.com/p/one.html'/>",
+        ),
+        entry(
+            "comment", 2, "<thr:in-reply-to ref='tag:blogger.com,1999:blog-5.post-1'/>"
+        ),
+        entry(
+            "comment", 3, "<thr:in-reply-to ref='tag:blogger.com,1999:blog-5.post-99'/>"
+        ),
+    )
+    out, _err = run_import(path)
+    assert "post-2: comments on pages are not kept" in out
+    assert "post-3: its post 99 is not in the file" in out
+    assert not Comment.objects.exists()
+
+
+def test_a_too_long_label_is_refused_naming_the_entry(db, frozen_now, tmp_path):
+    label = "x" * 101
+    path = export(
+        tmp_path,
+        entry(
+            "post",
+            1,
+            "<category scheme='http://www.blogger.com/atom/ns#' term='%s'/>"
+            "<link rel='alternate' href='https://x.blogspot.com/2025/01/one.html'/>"
+            % label,
+        ),
+    )
+    with pytest.raises(
+        CommandError, match=r"entry tag:.*post-1: label 'x+…' is longer"
+    ):
+        run_import(path)
+    assert not Post.objects.exists()
+
+
+def test_a_post_address_that_is_not_bloggers_is_refused(db, frozen_now, tmp_path):
+    path = export(
+        tmp_path,
+        entry(
+            "post", 1, "<link rel='alternate' href='https://x.blogspot.com/about/one'/>"
+        ),
+    )
+    with pytest.raises(
+        CommandError, match="post-1: address /about/one is not a Blogger post address"
+    ):
+        run_import(path)
+
+
+def test_a_date_without_offset_is_refused(db, frozen_now, tmp_path):
+    path = export(tmp_path, entry("post", 1, published="2025-01-01T10:00:00"))
+    with pytest.raises(
+        CommandError, match="post-1: published time .* has no UTC offset"
+    ):
+        run_import(path)
+
+
+def test_an_unknown_takeout_status_is_refused(db, frozen_now, tmp_path):
+    path = export(
+        tmp_path,
+        "<entry><id>tag:blogger.com,1999:blog-5.post-7</id><blogger:type>POST</blogger:type>"
+        "<blogger:status>ARCHIVED</blogger:status><title>T</title></entry>",
+    )
+    with pytest.raises(CommandError, match="post-7: unknown status 'ARCHIVED'"):
+        run_import(path)
+
+
+def test_a_malformed_author_map_is_refused(db, frozen_now, tmp_path):
+    author_map = tmp_path / "authors.csv"
+    author_map.write_text("Asha Menon,asha,extra\n")
+    with pytest.raises(CommandError, match="author map line 1: expected two columns"):
+        run_import(CLASSIC, "--author-map", author_map)
+    assert not Post.objects.exists()
+
+
+def test_a_missing_file_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="is not a file"):
+        run_import("/nonexistent/export.xml")
