@@ -1,5 +1,6 @@
 """Sanitise editor HTML with nh3: an allow-list of tags, attributes and URL schemes."""
 
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -20,10 +21,14 @@ ALLOWED_ATTRIBUTES = {
     "iframe": {"src", "width", "height", "allowfullscreen", "title", "loading"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
-    "ol": {"start", "reversed"},
+    "ol": {"start", "reversed", "type"},
     "pre": {"data-language"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# nh3 keeps a frame whose source it refused; such a frame is dropped whole.
+FRAME_WITHOUT_SOURCE = re.compile(
+    r'<iframe(?![^>]*\ssrc=")[^>]*>.*?</iframe>', re.DOTALL | re.IGNORECASE
+)
 DEFAULT_IFRAME_HOSTS = (
     "www.youtube.com",
     "www.youtube-nocookie.com",
@@ -55,5 +60,4 @@ def sanitize_html(value):
         attribute_filter=_filter_attribute,
         strip_comments=True,
     )
-    # An iframe whose source was refused is an empty frame: drop it entirely.
-    return cleaned.replace("<iframe></iframe>", "")
+    return FRAME_WITHOUT_SOURCE.sub("", cleaned)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views, views_images
+from . import preview, views, views_images
 
 app_name = "articles"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         views.ArchiveView.as_view(),
         name="archive_month",
     ),
+    path("preview/<str:token>", preview.PostPreviewView.as_view(), name="preview"),
     path(
         "img/<str:key>/<str:size>/<str:filename>",
         views_images.image_view,

@@ -4,14 +4,14 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Label, Page, Post, SiteSettings
+from .models import Label, LabelRedirect, Page, Post, SiteSettings
 from .paging import cursor_value, parse_max_results, parse_time
 
 IGNORED_PARAMETERS = {"m"}
@@ -124,6 +124,32 @@ class SearchView(PostListMixin, ListView):
 
 
 class LabelView(PostListMixin, ListView):
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A renamed or merged-away label's old address moves for good.
+            moved = self.moved_url()
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(moved)
+
+    def moved_url(self):
+        names = [name for name in self.kwargs["names"].split("+") if name]
+        if not names or len(names) > 5:
+            return None
+        current = dict(
+            LabelRedirect.objects.filter(old_name__in=names).values_list(
+                "old_name", "label__name"
+            )
+        )
+        if not current:
+            return None
+        names = [current.get(name, name) for name in dict.fromkeys(names)]
+        url = reverse("articles:label", args=["+".join(dict.fromkeys(names))])
+        query = self.request.META.get("QUERY_STRING")
+        return "%s?%s" % (url, query) if query else url
+
     def get_base_queryset(self):
         names = [name for name in self.kwargs["names"].split("+") if name]
         if not names or len(names) > 5:

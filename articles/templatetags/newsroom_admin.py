@@ -1,0 +1,52 @@
+from django import template
+from django.apps import apps
+from django.db.models import Count, Min, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import Post, Status
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/articles/dashboard.html", takes_context=True)
+def newsroom_dashboard(context):
+    """Counts editors start the day with: drafts, review queue, schedule, comments."""
+    request = context["request"]
+    user = request.user
+    result = {"rows": [], "comments": ""}
+    if user.has_perm("articles.view_post"):
+        now = timezone.now()
+        posts = Post.objects.order_by()
+        if not user.has_perm("articles.edit_any_post"):
+            posts = posts.filter(author=user)
+        totals = posts.aggregate(
+            drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+            pending=Count("pk", filter=Q(status=Status.PENDING)),
+            scheduled=Count(
+                "pk", filter=Q(status=Status.PUBLISHED, published_at__gt=now)
+            ),
+            next_at=Min(
+                "published_at", filter=Q(status=Status.PUBLISHED, published_at__gt=now)
+            ),
+        )
+        changelist = reverse("admin:articles_post_changelist")
+        result.update(
+            rows=[
+                ("drafts", totals["drafts"], changelist + "?state=draft"),
+                ("pending", totals["pending"], changelist + "?state=pending"),
+                ("scheduled", totals["scheduled"], changelist + "?state=scheduled"),
+            ],
+            next_at=totals["next_at"],
+            add_url=reverse("admin:articles_post_add")
+            if user.has_perm("articles.add_post")
+            else "",
+        )
+    if apps.is_installed("comments"):
+        from comments.templatetags.comments_admin import comment_queue_counts
+
+        result["comments"] = render_to_string(
+            "comments/admin/queue_counts.html", comment_queue_counts(context)
+        )
+    return result
