@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from articles.models import Label, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
@@ -181,13 +182,20 @@ class _Saver:
                 self.page(record)
             self.tick()
         self.comments()
+        self.report.tally("authors").in_file = len(
+            {user.pk for user in self.users.values() if user is not None}
+        )
         if self.images is not None:
             self.report.tally("images").created = self.images.created
             self.report.tally("images").unchanged = self.images.reused
             self.report.tally("images").in_file = len(self.images.index)
             self.report.skipped.extend(self.images.skipped)
             self.report.notes.append(
-                _("%d image addresses now point to the image library.")
+                ngettext(
+                    "%d image address now points to the image library.",
+                    "%d image addresses now point to the image library.",
+                    self.images.rewritten,
+                )
                 % self.images.rewritten
             )
         self.report.skipped[:0] = self.backup.skipped
@@ -206,13 +214,6 @@ class _Saver:
         if backup.blog_id:
             site.blog_id = backup.blog_id
         self.report.tally("settings").in_file = len(values)
-        self.report.tally("authors").in_file = len(
-            {
-                record.author.key
-                for record in backup.posts + backup.pages
-                if record.author.key != ("", "", "")
-            }
-        )
         if (site.name, site.tagline, site.blog_id) != before:
             site.save()
             self.report.change(

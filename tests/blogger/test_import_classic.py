@@ -222,6 +222,8 @@ def test_summary_table_and_progress(classic):
     assert any(line.split() == ["comments", "5", "5", "0", "0"] for line in lines)
     assert any(line.split() == ["labels", "6", "6", "0", "0"] for line in lines)
     assert any(line.split() == ["skipped", "1"] for line in lines)
+    assert any(line.split() == ["authors", "3", "3", "0", "0"] for line in lines)
+    assert any(line.split() == ["settings", "5", "0", "2", "0"] for line in lines)
     assert "theme template" in out
 
 
