@@ -92,6 +92,7 @@ class ImageImporter:
         self.reused = 0
         self.rewritten = 0
         self.skipped = []  # (file name, reason)
+        self.sizes = set()
 
     def rewrite(self, body):
         def replace(match):
@@ -103,6 +104,7 @@ class ImageImporter:
             if image is None:
                 return match.group(0)
             self.rewritten += 1
+            self.sizes.add(size)
             return "%s%s%s%s" % (
                 match.group("before"),
                 match.group("quote"),
@@ -170,3 +172,11 @@ class ImageImporter:
         self.stored_names.append((image.file.storage, image.file.name))
         image.save()
         return image
+
+    def sizes_not_served(self):
+        """Sizes the rewritten bodies ask for that the image allow-list refuses."""
+        try:
+            from articles.thumbnails import allowed_size
+        except ImportError:
+            return []
+        return sorted(size for size in self.sizes if allowed_size(size) is None)

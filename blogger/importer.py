@@ -33,6 +33,17 @@ from .backup import POST_PATH_RE, BackupError, entry_error
 from .images import ImageImporter
 
 PROGRESS_EVERY = 500
+
+
+def body_as_saved(value):
+    """The body `Post.save()` and `Page.save()` would store for `value`."""
+    try:
+        from articles.body_images import responsive_body_images
+    except ImportError:
+        return sanitize_html(value)
+    return responsive_body_images(sanitize_html(value))
+
+
 ANONYMOUS = "Anonymous"
 
 
@@ -198,6 +209,15 @@ class _Saver:
                 )
                 % self.images.rewritten
             )
+            missing = self.images.sizes_not_served()
+            if missing:
+                self.report.notes.append(
+                    _(
+                        "Bodies now ask for image sizes the site does not make: "
+                        "%s. Add them to NEWSROOM_IMAGE_SIZES."
+                    )
+                    % ", ".join(missing)
+                )
         self.report.skipped[:0] = self.backup.skipped
 
     # Settings ---------------------------------------------------------------
@@ -380,7 +400,7 @@ class _Saver:
     def unchanged(self, obj, fields, labels, updated):
         for name, value in fields.items():
             if name == "body":
-                value = sanitize_html(value)
+                value = body_as_saved(value)
             if name == "author":
                 if obj.author_id != (value.pk if value else None):
                     return False
