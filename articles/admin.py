@@ -2,6 +2,7 @@ import difflib
 import re
 from datetime import timedelta
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -27,10 +28,15 @@ from reversion.models import Version
 from . import preview, roles
 from .editor import BODY_IMAGE_SIZE, body_field
 from .labels import label_merge, label_rename
-from .models import Image, Label, Page, Post, SiteSettings, Status
+from .models import Image, Label, LabeledPost, Page, Post, SiteSettings, Status
 from .selectors import RELATED_LIMIT, live_post_filter, rank_related_posts
 
 WORKFLOW_BUTTONS = ("_publish_now", "_unpublish", "_submit_review")
+
+# A post's revision holds its labels too, so reverting brings them back.
+if not reversion.is_registered(Post):
+    reversion.register(LabeledPost)
+    reversion.register(Post, follow=["labeled_items"])
 
 
 class OrderedAutocompleteSelectMultiple(AutocompleteSelectMultiple):

@@ -70,6 +70,8 @@ def related_stories(post):
 @register.inclusion_tag("articles/includes/post_pager.html")
 def post_pager(post):
     """Links to the next newer and the next older live post."""
+    if post.published_at is None:  # a draft's preview has no place in the order
+        return {"newer": None, "older": None}
     live = Post.objects.published().only("title", "permalink", "published_at")
     moment, pk = post.published_at, post.pk
     newer = (
