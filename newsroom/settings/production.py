@@ -32,3 +32,19 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Several worker processes must share one cache, or a purge in one worker
+# would leave the others serving old pages: without Redis, use files.
+if not os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get(
+                "DJANGO_CACHE_DIR",
+                str(BASE_DIR / "var" / "cache"),  # noqa: F405
+            ),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }

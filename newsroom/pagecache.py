@@ -1,0 +1,288 @@
+"""
+A shared page cache for anonymous readers.
+
+Anonymous GETs of public pages are stored whole in the default cache (Redis
+when configured) under a site-wide *generation*. Any save or delete of content
+bumps the generation, so every page is purged at once and exactly when
+something shown may have changed; an entry also never outlives the next
+scheduled publication, so a scheduled post appears on time with no cron job.
+
+Requests carrying a cookie that could personalise the page (session, messages,
+a reader's own held comments, anything not known to be harmless) are never
+served from the cache and never stored in it. The CSP nonce of a stored page
+is replaced by a fresh one on every hit, so nonces are never reused.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+GENERATION_KEY = "pagecache:generation"
+NONCE_PLACEHOLDER = b"\x00pagecache-nonce\x00"
+CACHEABLE_TYPES = (
+    "text/html",
+    "text/plain",
+    "text/xml",
+    "text/javascript",
+    "application/xml",
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/json",
+    "application/javascript",
+)
+# Headers recomputed for every response rather than replayed.
+SKIPPED_HEADERS = {"content-length", "set-cookie", "date", "etag", "last-modified"}
+DEFAULTS = {
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_SECONDS": 600,
+    "PAGE_CACHE_EXCLUDED_PREFIXES": (
+        "/admin/",
+        "/accounts/",
+        "/comments/",
+        "/csrf-token",
+        "/i18n/",
+        "/img/",
+        "/media/",
+        "/static/",
+    ),
+    # Cookies that never change what a page shows to an anonymous reader. The
+    # language cookie is part of the cache key instead.
+    "PAGE_CACHE_HARMLESS_COOKIES": ("csrftoken", "django_language"),
+    "PAGE_CACHE_MAX_QUERY": 512,
+}
+
+
+def conf(name):
+    return getattr(settings, "NEWSROOM", {}).get(name, DEFAULTS[name])
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A start value unlikely to repeat after the cache is flushed, so an
+        # old entry in a shared cache can never be mistaken for a new one.
+        value = time.time_ns()
+        if not cache.add(GENERATION_KEY, value, timeout=None):
+            value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def purge():
+    """Forget every cached page (they are not deleted; nobody asks for them again)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def purge_now_and_on_commit():
+    # Now, for readers of this transaction; after commit, so a page rendered
+    # from the old rows meanwhile cannot survive under the new generation.
+    purge()
+    transaction.on_commit(purge)
+
+
+def next_publication(gen):
+    """The earliest scheduled publication time (epoch seconds), or None."""
+    key = "pagecache:next:%s" % gen
+    value = cache.get(key)
+    now = time.time()
+    if value is None or (value and value <= now):
+        value = _query_next_publication() or 0
+        ttl = conf("PAGE_CACHE_SECONDS")
+        if value:
+            ttl = max(1, min(ttl, int(value - now) + 1))
+        cache.set(key, value, timeout=ttl)
+    return value or None
+
+
+def _query_next_publication():
+    from articles.models import Page, Post, Status
+
+    now = timezone.now()
+    moments = [
+        model.objects.filter(status=Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+        for model in (Post, Page)
+    ]
+    moments = [moment for moment in moments if moment is not None]
+    return min(moments).timestamp() if moments else None
+
+
+def entry_lifetime(gen):
+    """Seconds a page stored now may live: the default, cut at the next publication."""
+    ttl = conf("PAGE_CACHE_SECONDS")
+    upcoming = next_publication(gen)
+    if upcoming is not None:
+        ttl = min(ttl, int(upcoming - time.time()))
+    return ttl
+
+
+def is_cacheable_request(request):
+    if request.method != "GET" or not conf("PAGE_CACHE"):
+        return False
+    if any(request.path.startswith(p) for p in conf("PAGE_CACHE_EXCLUDED_PREFIXES")):
+        return False
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > conf("PAGE_CACHE_MAX_QUERY") or "preview" in query:
+        return False
+    harmless = set(conf("PAGE_CACHE_HARMLESS_COOKIES"))
+    return all(name in harmless for name in request.COOKIES)
+
+
+def cache_key(request, gen):
+    language = translation.get_language_from_request(request)
+    address = "%s|%s|%s|%s" % (
+        request.scheme,
+        request.get_host(),
+        language,
+        request.get_full_path(),
+    )
+    digest = hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+    return "pagecache:page:%s:%s" % (gen, digest)
+
+
+def _etag(body):
+    return '"%s"' % hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous pages; place it after the CSP middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        try:
+            gen = generation()
+            key = cache_key(request, gen)
+        except Exception:  # noqa: BLE001 - DisallowedHost etc.: let Django answer
+            return self.get_response(request)
+        entry = cache.get(key)
+        if entry is not None:
+            return self._replay(request, entry)
+        response = self.get_response(request)
+        entry = self._entry(request, response)
+        if entry is None:
+            response.headers.setdefault("X-Page-Cache", "skip")
+            return response
+        ttl = entry_lifetime(gen)
+        if ttl > 0:
+            cache.set(key, entry, timeout=ttl)
+        self._finish(response, entry, "miss")
+        return response
+
+    def _entry(self, request, response):
+        """What to store of a response, or None when it must not be shared."""
+        if response.status_code != 200 or response.streaming:
+            return None
+        if response.cookies:
+            return None
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return None  # a per-reader token is on the page
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        if content_type not in CACHEABLE_TYPES:
+            return None
+        control = response.get("Cache-Control", "")
+        if any(word in control for word in ("private", "no-store")):
+            return None
+        body = response.content
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce:
+            body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
+        headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in SKIPPED_HEADERS
+        ]
+        return {
+            "headers": headers,
+            "body": body,
+            "etag": _etag(body),
+            "stored": time.time(),
+        }
+
+    def _replay(self, request, entry):
+        body = entry["body"]
+        if NONCE_PLACEHOLDER in body:
+            # Reading the lazy nonce makes the CSP middleware send it.
+            nonce = getattr(request, "_csp_nonce", None)
+            fresh = "" if nonce is None else str(nonce)
+            body = body.replace(NONCE_PLACEHOLDER, fresh.encode())
+        response = HttpResponse(body)
+        for name, value in entry["headers"]:
+            response.headers[name] = value
+        self._finish(response, entry, "hit")
+        return response
+
+    @staticmethod
+    def _finish(response, entry, state):
+        response.headers["ETag"] = entry["etag"]
+        response.headers["Last-Modified"] = http_date(entry["stored"])
+        response.headers["X-Page-Cache"] = state
+        # Browsers and proxies keep the page but ask again each time: the
+        # answer is a cheap 304 until the next purge.
+        patch_cache_control(response, no_cache=True)
+
+
+# Apps whose models never show on a public page (or only change alongside
+# models that do, like admin log entries and post history).
+IGNORED_APPS = {
+    "admin",
+    "auth",
+    "contenttypes",
+    "sessions",
+    "messages",
+    "staticfiles",
+    "reversion",
+    "postgres",
+}
+
+
+def _content_saved(sender, instance=None, update_fields=None, **kwargs):
+    purge_now_and_on_commit()
+
+
+def _user_saved(sender, instance=None, update_fields=None, **kwargs):
+    # Signing in writes last_login; author names show on pages.
+    if update_fields and set(update_fields) <= {"last_login", "password"}:
+        return
+    purge_now_and_on_commit()
+
+
+def connect_signals():
+    """Purge on every save or delete of a model that pages may show."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    user_model = get_user_model()
+    post_save.connect(_user_saved, sender=user_model, dispatch_uid="pagecache-user")
+    post_delete.connect(
+        _content_saved, sender=user_model, dispatch_uid="pagecache-user-del"
+    )
+    for model in apps.get_models(include_auto_created=True):
+        label = model._meta.app_label
+        if label in IGNORED_APPS:
+            continue
+        uid = "pagecache-%s" % model._meta.label_lower
+        if model._meta.auto_created:
+            m2m_changed.connect(_content_saved, sender=model, dispatch_uid=uid)
+            continue
+        post_save.connect(_content_saved, sender=model, dispatch_uid=uid)
+        post_delete.connect(_content_saved, sender=model, dispatch_uid=uid + "-del")
+
+
+def purge_after_migrate(**kwargs):
+    purge()

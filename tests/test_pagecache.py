@@ -1,0 +1,265 @@
+"""The shared page cache: who gets cached pages, and when they are purged."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import engines
+from django.test import Client
+from django.urls import include, path
+
+from articles.models import Label, SiteSettings
+from comments.models import Comment
+from comments.services import comment_approve, comment_remove
+from newsroom import pagecache
+from tests.factories import (
+    make_comment,
+    make_image,
+    make_page,
+    make_post,
+    make_scheduled,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+NONCE_PAGE = engines["django"].from_string(
+    '<p>Nonce page</p><script nonce="{{ csp_nonce }}">var x = 1;</script>'
+)
+
+
+def nonce_view(request):
+    return HttpResponse(NONCE_PAGE.render({}, request))
+
+
+def token_view(request):
+    return HttpResponse("<p>token %s</p>" % get_token(request))
+
+
+def cookie_view(request):
+    response = HttpResponse("<p>cookie</p>")
+    response.set_cookie("tracker", "1")
+    return response
+
+
+urlpatterns = [
+    path("nonce", nonce_view),
+    path("token", token_view),
+    path("cookie", cookie_view),
+    path("", include("newsroom.urls")),
+]
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True}
+    # The first request of a fresh database would create the settings row.
+    SiteSettings.load()
+
+
+def state(response):
+    return response.headers.get("X-Page-Cache")
+
+
+def test_second_anonymous_request_is_a_hit_costing_no_query(
+    client, django_assert_num_queries
+):
+    post = make_post(title="Cached story")
+    first = client.get(post.get_absolute_url())
+    assert state(first) == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(post.get_absolute_url())
+    assert state(second) == "hit"
+    assert second.status_code == 200
+    assert "Cached story" in second.content.decode()
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_query_string_language_and_host_get_their_own_entries(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    make_post()
+    assert state(client.get("/")) == "miss"
+    assert state(client.get("/?max-results=5")) == "miss"
+    assert state(client.get("/", HTTP_ACCEPT_LANGUAGE="hi")) == "miss"
+    assert state(client.get("/", HTTP_HOST="other.example")) == "miss"
+    assert state(client.get("/", HTTP_ACCEPT_LANGUAGE="hi")) == "hit"
+    assert state(client.get("/?max-results=5")) == "hit"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "post title",
+        "post deleted",
+        "page saved",
+        "label renamed",
+        "labels changed",
+        "image text",
+        "site settings",
+        "comment approved",
+        "comment removed",
+        "author renamed",
+    ],
+)
+def test_every_change_that_shows_purges_the_pages(client, change):
+    author = make_user(first_name="Asha", last_name="Rao")
+    image = make_image(alt_text="Old picture")
+    post = make_post(title="Old title", labels=["KERALA"], author=author)
+    post.featured_image = image
+    post.save()
+    held = make_comment(post, text="Held words", status=Comment.Status.PENDING)
+    shown = make_comment(post, text="Shown words")
+    url = post.get_absolute_url()
+    client.get(url)
+    assert state(client.get(url)) == "hit"
+
+    if change == "post title":
+        post.title = "New title"
+        post.save()
+        expected = "New title"
+    elif change == "post deleted":
+        post.delete()
+        assert client.get(url).status_code == 404
+        return
+    elif change == "page saved":
+        make_page(title="Brand new page")
+    elif change == "label renamed":
+        label = Label.objects.get(name="KERALA")
+        label.name = "KERALAM"
+        label.save()
+        expected = "KERALAM"
+    elif change == "labels changed":
+        post.set_labels(["KERALA", "FRESH LABEL"])
+        expected = "FRESH LABEL"
+    elif change == "image text":
+        image.alt_text = "New picture"
+        image.save()
+        expected = "New picture"
+    elif change == "site settings":
+        site = SiteSettings.load()
+        site.name = "Global Glob"
+        site.save()
+        expected = "Global Glob"
+    elif change == "comment approved":
+        comment_approve(comment=held, actor=None)
+        expected = "Held words"
+    elif change == "comment removed":
+        comment_remove(comment=shown, actor=None)
+        response = client.get(url)
+        assert state(response) == "miss"
+        assert "Shown words" not in response.content.decode()
+        return
+    elif change == "author renamed":
+        author.first_name = "Meera"
+        author.save()
+        expected = "Meera"
+
+    response = client.get(url)
+    assert state(response) == "miss"
+    if change != "page saved":
+        assert expected in response.content.decode()
+
+
+def test_signing_in_does_not_purge(client):
+    user = make_user()
+    make_post()
+    client.get("/")
+    client.login(username=user.username, password="a-good-test-password")
+    client.logout()
+    client.cookies.clear()
+    assert state(client.get("/")) == "hit"
+
+
+def test_scheduled_post_appears_when_its_time_comes(client, frozen_now):
+    make_post(title="Already out")
+    make_scheduled(delay=timedelta(minutes=3), title="Coming soon")
+    assert "Coming soon" not in client.get("/").content.decode()
+    frozen_now.shift(timedelta(minutes=2))
+    response = client.get("/")
+    assert state(response) == "hit"
+    assert "Coming soon" not in response.content.decode()
+    frozen_now.shift(timedelta(minutes=1, seconds=1))
+    response = client.get("/")
+    assert state(response) == "miss"
+    assert "Coming soon" in response.content.decode()
+
+
+def test_lifetime_is_cut_at_the_next_scheduled_post(frozen_now):
+    assert pagecache.entry_lifetime(pagecache.generation()) == 600
+    make_scheduled(delay=timedelta(seconds=90))
+    assert pagecache.entry_lifetime(pagecache.generation()) == 90
+
+
+def test_staff_never_get_nor_write_shared_pages(staff_client):
+    client = Client()
+    post = make_post(title="Shared story")
+    url = post.get_absolute_url()
+    staff_page = staff_client.get(url)
+    assert state(staff_page) is None
+    assert state(staff_client.get(url)) is None
+    # The staff request stored nothing: the reader's first request renders.
+    assert state(client.get(url)) == "miss"
+    assert state(staff_client.get(url)) is None
+
+
+def test_personal_cookies_bypass_the_cache_harmless_ones_do_not(client):
+    make_post()
+    client.get("/")
+    client.cookies["csrftoken"] = "x" * 32
+    client.cookies["django_language"] = "en"
+    assert state(client.get("/")) == "hit"
+    client.cookies["newsroom_comments"] = "signed-ids"
+    assert state(client.get("/")) is None
+    client.cookies.clear()
+    client.cookies["sessionid"] = "whatever"
+    assert state(client.get("/")) is None
+
+
+@pytest.mark.urls("tests.test_pagecache")
+def test_responses_setting_cookies_or_tokens_are_not_stored(client):
+    for url in ("/token", "/cookie"):
+        assert state(client.get(url)) == "skip"
+        client.cookies.clear()
+        assert state(client.get(url)) == "skip"
+
+
+def test_admin_and_errors_are_not_stored(client):
+    assert state(client.get("/2020/01/missing.html")) == "skip"
+    assert state(client.get("/admin/login/")) is None
+
+
+@pytest.mark.urls("tests.test_pagecache")
+def test_each_hit_gets_a_fresh_nonce_matching_its_header(client):
+    nonces = []
+    for expected in ("miss", "hit", "hit"):
+        response = client.get("/nonce")
+        assert state(response) == expected
+        body_nonce = re.search(r'nonce="([^"]+)"', response.content.decode())[1]
+        assert "'nonce-%s'" % body_nonce in response["Content-Security-Policy"]
+        nonces.append(body_nonce)
+    assert len(set(nonces)) == 3
+
+
+def test_conditional_get_answers_304_until_something_changes(client):
+    post = make_post(title="Before")
+    url = post.get_absolute_url()
+    first = client.get(url)
+    etag = first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    modified = first["Last-Modified"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    post.title = "After"
+    post.save()
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "After" in response.content.decode()
+    assert response["ETag"] != etag
+
+
+def test_head_and_post_are_never_served_from_the_cache(client):
+    make_post()
+    client.get("/")
+    assert state(client.head("/")) is None
