@@ -5,8 +5,9 @@ import random
 import secrets
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 
 from .models import Image, Label, LabeledPost, Page, Post, SiteSettings, Status
+from .roles import EDITORS, MODERATORS, WRITERS, ensure_roles
 from .sanitize import sanitize_html
 from .text import blogger_slug, html_to_text, make_excerpt, word_count
 
@@ -214,15 +216,15 @@ def _ensure_user(username, first, last, group, out, staff=True):
 
 
 def _ensure_groups():
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
-    if not editors.permissions.exists():
-        editors.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label__in=["articles", "taggit"]
-            )
-        )
-    return editors, moderators
+    """The roles as their migrations define them (articles, and comments if installed)."""
+    groups = ensure_roles()
+    if apps.is_installed("comments"):
+        from comments.roles import ensure_moderators
+
+        moderators = ensure_moderators()
+    else:
+        moderators, _ = Group.objects.get_or_create(name=MODERATORS)
+    return groups[EDITORS], groups[WRITERS], moderators
 
 
 @transaction.atomic
@@ -234,9 +236,10 @@ def load_demo(out, seed=2025, now=None):
     now = now or timezone.now()
     site = SiteSettings.load()
     site.save()
-    editors, moderators = _ensure_groups()
+    editors, writers_group, moderators = _ensure_groups()
     out.write("Demo accounts (log in at /admin/):")
     editor = _ensure_user("editor", "Asha", "Menon", editors, out)
+    _ensure_user("writer", "Kavya", "Raman", writers_group, out)
     _ensure_user("moderator", "Ravi", "Kumar", moderators, out)
 
     writers = [editor]

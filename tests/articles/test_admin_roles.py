@@ -302,3 +302,19 @@ def test_member_helper_knows_members():
     reader.groups.clear()
     assert roles.is_member(member) is True
     assert roles.is_member(reader) is False
+
+
+def test_demo_loader_uses_the_migrated_roles():
+    from articles.demo import _ensure_groups
+
+    editors, writers, moderators = _ensure_groups()
+    assert (editors.name, writers.name, moderators.name) == (
+        "Editors",
+        "Writers",
+        "Moderators",
+    )
+    assert editors.permissions.filter(codename="publish_post").exists()
+    assert not writers.permissions.filter(codename="publish_post").exists()
+    assert not moderators.permissions.filter(
+        content_type__app_label="articles"
+    ).exists()
