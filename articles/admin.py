@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import preview, roles
+from . import preview, roles, thumbnails
 from .editor import BODY_IMAGE_SIZE, body_field
+from .forms import ImageAdminForm
 from .labels import label_merge, label_rename
 from .models import Image, Label, LabeledPost, Page, Post, SiteSettings, Status
 from .selectors import RELATED_LIMIT, live_post_filter, rank_related_posts
@@ -835,9 +836,36 @@ class LabelAdmin(admin.ModelAdmin):
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
+    form = ImageAdminForm
     list_display = ["preview", "alt_text", "filename", "width", "height", "uploaded_at"]
     search_fields = ["alt_text", "filename", "caption"]
-    readonly_fields = ["preview", "width", "height", "key"]
+    readonly_fields = [
+        "large_preview",
+        "width",
+        "height",
+        "format",
+        "filesize",
+        "key",
+        "embed_html",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["file", "alt_text", "caption", "filename"]
+        return ["large_preview", "alt_text", "caption", "embed_html", "filename"] + [
+            "file",
+            "width",
+            "height",
+            "format",
+            "filesize",
+            "key",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The file and its name make the public address: fixed once uploaded.
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "file", "filename"]
 
     @admin.display(description=_("Preview"))
     def preview(self, image):
@@ -845,14 +873,38 @@ class ImageAdmin(admin.ModelAdmin):
             return ""
         return format_html(
             '<img src="{}" alt="" width="72" height="72" loading="lazy">',
-            image.url("s72-c"),
+            image.url(thumbnails.THUMBNAIL),
+        )
+
+    @admin.display(description=_("Preview"))
+    def large_preview(self, image):
+        dimensions = image.dimensions(thumbnails.CARD)
+        if not dimensions:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" width="{}" height="{}">',
+            image.url(thumbnails.CARD),
+            *dimensions,
+        )
+
+    @admin.display(description=_("HTML for a post body"))
+    def embed_html(self, image):
+        dimensions = image.dimensions(BODY_IMAGE_SIZE)
+        if not dimensions:
+            return ""
+        return format_html(
+            "<code>{}</code>",
+            format_html(
+                '<img src="{}" alt="{}" width="{}" height="{}">',
+                image.url(BODY_IMAGE_SIZE),
+                image.alt_text,
+                *dimensions,
+            ),
         )
 
     def save_model(self, request, obj, form, change):
         if obj.uploaded_by_id is None:
             obj.uploaded_by = request.user
-        if not obj.filename and obj.file:
-            obj.filename = obj.file.name.rsplit("/", 1)[-1]
         super().save_model(request, obj, form, change)
 
 

@@ -1,3 +1,4 @@
+import logging
 import secrets
 from datetime import timedelta
 
@@ -11,8 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from . import thumbnails
+from .body_images import responsive_body_images
 from .sanitize import sanitize_html
 from .text import blogger_slug, html_to_text, make_excerpt, word_count
+
+logger = logging.getLogger(__name__)
 
 
 class Status(models.TextChoices):
@@ -131,6 +136,44 @@ class Image(models.Model):
     def __str__(self):
         return self.alt_text or self.filename or self.key
 
+    def save(self, *args, **kwargs):
+        # Facts and standard sizes are derived from the file, whenever it is new.
+        new_file = bool(self.file) and self.file.name != getattr(
+            self, "_stored_file_name", None
+        )
+        if new_file:
+            self._read_file_facts()
+        super().save(*args, **kwargs)
+        if new_file:
+            self._stored_file_name = self.file.name
+            if self.width:
+                thumbnails.make_standard_sizes(self)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        loaded = dict(zip(field_names, values, strict=True))
+        instance._stored_file_name = loaded.get("file")
+        return instance
+
+    def _read_file_facts(self):
+        committed = self.file._committed
+        handle = self.file.open("rb")
+        try:
+            facts = thumbnails.describe(handle)
+        except Exception:
+            logger.warning("Cannot read image file %s", self.file.name, exc_info=True)
+            return
+        finally:
+            if committed:
+                self.file.close()
+            else:
+                handle.seek(0)
+        self.format, self.width, self.height = facts.format, facts.width, facts.height
+        self.filesize = self.file.size
+        if not self.filename:
+            self.filename = thumbnails.public_filename(self.file.name, self.format)
+
     def url(self, size="s1600"):
         """Public address of this image at a Blogger size such as `s320` or `s72-c`."""
         return reverse(
@@ -140,6 +183,29 @@ class Image(models.Model):
                 "size": size,
                 "filename": self.filename or "image",
             },
+        )
+
+    @property
+    def share_url(self):
+        """Path of the picture for sharing (og:image): the bounded full size."""
+        return self.url(thumbnails.FULL)
+
+    def dimensions(self, size):
+        """Width and height of the file served at `size` (exact, no file read)."""
+        parsed = thumbnails.parse_size(size)
+        if parsed is None or not self.width or not self.height:
+            return None
+        return thumbnails.output_size(parsed, self.width, self.height)
+
+    def srcset(self):
+        """`srcset` with width descriptors over the allowed longest-side sizes."""
+        candidates = {}
+        for size in thumbnails.responsive_sizes():
+            width, _height = self.dimensions(size.name)
+            candidates.setdefault(width, size.name)
+        return ", ".join(
+            "%s %dw" % (self.url(name), width)
+            for width, name in sorted(candidates.items())
         )
 
 
@@ -296,7 +362,8 @@ class Post(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self.version = (self.version or 0) + 1
-        self.body = sanitize_html(self.body)
+        self.body = responsive_body_images(sanitize_html(self.body))
+        self.premium_body = responsive_body_images(sanitize_html(self.premium_body))
         self.summary = self.excerpt.strip() or make_excerpt(html_to_text(self.body))
         self.reading_minutes = max(1, round(word_count(self.body) / 200))
         if self.status == Status.PUBLISHED and self.published_at is None:
@@ -422,7 +489,7 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
+        self.body = responsive_body_images(sanitize_html(self.body))
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if not self.slug:

@@ -1,11 +1,68 @@
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+from django.views.decorators.http import require_safe
 
+from . import thumbnails
 from .models import Image
 
+# Derived files never change under their address: browsers and proxies may keep
+# them for a year without asking again.
+CACHE_CONTROL = "public, max-age=31536000, immutable"
 
+
+def accepts_webp(request):
+    for item in request.headers.get("Accept", "").split(","):
+        media_type, *params = [part.strip() for part in item.split(";")]
+        if media_type.lower() != "image/webp":
+            continue
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
+
+
+def _headers(response, etag):
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Vary"] = "Accept"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
 def image_view(request, key, size, filename):
-    image = get_object_or_404(Image, key=key)
-    if filename != (image.filename or "image"):
+    """An image at a Blogger size; WebP for browsers that say they take it."""
+    parsed = thumbnails.allowed_size(size)
+    if parsed is None:
         raise Http404
-    return FileResponse(image.file.open("rb"))
+    image = Image.objects.filter(key=key).first()
+    if image is None or not image.file or filename != (image.filename or "image"):
+        raise Http404
+    variant = thumbnails.WEBP if accepts_webp(request) else "primary"
+    etag = thumbnails.etag(image, parsed, variant)
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match and (
+        etag in parse_etags(if_none_match) or if_none_match.strip() == "*"
+    ):
+        return _headers(HttpResponseNotModified(), etag)
+    try:
+        name = thumbnails.ensure_size(image, parsed, variant)
+    except thumbnails.Busy:
+        response = HttpResponse(status=503)
+        response["Retry-After"] = "5"
+        return response
+    if name is None:
+        raise Http404
+    stem = (image.filename or "image").rsplit(".", 1)[0]
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        content_type=thumbnails.content_type(image, variant),
+        filename="%s.%s" % (stem, thumbnails.variant_extension(image, variant)),
+    )
+    return _headers(response, etag)

@@ -1,7 +1,7 @@
 from django import template
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html, json_script
+from django.utils.html import format_html, format_html_join, json_script
 
 from ..models import Post
 from ..reltime import absolute_date, relative_text, script_table
@@ -41,6 +41,28 @@ def image_url(image, size="s320"):
     if not image:
         return ""
     return image.url(size)
+
+
+@register.simple_tag
+def responsive_image(image, size, sizes="", **attributes):
+    """An <img> at `size` with its real width/height and, for longest-side sizes,
+    a `srcset` with width descriptors; extra keyword arguments become attributes."""
+    if not image:
+        return ""
+    dimensions = image.dimensions(size) or (image.width, image.height)
+    parts = {
+        "src": image.url(size),
+        "alt": image.alt_text,
+        "width": dimensions[0],
+        "height": dimensions[1],
+    }
+    if sizes and not size.endswith("-c"):
+        parts.update(srcset=image.srcset(), sizes=sizes)
+    parts.update((name.replace("_", "-"), value) for name, value in attributes.items())
+    return format_html(
+        "<img {}>",
+        format_html_join(" ", '{}="{}"', parts.items()),
+    )
 
 
 @register.inclusion_tag("articles/includes/label_widget.html")

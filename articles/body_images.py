@@ -1,0 +1,66 @@
+"""Responsive images in post bodies, worked out once when the body is saved.
+
+An `<img>` whose address is one of ours (`/img/KEY/SIZE/NAME`) gets the real
+`width`/`height` of that size, and, for a longest-side size, a `srcset` with
+width descriptors and a `sizes` matching the body column. Every image after the
+first is lazy-loaded: the first is usually in view when the page opens.
+"""
+
+import re
+from html import unescape
+
+from django.utils.html import escape
+
+# The body column: full width on narrow screens, about 760px beside the sidebar.
+BODY_SIZES = "(max-width: 900px) 100vw, 760px"
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# The sanitiser's output always double-quotes attribute values.
+ATTRIBUTE = re.compile(r'([a-zA-Z][a-zA-Z0-9-]*)(?:="([^"]*)")?')
+OUR_IMAGE = re.compile(r"/img/(?P<key>[A-Za-z0-9_-]+)/(?P<size>[^/]+)/[^/]+")
+DERIVED = {"width", "height", "srcset", "sizes", "loading"}
+
+
+def _attributes(tag):
+    inner = tag[4:].rstrip("/>").rstrip()
+    return [(name.lower(), value or "") for name, value in ATTRIBUTE.findall(inner)]
+
+
+def responsive_body_images(html):
+    """`html` with width, height, srcset, sizes and loading set on its images."""
+    tags = IMG_TAG.findall(html or "")
+    if not tags:
+        return html
+    from .models import Image
+
+    keys = set()
+    for tag in tags:
+        match = OUR_IMAGE.fullmatch(unescape(dict(_attributes(tag)).get("src", "")))
+        if match:
+            keys.add(match["key"])
+    images = {image.key: image for image in Image.objects.filter(key__in=keys)}
+    position = iter(range(len(tags)))
+
+    def rewrite(found):
+        attributes = _attributes(found.group(0))
+        values = dict(attributes)
+        kept = [(name, value) for name, value in attributes if name not in DERIVED]
+        extra = {}
+        match = OUR_IMAGE.fullmatch(unescape(values.get("src", "")))
+        image = images.get(match["key"]) if match else None
+        dimensions = image.dimensions(match["size"]) if image else None
+        if dimensions:
+            extra["width"], extra["height"] = dimensions
+            if match["size"].startswith("s") and not match["size"].endswith("-c"):
+                extra["srcset"] = image.srcset()
+                extra["sizes"] = BODY_SIZES
+        else:
+            for name in ("width", "height"):
+                if values.get(name):
+                    extra[name] = unescape(values[name])
+        if next(position) > 0:
+            extra["loading"] = "lazy"
+        parts = ['%s="%s"' % (name, value) for name, value in kept]
+        parts += ['%s="%s"' % (name, escape(value)) for name, value in extra.items()]
+        return "<img %s>" % " ".join(parts)
+
+    return IMG_TAG.sub(rewrite, html)
