@@ -148,10 +148,8 @@ def _make_image(rng, number, filename, alt_text, user):
         filename=filename,
         alt_text=alt_text,
         uploaded_by=user,
-        width=PICTURE_SIZE[0],
-        height=PICTURE_SIZE[1],
-        format="JPEG",
     )
+    # Saving reads the size and format from the file and makes the standard sizes.
     image.file.save(filename, ContentFile(_make_picture(rng, number)), save=False)
     image.save()
     return image
