@@ -84,6 +84,6 @@ def is_member(user):
     """Readers with premium access (and everyone who runs the newsroom)."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if user.is_superuser or user.is_staff:
         return True
     return user.groups.filter(name__in=[MEMBERS, EDITORS, WRITERS]).exists()

@@ -12,6 +12,8 @@ urlpatterns = [
     path("csrf-token", csrf_token_view, name="csrf_token"),
     path("", include("comments.urls")),
     path("", include("blogger.legacy")),
+    path("accounts/", include("accounts.urls")),
+    path("follow/", include("followers.urls")),
     path("", include("articles.urls")),
 ]
 

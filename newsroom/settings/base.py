@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "blogger",
+    "accounts",
+    "followers",
     # Project wiring (page cache purge signals); last, after every model.
     "newsroom",
 ]
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PrivateForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -196,4 +199,6 @@ NEWSROOM = {
     "PAGE_SIZE": 20,
     "FEED_SIZE": 25,
     "MAX_RESULTS": 150,
+    # Absolute links in e-mails sent outside a request (followers' digest).
+    "SITE_URL": env("DJANGO_SITE_URL", "http://127.0.0.1:8000"),
 }

@@ -1,0 +1,44 @@
+"""E-mails to followers, each with a one-click unfollow link and header (RFC 8058)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from articles.models import SiteSettings
+
+from .tokens import make_unfollow_token
+
+
+def absolute_url(path, request=None):
+    """`path` on this site: from the request when there is one, else SITE_URL."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    base = getattr(settings, "NEWSROOM", {}).get("SITE_URL", "http://127.0.0.1:8000")
+    return base.rstrip("/") + path
+
+
+def send_to_follower(follower, subject, template_name, context, request=None):
+    unfollow_url = absolute_url(
+        reverse("followers:unfollow", args=[make_unfollow_token(follower)]), request
+    )
+    site = SiteSettings.load()
+    body = render_to_string(
+        template_name,
+        {
+            **context,
+            "site": site,
+            "home_url": absolute_url("/", request),
+            "unfollow_url": unfollow_url,
+        },
+    )
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[follower.email],
+        headers={
+            "List-Unsubscribe": "<%s>" % unfollow_url,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.send()
