@@ -118,6 +118,13 @@ PALETTE = [
 PICTURE_SIZE = (1200, 675)
 
 
+PREMIUM_BODY = (
+    "<h2>For members: the full briefing</h2>"
+    "<p>Members read the reporters' full notes, the documents behind the story "
+    "and what the newsroom expects to happen next.</p>"
+)
+
+
 def _make_picture(rng, number, width=PICTURE_SIZE[0], height=PICTURE_SIZE[1]):
     """A generated landscape "photo": a gradient sky, hills and a sun."""
     top = PALETTE[number % len(PALETTE)]
@@ -322,6 +329,8 @@ def load_demo(out, seed=2025, now=None):
                 taken,
             )
         )
+    # The newest post has a members-only part: readers see the premium box.
+    generated[0].premium_body = sanitize_html(PREMIUM_BODY)
     hidden = []
     for index in range(DRAFTS):
         hidden.append(

@@ -58,3 +58,11 @@ def test_demo_accounts_passwords_are_printed_once(demo):
     again = io.StringIO()
     assert load_demo(again) is False
     assert "password" not in again.getvalue()
+
+
+def test_newest_demo_post_is_premium_and_shows_its_box(demo, client):
+    newest = Post.objects.published().newest_first().first()
+    assert newest.premium_body
+    html = client.get(newest.get_absolute_url()).content.decode()
+    assert "THIS CONTENT IS PREMIUM" in html
+    assert "For members: the full briefing" not in html
