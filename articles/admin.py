@@ -29,7 +29,16 @@ from . import preview, roles, thumbnails
 from .editor import BODY_IMAGE_SIZE, body_field
 from .forms import ImageAdminForm
 from .labels import label_merge, label_rename
-from .models import Image, Label, LabeledPost, Page, Post, SiteSettings, Status
+from .models import (
+    Image,
+    Label,
+    LabeledPost,
+    LabelRedirect,
+    Page,
+    Post,
+    SiteSettings,
+    Status,
+)
 from .selectors import RELATED_LIMIT, live_post_filter, rank_related_posts
 
 WORKFLOW_BUTTONS = ("_publish_now", "_unpublish", "_submit_review")
@@ -800,6 +809,8 @@ class LabelAdmin(admin.ModelAdmin):
             label_rename(label=obj, new_name=new_name)
             return
         super().save_model(request, obj, form, change)
+        # A new label takes its name's address back from any old redirect.
+        LabelRedirect.objects.filter(old_name=obj.name).delete()
 
     @admin.action(
         description=_("Merge selected labels into one"), permissions=["change"]

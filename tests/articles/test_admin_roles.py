@@ -318,3 +318,20 @@ def test_demo_loader_uses_the_migrated_roles():
     assert not moderators.permissions.filter(
         content_type__app_label="articles"
     ).exists()
+
+
+def test_writer_bulk_delete_of_others_posts_is_refused(client):
+    writer = make_person(roles.WRITERS)
+    client.force_login(writer)
+    mine = make_draft(author=writer)
+    theirs = make_draft(author=make_person(roles.WRITERS))
+    response = client.post(
+        CHANGELIST,
+        {
+            "action": "delete_selected",
+            "_selected_action": [mine.pk, theirs.pk],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 403
+    assert Post.objects.filter(pk__in=[mine.pk, theirs.pk]).count() == 2

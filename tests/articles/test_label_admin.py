@@ -144,3 +144,14 @@ def test_writer_cannot_merge_or_rename(client):
         "Business",
     }
     assert not LabelRedirect.objects.exists()
+
+
+def test_a_new_label_takes_back_an_old_name(client, editor):
+    make_post(labels=["biz"])
+    label_merge(
+        sources=[Label.objects.get(name="biz")],
+        target=Label.objects.create(name="Business"),
+    )
+    client.post("/admin/articles/label/add/", {"name": "biz"})
+    assert not LabelRedirect.objects.filter(old_name="biz").exists()
+    assert client.get("/search/label/biz").status_code != 301
