@@ -168,8 +168,12 @@ class ImageImporter:
         self.created += 1
         if self.dry_run:
             return image
+        # The image's folder receives the file and, on save, its thumbnails:
+        # what was there before stays if the import fails.
+        storage = image.file.storage
+        folder = image.file.field.generate_filename(image, filename).rsplit("/", 1)[0]
+        self.stored_names.append((storage, folder, files_under(storage, folder)))
         image.file.save(filename, ContentFile(data), save=False)
-        self.stored_names.append((image.file.storage, image.file.name))
         image.save()
         return image
 
@@ -180,3 +184,20 @@ class ImageImporter:
         except ImportError:
             return []
         return sorted(size for size in self.sizes if allowed_size(size) is None)
+
+
+def files_under(storage, folder):
+    """Every file name under `folder` in `storage`."""
+    if not storage.exists(folder):
+        return set()
+    folders, files = storage.listdir(folder)
+    found = {"%s/%s" % (folder, name) for name in files}
+    for name in folders:
+        found |= files_under(storage, "%s/%s" % (folder, name))
+    return found
+
+
+def delete_new_files(storage, folder, kept):
+    """Delete the files under `folder` that are not in `kept` (a failed import's)."""
+    for name in files_under(storage, folder) - kept:
+        storage.delete(name)

@@ -30,7 +30,7 @@ from articles.sanitize import sanitize_html
 from comments.models import Comment, CommentSettings
 
 from .backup import POST_PATH_RE, BackupError, entry_error
-from .images import ImageImporter
+from .images import ImageImporter, delete_new_files
 
 PROGRESS_EVERY = 500
 
@@ -568,7 +568,7 @@ def import_backup(
                 transaction.set_rollback(True)
     except Exception:
         # The database forgets the images; the storage must forget their files.
-        for storage, name in stored:
-            storage.delete(name)
+        for storage, folder, kept in stored:
+            delete_new_files(storage, folder, kept)
         raise
     return report
