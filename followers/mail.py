@@ -1,5 +1,7 @@
 """E-mails to followers, each with a one-click unfollow link and header (RFC 8058)."""
 
+import email.policy
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -18,6 +20,14 @@ def absolute_url(path, request=None):
     return base.rstrip("/") + path
 
 
+class FollowerEmail(EmailMessage):
+    def message(self, *, policy=email.policy.default):
+        # Folding at 78 columns would turn the long unfollow URL into RFC 2047
+        # encoded words, which mail clients do not read as a URL; 998 is the
+        # line limit of RFC 5322.
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def send_to_follower(follower, subject, template_name, context, request=None):
     unfollow_url = absolute_url(
         reverse("followers:unfollow", args=[make_unfollow_token(follower)]), request
@@ -32,7 +42,7 @@ def send_to_follower(follower, subject, template_name, context, request=None):
             "unfollow_url": unfollow_url,
         },
     )
-    message = EmailMessage(
+    message = FollowerEmail(
         subject=subject,
         body=body,
         to=[follower.email],

@@ -94,8 +94,8 @@ def follower_confirm(*, token):
 
 def follower_unfollow(*, token):
     """Forget the follower behind an unfollow link; False when already gone."""
-    follower_id, email = tokens.read_unfollow_token(token)
-    deleted, _rows = Follower.objects.filter(pk=follower_id, email=email).delete()
+    follower_id = tokens.read_unfollow_token(token)
+    deleted, _rows = Follower.objects.filter(pk=follower_id).delete()
     return deleted > 0
 
 

@@ -245,3 +245,17 @@ def test_follower_count_follows_confirmations_and_unfollows(client, labels):
     assert count() == "1"
     client.post(_link(mail.outbox[0], "unfollow"))
     assert count() == "0"
+
+
+@pytest.mark.django_db
+def test_list_unsubscribe_header_is_a_plain_url_on_the_wire(client, labels):
+    """As SMTP sends it: not folded into encoded words a mail client cannot use."""
+    import email.policy
+
+    _follow(client)
+    message = mail.outbox[0]
+    raw = message.message(policy=email.policy.SMTP).as_bytes()
+    unfollow = _link(message, "unfollow")
+    assert b"List-Unsubscribe: <http://testserver%s>\r\n" % unfollow.encode() in raw
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+    assert b"=?utf-8?" not in raw
