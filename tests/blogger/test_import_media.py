@@ -38,7 +38,7 @@ def test_without_a_media_folder_blogger_image_addresses_are_kept(classic):
 
 
 def test_media_files_join_the_library_at_the_same_sizes(db, frozen_now, client):
-    run_import(CLASSIC, "--media-dir", MEDIA)
+    out, _err = run_import(CLASSIC, "--media-dir", MEDIA)
     image = Image.objects.get()
     assert (image.filename, image.width, image.height) == ("harbour.jpg", 800, 450)
     assert default_storage.exists(image.file.name)
@@ -51,6 +51,9 @@ def test_media_files_join_the_library_at_the_same_sizes(db, frozen_now, client):
     # A file the folder does not have keeps its Blogger address.
     assert "/s72-c/unknown-photo.jpg" in body
     assert client.get(image.url("s1600")).status_code == 200
+    # w640-h360 is not in the default allow-list: the summary says so.
+    assert "image sizes the site does not make: w640-h360." in out
+    assert "3 image addresses now point to the image library." in out
 
 
 def test_the_same_file_in_two_exports_is_imported_once(db, frozen_now):
