@@ -52,7 +52,7 @@ WEBP_QUALITY = 80
 LOCK_SECONDS = 30
 # JPEG draft decodes at 1/2, 1/4 or 1/8 scale while keeping this margin over
 # the largest output, so the final Lanczos step still has detail to work with.
-DRAFT_MARGIN = 2
+DRAFT_MARGIN = 1.25
 
 SIZE_PATTERN = re.compile(
     r"s(?P<side>0|[1-9][0-9]{0,3})(?P<scrop>-c)?"

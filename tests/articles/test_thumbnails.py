@@ -219,7 +219,7 @@ def test_jpeg_output_is_progressive_and_webp_variant_matches():
 
 
 def test_jpeg_is_decoded_in_draft_mode(monkeypatch):
-    """A 12-megapixel photo is decoded at 1/4 scale for s320 and s72-c."""
+    """A 12-megapixel photo is decoded at 1/8 scale for s320 and s72-c."""
     requests = []
     original = JpegImagePlugin.JpegImageFile.draft
 
@@ -231,7 +231,7 @@ def test_jpeg_is_decoded_in_draft_mode(monkeypatch):
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
     data = jpeg_bytes((4000, 3000))
     results = render(io.BytesIO(data), [parse_size("s320"), parse_size("s72-c")])
-    assert requests == [(1000, 750)]
+    assert requests == [(500, 375)]
     assert open_output(results["s320"]["jpg"]).size == (320, 240)
 
 
