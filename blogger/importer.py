@@ -54,6 +54,9 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
 
+    def add(self, action):
+        setattr(self, action, getattr(self, action) + 1)
+
 
 @dataclass
 class Report:
@@ -69,7 +72,7 @@ class Report:
         return self.tallies.setdefault(name, Tally())
 
     def change(self, action, kind, what):
-        self.tally(kind).__dict__[action] += 1
+        self.tally(kind).add(action)
         if action != "unchanged":
             self.changes.append("%s %s %s" % (action, kind, what))
 
@@ -393,9 +396,9 @@ class _Saver:
         action = "created" if adding else "updated"
         self.report.change(action, "posts", post.permalink or record.entry)
         if record.status == Status.DRAFT:
-            self.report.tally("drafts").__dict__[action] += 1
+            self.report.tally("drafts").add(action)
         elif post.is_scheduled():
-            self.report.tally("scheduled").__dict__[action] += 1
+            self.report.tally("scheduled").add(action)
 
     def unchanged(self, obj, fields, labels, updated):
         for name, value in fields.items():
