@@ -7,6 +7,7 @@ categories, `app:draft`, `thr:in-reply-to`) and Google Takeout's `feed.atom`
 entry by entry, so memory stays flat on large blogs.
 """
 
+import csv
 import html
 import re
 from dataclasses import dataclass, field
@@ -463,8 +464,6 @@ def read_takeout_settings(path, backup):
     Merge the `settings.csv` Takeout puts beside `feed.atom` (columns such as
     `blog_name`, `blog_comment_moderation`, `blog_time_zone`) into the backup.
     """
-    import csv
-
     with open(path, newline="", encoding="utf-8-sig") as lines:
         for row in csv.DictReader(lines):
             for key, value in row.items():
