@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -124,6 +125,20 @@ def allowed_size(text):
     if text not in allowed_sizes():
         return None
     return parse_size(text)
+
+
+@checks.register(checks.Tags.compatibility)
+def check_allowed_sizes(app_configs=None, **kwargs):
+    """Every entry of NEWSROOM_IMAGE_SIZES must be a size the grammar knows."""
+    return [
+        checks.Error(
+            "NEWSROOM_IMAGE_SIZES has %r, which is not a size such as s320, "
+            "s72-c, w640-h360 or w640-h360-c." % name,
+            id="articles.E001",
+        )
+        for name in allowed_sizes()
+        if parse_size(name) is None
+    ]
 
 
 def responsive_sizes():

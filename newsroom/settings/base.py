@@ -202,3 +202,12 @@ NEWSROOM = {
     # Absolute links in e-mails sent outside a request (followers' digest).
     "SITE_URL": env("DJANGO_SITE_URL", "http://127.0.0.1:8000"),
 }
+
+# Images (articles/thumbnails.py, articles/forms.py). Only the sizes listed are
+# ever made, so nobody can make the server resize without bound; the defaults
+# are what the site's own pages use (widgets and feeds s72-c, cards s320/s640,
+# post images s640/s1024/s1600, sharing s1600; s0 = original bounded by MAX_SIDE).
+NEWSROOM_IMAGE_SIZES = ["s72-c", "s320", "s640", "s1024", "s1600", "s0"]
+NEWSROOM_IMAGE_MAX_SIDE = 1600
+NEWSROOM_IMAGE_MAX_BYTES = 20 * 1024 * 1024
+NEWSROOM_IMAGE_MAX_PIXELS = 50_000_000

@@ -89,6 +89,14 @@ def test_allow_list_comes_from_the_setting():
         assert thumbnails.allowed_size("s320") is None
 
 
+def test_a_misspelt_allowed_size_is_reported_by_check():
+    assert thumbnails.check_allowed_sizes() == []
+    with override_settings(NEWSROOM_IMAGE_SIZES=["s320", "s72c"]):
+        errors = thumbnails.check_allowed_sizes()
+    assert [error.id for error in errors] == ["articles.E001"]
+    assert "'s72c'" in errors[0].msg
+
+
 def test_default_allow_list_covers_what_pages_use():
     for name in ("s72-c", "s320", "s640", "s1024", "s1600", "s0"):
         assert thumbnails.allowed_size(name) is not None, name
