@@ -10,6 +10,16 @@ from ..sharing import share_links
 register = template.Library()
 
 
+def _is_member(request):
+    """Asked once per request: the post page needs it for two tags."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    if not hasattr(request, "_newsroom_is_member"):
+        request._newsroom_is_member = is_member(user)
+    return request._newsroom_is_member
+
+
 def _absolute(request, path):
     return request.build_absolute_uri(path) if request is not None else path
 
@@ -23,7 +33,7 @@ def premium_section(context, post):
     """
     request = context.get("request")
     user = getattr(request, "user", None)
-    member = bool(post.premium_body) and user is not None and is_member(user)
+    member = bool(post.premium_body) and _is_member(request)
     post_url = _absolute(request, post.get_absolute_url())
     back = urlencode({"next": post.get_absolute_url()})
     return {
@@ -39,6 +49,8 @@ def premium_section(context, post):
 @register.inclusion_tag("accounts/includes/share_buttons.html", takes_context=True)
 def share_buttons(context, post):
     request = context.get("request")
+    if post.premium_body and not _is_member(request):
+        return {"share": []}  # the premium box carries the share links
     return {
         "share": share_links(_absolute(request, post.get_absolute_url()), post.title)
     }

@@ -224,3 +224,31 @@ def test_someone_elses_preview_link_shows_premium_only_to_members(kind):
     assert "Draft free part." in html
     assert (SECRET in html) is SEES_PREMIUM[kind]
     assert ("THIS CONTENT IS PREMIUM" in html) is not SEES_PREMIUM[kind]
+
+
+@pytest.mark.django_db
+def test_share_links_are_plain_links_to_the_usual_networks(client):
+    post = make_post(title="Rain & floods")
+    html = client.get(post.get_absolute_url()).content.decode()
+    share = html[html.index('<nav class="share"') :]
+    share = share[: share.index("</nav>")]
+    for address in [
+        "https://twitter.com/intent/tweet?text=Rain+%26+floods&amp;url=http%3A%2F%2Ftestserver%2F",
+        "https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Ftestserver%2F",
+        "https://wa.me/?text=Rain+%26+floods+http%3A%2F%2Ftestserver%2F",
+        "https://www.linkedin.com/sharing/share-offsite/?url=http%3A%2F%2Ftestserver%2F",
+        "https://t.me/share/url?url=http%3A%2F%2Ftestserver%2F",
+        "mailto:?subject=Rain%20%26%20floods&amp;body=http%3A%2F%2Ftestserver%2F",
+    ]:
+        assert address in share
+    assert "<script" not in share
+    # No script from another site anywhere on the page.
+    assert not re.search(r'<script[^>]+src="(https?:)?//', html)
+
+
+@pytest.mark.django_db
+def test_premium_box_replaces_the_share_row_for_non_members(client, premium_post):
+    html = client.get(premium_post.get_absolute_url()).content.decode()
+    assert html.count('class="share-list"') == 1
+    member_html = _client_for("member").get(premium_post.get_absolute_url())
+    assert member_html.content.decode().count('class="share-list"') == 1
