@@ -6,6 +6,7 @@ not locked out.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,10 +33,14 @@ def client_ip(request):
 
 
 def _key(username, ip):
+    # One counter per fixed window: the key changes when the window ends, so
+    # the count restarts by the clock (also under a frozen test clock, which a
+    # Redis TTL would not follow); the TTL only cleans up.
+    window = int(time.time()) // window_seconds()
     digest = hashlib.sha256(
         ("%s\n%s" % (username.strip().lower(), ip)).encode()
     ).hexdigest()
-    return "signin-failures:%s" % digest
+    return "signin-failures:%s:%d" % (digest, window)
 
 
 def is_locked(username, ip):
