@@ -127,6 +127,24 @@ def entry_lifetime(gen):
     return ttl
 
 
+def remember(name, compute):
+    """
+    `compute()`'s result, shared by every page until the next purge (or the
+    next scheduled publication): for sidebar lists that every page shows.
+    """
+    if not conf("PAGE_CACHE"):
+        return compute()
+    gen = generation()
+    key = "pagecache:part:%s:%s" % (gen, name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        ttl = entry_lifetime(gen)
+        if ttl > 0:
+            cache.set(key, value, timeout=ttl)
+    return value
+
+
 def is_cacheable_request(request):
     if request.method != "GET" or not conf("PAGE_CACHE"):
         return False

@@ -4,10 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
 from articles.models import Label, SiteSettings
@@ -263,3 +265,44 @@ def test_head_and_post_are_never_served_from_the_cache(client):
     make_post()
     client.get("/")
     assert state(client.head("/")) is None
+
+
+def label_count(html, name):
+    match = re.search(
+        r'label-name">%s</span> <span class="label-count">(\d+)' % re.escape(name),
+        html,
+    )
+    return int(match[1]) if match else 0
+
+
+def test_shared_sidebar_and_cards_follow_changes_for_signed_in_readers(
+    staff_client, frozen_now
+):
+    """Fragments shared by all pages (label counts, cards) are purged like pages."""
+    post = make_post(title="First card", labels=["KERALA"])
+    make_scheduled(delay=timedelta(minutes=5), labels=["KERALA"])
+    html = staff_client.get("/search/label/KERALA").content.decode()
+    assert label_count(html, "KERALA") == 1
+    assert "First card" in html
+    make_post(labels=["KERALA"])
+    post.title = "Renamed card"
+    post.save()
+    html = staff_client.get("/search/label/KERALA").content.decode()
+    assert label_count(html, "KERALA") == 2
+    assert "Renamed card" in html and "First card" not in html
+    frozen_now.shift(timedelta(minutes=5, seconds=1))
+    html = staff_client.get("/search/label/KERALA").content.decode()
+    assert label_count(html, "KERALA") == 3
+
+
+def test_shared_fragments_render_once_per_purge(client):
+    make_post(labels=["KERALA"])
+    client.cookies["sessionid"] = "no-such-session"
+    first = client.get("/search/label/KERALA")
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/search/label/KERALA?max-results=5")
+    pagecache.purge()
+    with CaptureQueriesContext(connection) as purged:
+        client.get("/search/label/KERALA?max-results=5")
+    assert first.status_code == 200
+    assert len(cold) < len(purged)

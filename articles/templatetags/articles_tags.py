@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, json_script
 
+from newsroom.pagecache import remember
+
 from ..models import Post
 from ..reltime import absolute_date, relative_text, script_table
 from ..selectors import archive_months, label_counts, related_posts
@@ -67,20 +69,21 @@ def responsive_image(image, size, sizes="", **attributes):
 
 @register.inclusion_tag("articles/includes/label_widget.html")
 def label_widget():
-    return {"labels": label_counts()}
+    return {"labels": remember("label-counts", lambda: list(label_counts()))}
 
 
 @register.inclusion_tag("articles/includes/news_feed_widget.html")
 def news_feed_widget(count=5):
-    posts = (
-        Post.objects.published().select_related("featured_image").newest_first()[:count]
-    )
-    return {"posts": posts}
+    def newest():
+        live = Post.objects.published().select_related("featured_image")
+        return list(live.newest_first()[:count])
+
+    return {"posts": remember("news-feed-%d" % count, newest)}
 
 
 @register.inclusion_tag("articles/includes/archive_widget.html")
 def archive_widget():
-    return {"months": archive_months()}
+    return {"months": remember("archive-months", lambda: list(archive_months()))}
 
 
 @register.inclusion_tag("articles/includes/related_posts.html")
