@@ -60,10 +60,11 @@ def release(follower, now):
 
 def send_one(follower, now):
     """Claim, then mail one follower's digest. True when an e-mail was sent."""
-    if not claim(follower, now):
-        return False
+    # Read everything before the claim, so that once claimed only the mail
+    # itself can fail (and then the claim is given back).
     posts = list(digest_posts(follower, follower.last_sent_at, now)[: MAX_POSTS + 1])
-    if not posts:
+    site = SiteSettings.load()
+    if not claim(follower, now) or not posts:
         return False
     more = len(posts) > MAX_POSTS
     posts = posts[:MAX_POSTS]
@@ -75,7 +76,7 @@ def send_one(follower, now):
                 "%(site)s: %(count)d new posts",
                 len(posts),
             )
-            % {"site": SiteSettings.load().name, "count": len(posts)},
+            % {"site": site.name, "count": len(posts)},
             "followers/email/digest.txt",
             {
                 "posts": [

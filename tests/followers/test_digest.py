@@ -158,3 +158,43 @@ def test_bad_now_is_a_clear_error(site):
 
     with pytest.raises(CommandError, match="--now must be an ISO date and time."):
         call_command("send_digest", now="yesterday")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_in_parallel_threads_mail_each_follower_once():
+    """
+    Two cron runs at the same moment, on real connections: nobody gets two
+    e-mails. A follower a run could not reach (SQLite's in-memory test
+    database refuses rather than waits) is mailed by the next run.
+    """
+    import threading
+
+    from django.db import connection
+
+    now = timezone.now()
+    confirmed = now - timedelta(hours=2)
+    make_post(title="Parallel news", published_at=now - timedelta(minutes=5))
+    for number in range(12):
+        _follower("reader%d@example.com" % number, confirmed)
+    start = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            start.wait()
+            digest.send_digests(now)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    digest.send_digests(now)  # the next cron run
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        "reader%d@example.com" % number for number in range(12)
+    )
