@@ -399,10 +399,7 @@ def ensure_size(image, size, variant):
 
 def make_standard_sizes(image):
     """Make the standard sizes of a new upload from a single decode."""
-    sizes = {}
-    for name in STANDARD_SIZES:
-        size = allowed_size(name) or parse_size(name)
-        sizes.setdefault(size.key, size)
+    sizes = {size.key: size for size in map(parse_size, STANDARD_SIZES)}
     locks = {}
     for key, size in sizes.items():
         token = secrets.token_hex(8)
