@@ -8,6 +8,7 @@ first is lazy-loaded: the first is usually in view when the page opens.
 
 import re
 from html import unescape
+from itertools import count
 
 from django.utils.html import escape
 
@@ -38,7 +39,7 @@ def responsive_body_images(html):
         if match:
             keys.add(match["key"])
     images = {image.key: image for image in Image.objects.filter(key__in=keys)}
-    position = iter(range(len(tags)))
+    position = count()
 
     def rewrite(found):
         attributes = _attributes(found.group(0))
