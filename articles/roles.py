@@ -25,9 +25,7 @@ ROLE_PERMISSIONS = {
         "add_image",
         "view_image",
     ],
-    EDITORS: [
-        "%s_%s" % (action, model) for model in _EDITOR_MODELS for action in _CRUD
-    ]
+    EDITORS: ["%s_%s" % (action, model) for model in _EDITOR_MODELS for action in _CRUD]
     + ["publish_post", "edit_any_post"],
     MEMBERS: [],
 }
