@@ -169,3 +169,39 @@ def test_moderator_dashboard_has_comments_only(client):
     page = client.get("/admin/").content.decode()
     assert 'id="newsroom-dashboard"' not in page
     assert "Reader comments" in page
+
+
+def test_body_uses_the_rich_text_editor_with_the_newsroom_tools(client, editor):
+    import json
+    import re
+
+    page = client.get("/admin/articles/post/add/").content.decode()
+    config = json.loads(
+        re.search(r'data-django-prose-editor-configurable="([^"]+)"', page)
+        .group(1)
+        .replace("&quot;", '"')
+    )
+    for tool in ("Heading", "Bold", "Italic", "Link", "BulletList", "Blockquote"):
+        assert tool in config["extensions"]
+    assert "CodeBlock" in config["extensions"]
+    assert config["extensions"]["Figure"]["pickerUrl"] == (
+        "/admin/articles/post/image-picker/"
+    )
+
+
+def test_image_picker_offers_library_images_at_body_size(client, editor):
+    from tests.factories import make_image
+
+    image = make_image(alt_text="Harbour at dawn", filename="harbour.jpg")
+    page = client.get("/admin/articles/post/image-picker/?CKEditorFuncNum=-1")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-url="/img/%s/s640/harbour.jpg"' % image.key in html
+    assert 'data-alt="Harbour at dawn"' in html
+    assert 'data-func-num="-1"' in html
+    assert "<script>" not in html
+
+
+def test_image_picker_is_closed_to_moderators(client):
+    client.force_login(make_person(roles.MODERATORS))
+    assert client.get("/admin/articles/post/image-picker/").status_code == 403
