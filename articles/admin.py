@@ -315,7 +315,6 @@ class PostAdmin(VersionAdmin):
     ]
     autocomplete_fields = [
         "featured_image",
-        "author",
         "related_pinned",
         "related_excluded",
     ]
@@ -390,6 +389,14 @@ class PostAdmin(VersionAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            # Newsroom staff, and anyone who already signs a post (imported bylines).
+            kwargs["queryset"] = db_field.remote_field.model.objects.filter(
+                Q(is_staff=True) | Q(pk__in=Post.objects.values("author_id"))
+            ).order_by("first_name", "last_name", "username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("labeled_items__tag")

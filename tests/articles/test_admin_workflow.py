@@ -205,3 +205,15 @@ def test_image_picker_offers_library_images_at_body_size(client, editor):
 def test_image_picker_is_closed_to_moderators(client):
     client.force_login(make_person(roles.MODERATORS))
     assert client.get("/admin/articles/post/image-picker/").status_code == 403
+
+
+def test_editor_assigns_the_author(client, editor):
+    writer = make_person(roles.WRITERS, first_name="Kavya", last_name="Raman")
+    reader = make_person(roles.MEMBERS)
+    post = make_draft(author=editor)
+    page = client.get(change_url(post)).content.decode()
+    assert '<option value="%d">' % writer.pk in page
+    assert '<option value="%d">' % reader.pk not in page
+    client.post(change_url(post), post_form_data(post, author=writer.pk))
+    post.refresh_from_db()
+    assert post.author == writer
