@@ -603,6 +603,16 @@ class PostAdmin(VersionAdmin):
                         ),
                     }
                 )
+        old, new = _revision_labels(first), _revision_labels(second)
+        if old != new:
+            changes.append(
+                {
+                    "name": _("labels"),
+                    "table": mark_safe(  # noqa: S308 - HtmlDiff escapes the text.
+                        differ.make_table(old, new)
+                    ),
+                }
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -728,6 +738,23 @@ class PostAdmin(VersionAdmin):
         return TemplateResponse(
             request, "admin/articles/post/label_action.html", context
         )
+
+
+def _revision_labels(version):
+    """Label names a post had in `version`'s revision, in the post's order."""
+    items = [
+        other.field_dict
+        for other in version.revision.version_set.all()
+        if other._model is LabeledPost
+        and other.field_dict.get("content_object_id") == version.field_dict["id"]
+    ]
+    items.sort(key=lambda item: (item["position"], item["id"]))
+    names = dict(
+        Label.objects.filter(pk__in=[item["tag_id"] for item in items]).values_list(
+            "pk", "name"
+        )
+    )
+    return [names.get(item["tag_id"], "#%s" % item["tag_id"]) for item in items]
 
 
 def _lines(value):

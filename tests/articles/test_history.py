@@ -142,3 +142,17 @@ def test_pages_have_history_too(client, editor):
 
     page = Page.objects.get(title="About")
     assert Version.objects.get_for_object(page).count() == 1
+
+
+def test_compare_shows_label_changes(client, editor):
+    post = make_draft(labels=["GLOBE", "KERALA"])
+    save_through_admin(client, post)
+    globe, kerala = post.label_list
+    save_through_admin(client, post, chosen_labels=[kerala.pk])
+    newer, older = Version.objects.get_for_object(post)[:2]
+    response = client.get(
+        "/admin/articles/post/%d/history/compare/?a=%d&b=%d"
+        % (post.pk, older.pk, newer.pk)
+    )
+    assert [str(change["name"]) for change in response.context["changes"]] == ["labels"]
+    assert "GLOBE" in str(response.context["changes"][0]["table"])
