@@ -1,7 +1,21 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Label, Post
+
+
+class LabelsField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # Refuse numbers no database column holds before they reach a query.
+        for pk in value:
+            if not str(pk).isdigit() or not 0 < int(str(pk)) < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 class FollowForm(forms.Form):
@@ -10,7 +24,7 @@ class FollowForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    labels = forms.ModelMultipleChoiceField(
+    labels = LabelsField(
         label=_("Labels"),
         queryset=Label.objects.none(),
         required=False,

@@ -259,3 +259,42 @@ def test_list_unsubscribe_header_is_a_plain_url_on_the_wire(client, labels):
     assert b"List-Unsubscribe: <http://testserver%s>\r\n" % unfollow.encode() in raw
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
     assert b"=?utf-8?" not in raw
+
+
+HOSTILE = [
+    "x" * 5000,
+    "%00",
+    "..%2F..%2Fetc",
+    "%FF%FE",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "eyJmIjoxfQ:1xXB7F:bad",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_links_get_a_clear_400_never_a_500(client, labels, value):
+    for url in ["/follow/confirm/%s/" % value, "/follow/unfollow/%s/" % value]:
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code in (400, 404), (url, response.status_code)
+            assert b"<script>alert(1)</script>" not in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"email": "a@example.com", "labels": ["abc"]},
+        {"email": "a@example.com", "labels": ["99999999999999999999999"]},
+        {"email": "a@example.com", "labels": ["-1"]},
+        {"email": "x" * 300 + "@example.com"},
+        {},
+    ],
+)
+def test_hostile_follow_forms_get_a_form_error(client, labels, data):
+    response = client.post("/follow/", data)
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.content.decode()
+    assert mail.outbox == []
