@@ -177,3 +177,31 @@ def test_a_successful_sign_in_clears_the_failures(frozen_now):
     for _attempt in range(4):
         _sign_in(client, "forgetful", "wrong-guess")
     assert _sign_in(client, "forgetful", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"username": "x" * 5000, "password": "y"},
+        {"username": "\x00", "password": "y"},
+        {"username": "<script>alert(1)</script>", "password": "y"},
+        {},
+    ],
+)
+def test_hostile_sign_in_forms_get_a_form_error(client, data):
+    response = client.post("/accounts/login/", data)
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+    assert not _signed_in(client)
+
+
+@pytest.mark.django_db
+def test_sign_in_never_redirects_off_site(client):
+    make_user(username="ravi")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ravi", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
