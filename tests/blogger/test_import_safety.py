@@ -164,7 +164,17 @@ def test_reimport_of_an_edited_file_updates_in_place(db, frozen_now, tmp_path):
         "<title type='text'>New year plans</title>",
         "<title type='text'>New year plans, revised</title>",
     ).replace("Mint chip, always.", "Mint chip, mostly.")
-    out, _err = run_import(write(tmp_path, text))
+    edited = write(tmp_path, text)
+    before = snapshot()
+    dry, _err = run_import(edited, "--dry-run")
+    assert snapshot() == before
+    assert "  updated posts /2030/01/new-year-plans.html" in dry
+    assert (
+        "  updated comments tag:blogger.com,1999:blog-8255692317570297677.post-9000000000000000005"
+        in dry
+    )
+    assert "created" not in dry.split("Blogger classic export")[0]
+    out, _err = run_import(edited)
     assert Post.objects.count() == 5 and Comment.objects.count() == 5
     assert Post.objects.get(blogger_id="5555555555555555555").title == (
         "New year plans, revised"
