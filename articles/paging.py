@@ -1,6 +1,6 @@
 """Blogger's list paging: `max-results=N` and the keyset cursor `updated-max=<ISO time>`."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -33,10 +33,12 @@ def parse_time(value, name="updated-max"):
         raise BadRequest("%s must be an ISO 8601 time." % name)
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # The database compares in UTC: year 1 or 9999 may not fit there.
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise BadRequest("%s must be an ISO 8601 time." % name)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
     return moment
 
 

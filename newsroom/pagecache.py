@@ -136,12 +136,13 @@ def remember(name, compute):
         return compute()
     gen = generation()
     key = "pagecache:part:%s:%s" % (gen, name)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        ttl = entry_lifetime(gen)
-        if ttl > 0:
-            cache.set(key, value, timeout=ttl)
+    stored = cache.get(key)
+    if stored is not None and stored[0] > time.time():
+        return stored[1]
+    value = compute()
+    ttl = entry_lifetime(gen)
+    if ttl > 0:
+        cache.set(key, (time.time() + ttl, value), timeout=ttl)
     return value
 
 
@@ -188,7 +189,9 @@ class PageCacheMiddleware:
         except Exception:  # noqa: BLE001 - DisallowedHost etc.: let Django answer
             return self.get_response(request)
         entry = cache.get(key)
-        if entry is not None:
+        # Checked here too, not only by the cache's own expiry: the cache
+        # server's clock may differ from ours.
+        if entry is not None and entry["until"] > time.time():
             return self._replay(request, entry)
         response = self.get_response(request)
         entry = self._entry(request, response)
@@ -197,6 +200,7 @@ class PageCacheMiddleware:
             return response
         ttl = entry_lifetime(gen)
         if ttl > 0:
+            entry["until"] = time.time() + ttl
             cache.set(key, entry, timeout=ttl)
         self._finish(response, entry, "miss")
         return response

@@ -1,0 +1,25 @@
+from django.core.exceptions import BadRequest
+from django.utils.translation import gettext as _
+
+
+class RejectNulMiddleware:
+    """
+    400 for a NUL character anywhere in the address: no page has one, and
+    PostgreSQL refuses it in a query, which would otherwise be a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", ""):
+            raise BadRequest(_("The address contains a NUL character."))
+        if any("\x00" in key or "\x00" in value for key, value in _items(request.GET)):
+            raise BadRequest(_("The address contains a NUL character."))
+        return self.get_response(request)
+
+
+def _items(querydict):
+    for key, values in querydict.lists():
+        for value in values:
+            yield key, value
