@@ -37,10 +37,12 @@ def follower_request(*, email, labels, request=None):
     """
     email = email.strip().lower()
     label_ids = sorted(label.pk for label in labels)
+    # Plain insert and update, without model signals: a pending follower
+    # changes no page, so anybody posting the form must not purge the page cache.
     with transaction.atomic():
-        follower, _created = Follower.objects.get_or_create(email=email)
-        follower.confirm_nonce = new_nonce()
-        follower.save(update_fields=["confirm_nonce"])
+        Follower.objects.bulk_create([Follower(email=email)], ignore_conflicts=True)
+        Follower.objects.filter(email=email).update(confirm_nonce=new_nonce())
+        follower = Follower.objects.get(email=email)
     if not _may_mail(email):
         return follower
     confirm_url = absolute_url(

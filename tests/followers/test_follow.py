@@ -298,3 +298,20 @@ def test_hostile_follow_forms_get_a_form_error(client, labels, data):
     assert response.status_code == 200
     assert 'class="field-error"' in response.content.decode()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_follow_requests_do_not_purge_the_page_cache_but_confirmations_do(
+    client, labels
+):
+    """Anybody can post the form; only a confirmed change shows on pages."""
+    from articles.models import SiteSettings
+    from newsroom import pagecache
+
+    SiteSettings.load()  # a fresh database makes its settings row on first use
+    before = pagecache.generation()
+    _follow(client)
+    _follow(client, "other@example.com")
+    assert pagecache.generation() == before
+    client.get(_link(mail.outbox[0], "confirm"))
+    assert pagecache.generation() != before
