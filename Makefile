@@ -5,15 +5,17 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format check migrations-check serve bench clean
+.PHONY: help install run test lint format check migrations-check serve bench bench-pages bench-load backup clean
 
 help:
 	@echo "make run    set up and serve the demo site on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make serve  production server (gunicorn) - needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS"
-	@echo "make lint / format / check / migrations-check / bench / clean"
+	@echo "make lint / format / check / migrations-check / bench / bench-pages / bench-load / backup / clean"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Newsroom needs Python 3.12 or newer; found %d.%d. Install Python 3.13 (see .python-version) or run: make PYTHON=/path/to/python3.13 ..." % v[:2])'
@@ -22,6 +24,9 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@# axe-core for the accessibility browser tests (tests/browser/test_accessibility.py).
+	@[ -f $(AXE) ] || npm install --silent --prefix $(VENV)/axe axe-core@$(AXE_VERSION) \
+		|| echo "!! npm could not install axe-core; the accessibility tests will be skipped"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -57,6 +62,17 @@ serve: install
 
 bench: install
 	$(BIN)/python bench/thumbnails.py
+
+# Page speed (wrk, 3 x 15 s per page) and a 60 s mixed load; see bench/README.md.
+bench-pages: install
+	$(BIN)/python bench/pages.py
+
+bench-load: install
+	$(BIN)/python bench/load.py
+
+# A consistent snapshot of the database and media: make backup FILE=site.tar
+backup: install
+	$(BIN)/python manage.py backup $(FILE)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
