@@ -32,6 +32,8 @@ from pages import WORK, Server, env_for, manage, snapshot  # noqa: E402
 SETTINGS = """
 from newsroom.settings.production import *  # noqa: F403
 COMMENTS = {"CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}
+# Loopback without TLS: the client must get its CSRF cookie back over HTTP.
+CSRF_COOKIE_SECURE = False
 """
 WORDS = ["police", "market", "rain", "election", "film", "school", "river", "court"]
 MARKER = "load-run"

@@ -297,6 +297,14 @@ def _content_saved(sender, instance=None, update_fields=None, **kwargs):
     purge_now_and_on_commit()
 
 
+def _comment_saved(sender, instance=None, created=False, **kwargs):
+    # A new comment held for moderation (or as spam) shows only to its author,
+    # whose cookie bypasses the cache: the pages everyone sees are unchanged.
+    if created and getattr(instance, "status", None) in ("pending", "spam"):
+        return
+    purge_now_and_on_commit()
+
+
 def _user_saved(sender, instance=None, update_fields=None, **kwargs):
     # Signing in writes last_login; author names show on pages.
     if update_fields and set(update_fields) <= {"last_login", "password"}:
@@ -323,7 +331,8 @@ def connect_signals():
         if model._meta.auto_created:
             m2m_changed.connect(_content_saved, sender=model, dispatch_uid=uid)
             continue
-        post_save.connect(_content_saved, sender=model, dispatch_uid=uid)
+        on_save = _comment_saved if model._meta.label == "comments.Comment" else None
+        post_save.connect(on_save or _content_saved, sender=model, dispatch_uid=uid)
         post_delete.connect(_content_saved, sender=model, dispatch_uid=uid + "-del")
 
 

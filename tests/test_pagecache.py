@@ -306,3 +306,15 @@ def test_shared_fragments_render_once_per_purge(client):
         client.get("/search/label/KERALA?max-results=5")
     assert first.status_code == 200
     assert len(cold) < len(purged)
+
+
+def test_a_new_held_comment_does_not_purge_but_approving_it_does(client):
+    post = make_post()
+    url = post.get_absolute_url()
+    client.get(url)
+    held = make_comment(post, text="Waiting words", status=Comment.Status.PENDING)
+    assert state(client.get(url)) == "hit"
+    comment_approve(comment=held, actor=None)
+    response = client.get(url)
+    assert state(response) == "miss"
+    assert "Waiting words" in response.content.decode()
