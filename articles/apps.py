@@ -7,7 +7,21 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from .models import LabeledPost, Post
+        # The search index is derived data that must follow every save.
+        from . import search
+        from .models import Label, LabeledPost, Post
+
+        post_save.connect(search.post_saved, sender=Post, dispatch_uid="search-post")
+        post_delete.connect(
+            search.post_deleted, sender=Post, dispatch_uid="search-post-del"
+        )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                search.labeled_post_changed,
+                sender=LabeledPost,
+                dispatch_uid="search-labels-%s" % id(signal),
+            )
+        post_save.connect(search.label_saved, sender=Label, dispatch_uid="search-label")
 
         # Cached related lists end with any change that can reorder them.
         from .selectors import forget_related_posts

@@ -1,0 +1,340 @@
+"""
+Full-text search over live posts, behind one function: `search_posts(query)`.
+
+The index is a table `articles_post_search` with one row per post (title,
+labels, summary and body as plain text, never the premium part):
+- SQLite: an FTS5 virtual table (porter stemming), ranked with bm25() and
+  highlighted with snippet();
+- PostgreSQL: a table with a generated, weighted `tsvector` column and a GIN
+  index, ranked with SearchRank and highlighted with SearchHeadline.
+Saves and deletes keep it current (signals connected in `apps.py`); bulk loads
+call `rebuild_search_index()`.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db import connections, models, router
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import LabeledPost, Post
+from .text import html_to_text
+
+TABLE = "articles_post_search"
+# Highlight markers: control characters never stored in the index, so the
+# snippet can be escaped as a whole and only the markers turned into <mark>.
+MARK_START, MARK_END = "\x02", "\x03"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LABEL_GROUP_RE = re.compile(
+    r'label:(?:"[^"]*"|[^\s|"]+)(?:\s*\|\s*label:(?:"[^"]*"|[^\s|"]+))*', re.I
+)
+_LABEL_RE = re.compile(r'label:(?:"([^"]*)"|([^\s|"]+))', re.I)
+_CHUNK_RE = re.compile(r'"([^"]*)"?|([^\s"]+)')
+_WORD_RE = re.compile(r"\w+")
+MAX_TERMS = 12
+
+# Column weights: a title match counts most, then labels, excerpt and body.
+SQLITE_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+POSTGRES_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A as ts_rank wants them
+
+
+class PostSearchDocument(models.Model):
+    """The PostgreSQL index row of a post (the table is made by a migration)."""
+
+    post = models.OneToOneField(
+        Post,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    title = models.TextField()
+    labels = models.TextField()
+    summary = models.TextField()
+    body = models.TextField()
+    document = SearchVectorField()
+
+    class Meta:
+        managed = False
+        db_table = TABLE
+
+
+@dataclass
+class ParsedQuery:
+    """A reader's query: words and "quoted phrases", plus `label:"X"` filters."""
+
+    terms: list = field(default_factory=list)
+    label_groups: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.terms or self.label_groups)
+
+
+def parse_query(text):
+    """
+    Split a query into terms (each a tuple of words; more than one word is a
+    phrase) and label groups: `label:"A"|label:"B"` is one group meaning A or
+    B; several groups must all match.
+    """
+    text = _CONTROL_RE.sub(" ", text or "")[:500]
+    groups = []
+    for match in _LABEL_GROUP_RE.finditer(text):
+        names = [
+            quoted or bare for quoted, bare in _LABEL_RE.findall(match.group(0))
+        ]
+        names = [name.strip() for name in names if name.strip()]
+        if names:
+            groups.append(names)
+    rest = _LABEL_GROUP_RE.sub(" ", text)
+    terms = []
+    for phrase, word in _CHUNK_RE.findall(rest):
+        words = tuple(_WORD_RE.findall((phrase or word).lower()))
+        if words:
+            terms.append(words)
+    return ParsedQuery(terms=terms[:MAX_TERMS], label_groups=groups)
+
+
+def search_posts(query, queryset=None):
+    """
+    Live posts matching `query` (text or a ParsedQuery), best first.
+
+    With words in the query, each post carries `search_rank` (higher is
+    better) and `search_snippet` (raw text with marker characters: pass it
+    through `highlight()`); with only label filters, newest first.
+    """
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    queryset = Post.objects.published() if queryset is None else queryset
+    for names in parsed.label_groups:
+        queryset = queryset.filter(
+            pk__in=LabeledPost.objects.filter(tag__name__in=names).values(
+                "content_object_id"
+            )
+        )
+    if not parsed.terms:
+        return queryset.newest_first()
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
+        queryset = _sqlite_search(queryset, parsed.terms)
+    elif vendor == "postgresql":
+        queryset = _postgres_search(queryset, parsed.terms)
+    else:
+        queryset = _plain_search(queryset, parsed.terms)
+    return queryset.order_by("-search_rank", "-published_at", "-id")
+
+
+def highlight(snippet):
+    """A search snippet as safe HTML: everything escaped, matches in <mark>."""
+    if not snippet:
+        return ""
+    text = escape(snippet)
+    return mark_safe(  # noqa: S308 - the text was escaped just above
+        text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    )
+
+
+def _fts5_match(terms):
+    # Every term becomes a double-quoted FTS5 string of plain words, so no
+    # reader input is ever read as FTS5 syntax.
+    return " AND ".join('"%s"' % " ".join(words) for words in terms)
+
+
+def _sqlite_search(queryset, terms):
+    match = _fts5_match(terms)
+    table = Post._meta.db_table
+    return queryset.filter(
+        pk__in=RawSQL(
+            "SELECT rowid FROM {t} WHERE {t} MATCH %s".format(t=TABLE), [match]
+        )
+    ).annotate(
+        search_rank=RawSQL(
+            "SELECT -bm25({t}, {w}) FROM {t} WHERE {t} MATCH %s "
+            "AND rowid = {p}.id".format(t=TABLE, w=SQLITE_WEIGHTS, p=table),
+            [match],
+            output_field=models.FloatField(),
+        ),
+        search_snippet=RawSQL(
+            "SELECT snippet({t}, 3, char(2), char(3), '…', 30) FROM {t} "
+            "WHERE {t} MATCH %s AND rowid = {p}.id".format(t=TABLE, p=table),
+            [match],
+            output_field=models.TextField(),
+        ),
+    )
+
+
+def _postgres_query(terms):
+    query = None
+    for words in terms:
+        part = SearchQuery(
+            " ".join(words),
+            search_type="phrase" if len(words) > 1 else "plain",
+            config="english",
+        )
+        query = part if query is None else query & part
+    return query
+
+
+def _postgres_search(queryset, terms):
+    query = _postgres_query(terms)
+    document = PostSearchDocument.objects.filter(post_id=OuterRef("pk"))
+    return queryset.filter(
+        pk__in=PostSearchDocument.objects.filter(document=query).values("post_id")
+    ).annotate(
+        search_rank=SearchRank(
+            Subquery(document.values("document")[:1]),
+            query,
+            weights=POSTGRES_WEIGHTS,
+        ),
+        search_snippet=SearchHeadline(
+            Subquery(document.values("body")[:1]),
+            query,
+            config="english",
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            max_words=40,
+            min_words=20,
+        ),
+    )
+
+
+def _plain_search(queryset, terms):
+    """Other databases: every term somewhere in the text, no ranking."""
+    for words in terms:
+        phrase = " ".join(words)
+        queryset = queryset.filter(
+            Q(title__icontains=phrase)
+            | Q(summary__icontains=phrase)
+            | Q(body__icontains=phrase)
+        )
+    return queryset.annotate(
+        search_rank=Value(0.0, output_field=models.FloatField()),
+        search_snippet=models.F("summary"),
+    )
+
+
+# Keeping the index current.
+
+
+def _clean(text):
+    return _CONTROL_RE.sub(" ", text or "")
+
+
+def _rows(posts, labeled_model=LabeledPost):
+    """Index rows (id, title, labels, summary, body text) for saved posts."""
+    posts = list(posts)
+    names = {}
+    labeled = (
+        labeled_model._default_manager.using(posts[0]._state.db if posts else None)
+        .filter(content_object_id__in=[post.pk for post in posts])
+        .order_by("position", "id")
+        .values_list("content_object_id", "tag__name")
+    )
+    for post_id, name in labeled:
+        names.setdefault(post_id, []).append(name)
+    return [
+        (
+            post.pk,
+            _clean(post.title),
+            _clean(" ".join(names.get(post.pk, []))),
+            _clean(post.summary),
+            _clean(html_to_text(post.body)),
+        )
+        for post in posts
+    ]
+
+
+def _write(connection, rows):
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.executemany(
+                "DELETE FROM %s WHERE rowid = %%s" % TABLE, [(row[0],) for row in rows]
+            )
+            cursor.executemany(
+                "INSERT INTO %s (rowid, title, labels, summary, body) "
+                "VALUES (%%s, %%s, %%s, %%s, %%s)" % TABLE,
+                rows,
+            )
+        elif connection.vendor == "postgresql":
+            cursor.executemany(
+                "INSERT INTO %s (post_id, title, labels, summary, body) "
+                "VALUES (%%s, %%s, %%s, %%s, %%s) ON CONFLICT (post_id) DO UPDATE "
+                "SET title = EXCLUDED.title, labels = EXCLUDED.labels, "
+                "summary = EXCLUDED.summary, body = EXCLUDED.body" % TABLE,
+                rows,
+            )
+
+
+def _has_index(connection):
+    return connection.vendor in ("sqlite", "postgresql")
+
+
+def index_posts(posts, using=None):
+    """Write the index rows of these posts (drafts too: published() filters)."""
+    connection = connections[using or router.db_for_write(Post)]
+    if _has_index(connection):
+        _write(connection, _rows(posts))
+
+
+def unindex_post(pk, using=None):
+    connection = connections[using or router.db_for_write(Post)]
+    if not _has_index(connection):
+        return
+    column = "rowid" if connection.vendor == "sqlite" else "post_id"
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM %s WHERE %s = %%s" % (TABLE, column), [pk])
+
+
+def rebuild_search_index(
+    using=None, batch_size=500, post_model=Post, labeled_model=LabeledPost
+):
+    """Index every post again, for bulk loads that bypass save()."""
+    connection = connections[using or router.db_for_write(Post)]
+    if not _has_index(connection):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM %s" % TABLE)
+    posts = post_model._default_manager.using(connection.alias)
+    ids = list(posts.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        batch = posts.filter(pk__in=ids[start : start + batch_size]).only(
+            "pk", "title", "summary", "body"
+        )
+        _write(connection, _rows(batch, labeled_model=labeled_model))
+
+
+# Signal receivers, connected in ArticlesConfig.ready().
+
+
+def post_saved(sender, instance, raw=False, using=None, **kwargs):
+    if not raw:
+        index_posts([instance], using=using)
+
+
+def post_deleted(sender, instance, using=None, **kwargs):
+    unindex_post(instance.pk, using=using)
+
+
+def labeled_post_changed(sender, instance, raw=False, using=None, **kwargs):
+    if raw:
+        return
+    post = Post.objects.using(using).filter(pk=instance.content_object_id).first()
+    if post is not None:
+        index_posts([post], using=using)
+
+
+def label_saved(sender, instance, raw=False, using=None, created=False, **kwargs):
+    if raw or created:
+        return
+    index_posts(
+        Post.objects.using(using).filter(labeled_items__tag=instance), using=using
+    )
