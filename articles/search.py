@@ -1,3 +1,4 @@
+# ruff: noqa: S608, S611 -- SQL text uses module constants only; input is always bound.
 """
 Full-text search over live posts, behind one function: `search_posts(query)`.
 
@@ -67,6 +68,9 @@ class PostSearchDocument(models.Model):
         managed = False
         db_table = TABLE
 
+    def __str__(self):
+        return self.title
+
 
 @dataclass
 class ParsedQuery:
@@ -88,9 +92,7 @@ def parse_query(text):
     text = _CONTROL_RE.sub(" ", text or "")[:500]
     groups = []
     for match in _LABEL_GROUP_RE.finditer(text):
-        names = [
-            quoted or bare for quoted, bare in _LABEL_RE.findall(match.group(0))
-        ]
+        names = [quoted or bare for quoted, bare in _LABEL_RE.findall(match.group(0))]
         names = [name.strip() for name in names if name.strip()]
         if names:
             groups.append(names)
@@ -151,19 +153,17 @@ def _sqlite_search(queryset, terms):
     match = _fts5_match(terms)
     table = Post._meta.db_table
     return queryset.filter(
-        pk__in=RawSQL(
-            "SELECT rowid FROM {t} WHERE {t} MATCH %s".format(t=TABLE), [match]
-        )
+        pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [match])
     ).annotate(
         search_rank=RawSQL(
-            "SELECT -bm25({t}, {w}) FROM {t} WHERE {t} MATCH %s "
-            "AND rowid = {p}.id".format(t=TABLE, w=SQLITE_WEIGHTS, p=table),
+            f"SELECT -bm25({TABLE}, {SQLITE_WEIGHTS}) FROM {TABLE} WHERE {TABLE} MATCH %s "
+            f"AND rowid = {table}.id",
             [match],
             output_field=models.FloatField(),
         ),
         search_snippet=RawSQL(
-            "SELECT snippet({t}, 3, char(2), char(3), '…', 30) FROM {t} "
-            "WHERE {t} MATCH %s AND rowid = {p}.id".format(t=TABLE, p=table),
+            f"SELECT snippet({TABLE}, 3, char(2), char(3), '…', 30) FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s AND rowid = {table}.id",
             [match],
             output_field=models.TextField(),
         ),
