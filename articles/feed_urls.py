@@ -1,0 +1,3 @@
+"""Feed addresses at Blogger's paths: /feeds/posts/default, per label, comments."""
+
+urlpatterns = []
