@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -215,9 +216,18 @@ class PostDetailView(DetailView):
             self.kwargs["month"],
             self.kwargs["slug"],
         )
-        return get_object_or_404(
-            Post.objects.published().for_cards(), permalink=permalink
+        post = get_object_or_404(
+            Post.objects.published().select_related("author", "featured_image"),
+            permalink=permalink,
         )
+        # Labels are read only where a shared fragment is rendered, so they
+        # are fetched (once) only when one is not already cached.
+        post.ordered_labeled_items = SimpleLazyObject(
+            lambda: list(
+                post.labeled_items.select_related("tag").order_by("position", "id")
+            )
+        )
+        return post
 
 
 class PageDetailView(DetailView):

@@ -1,7 +1,10 @@
+import functools
+
 from django import template
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, json_script
+from django.utils.translation import get_language
 
 from newsroom.pagecache import remember
 
@@ -34,6 +37,13 @@ register.filter("post_time", post_time, is_safe=True)
 @register.simple_tag
 def reltime_table():
     """The relative-time ladder for static/js/reltime.js, once per page."""
+    return _reltime_table(get_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _reltime_table(language):
+    # The table depends only on the language (its translations are fixed
+    # while the process runs): built once per language, not once per page.
     return json_script(script_table(), "reltime-table")
 
 

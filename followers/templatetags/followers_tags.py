@@ -1,5 +1,7 @@
 from django import template
 
+from newsroom.pagecache import remember
+
 from ..models import Follower
 
 register = template.Library()
@@ -7,4 +9,4 @@ register = template.Library()
 
 @register.inclusion_tag("followers/includes/follow_widget.html")
 def follow_widget():
-    return {"count": Follower.objects.confirmed().count()}
+    return {"count": remember("follower-count", Follower.objects.confirmed().count)}
