@@ -74,6 +74,9 @@ def test_editor_writes_schedules_previews_and_post_goes_live(
     with page.expect_popup() as picker_info:
         dialog.get_by_role("button", name="Browse...").click()
     picker = picker_info.value
+    # The picker's script listens from DOMContentLoaded: a click before it
+    # runs would be lost, as it would for a very quick person.
+    picker.wait_for_load_state("load")
     picker.get_by_role("button", name=re.compile("Boats in the harbour")).click()
     expect(dialog.get_by_label("Image URL")).to_have_value(
         re.compile(r"^/img/[^/]+/s640/harbour\.jpg$")
