@@ -17,6 +17,7 @@ from PIL import ImageDraw
 from .models import Image, Label, LabeledPost, Page, Post, SiteSettings, Status
 from .roles import EDITORS, MODERATORS, WRITERS, ensure_roles
 from .sanitize import sanitize_html
+from .search import rebuild_search_index
 from .text import blogger_slug, html_to_text, make_excerpt, word_count
 
 SEED_PERMALINK = "/2025/03/russian-us-diplomats-discuss-steps-in.html"
@@ -407,6 +408,8 @@ def load_demo(out, seed=2025, now=None):
     Page.objects.create(
         title="Advertise with us", body="<p>Draft page.</p>", status=Status.DRAFT
     )
+    # bulk_create bypassed the signals that keep the search index current.
+    rebuild_search_index()
     out.write(
         "Loaded %d live posts, %d drafts and scheduled posts, %d images, 4 pages."
         % (len(live), len(hidden), len(images) + 1)

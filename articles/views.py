@@ -3,19 +3,37 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
-from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .models import Label, LabelRedirect, Page, Post, SiteSettings
 from .paging import cursor_value, parse_max_results, parse_time
+from .search import highlight, parse_query, search_posts
 
 IGNORED_PARAMETERS = {"m"}
+
+
+FRAGMENT_HEADINGS = {"1": "h2", "h2": "h2", "h3": "h3"}
+# Ranked search pages by offset: deep enough for any reader, bounded for the database.
+MAX_SEARCH_START = 1000
+
+
+def parse_start(value):
+    """`start=N` of a ranked search page: 0 up to MAX_SEARCH_START; else BadRequest."""
+    if value is None or value == "":
+        return 0
+    if not value.isdigit() or len(value) > 6:
+        raise BadRequest("start must be a whole number from 0.")
+    number = int(value)
+    if number > MAX_SEARCH_START:
+        raise BadRequest("start must be at most %d." % MAX_SEARCH_START)
+    return number
 
 
 class PostListMixin:
@@ -24,43 +42,87 @@ class PostListMixin:
     model = Post
     context_object_name = "posts"
     template_name = "articles/post_list.html"
+    fragment_template_name = "articles/post_list_fragment.html"
     heading = ""
     older_path = None
+    # Query parameters that "Older posts" carries on to the next page.
+    kept_parameters = ()
 
     def get_base_queryset(self):
         return Post.objects.published()
 
     def get_queryset(self):
-        self.max_results = parse_max_results(self.request.GET.get("max-results"))
-        self.cursor = parse_time(self.request.GET.get("updated-max"))
+        self.parse_paging()
         queryset = self.get_base_queryset()
         if self.cursor is not None:
             queryset = queryset.filter(published_at__lt=self.cursor)
         return queryset.for_cards().newest_first()
 
-    def get_context_data(self, **kwargs):
-        # One extra row tells whether an older page exists, without a COUNT.
+    def parse_paging(self):
+        self.max_results = parse_max_results(self.request.GET.get("max-results"))
+        self.cursor = parse_time(self.request.GET.get("updated-max"))
+        fragment = self.request.GET.get("fragment")
+        if fragment is not None and fragment not in FRAGMENT_HEADINGS:
+            raise BadRequest("fragment must be 1, h2 or h3.")
+        self.fragment_heading = FRAGMENT_HEADINGS.get(fragment)
+
+    def get_template_names(self):
+        if self.fragment_heading:
+            return [self.fragment_template_name]
+        return super().get_template_names()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.fragment_heading:
+            # Cards for "Load more", not a page of their own.
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def page_rows(self):
+        """This page's posts and whether more follow (one extra row, no COUNT)."""
         rows = list(self.object_list[: self.max_results + 1])
-        posts = rows[: self.max_results]
+        return rows[: self.max_results], len(rows) > self.max_results
+
+    def older_params(self, posts):
+        return {"updated-max": cursor_value(posts[-1].published_at)}
+
+    def list_path(self):
+        # request.path is decoded: quote it again (a label page has spaces).
+        return escape_uri_path(self.older_path or self.request.path)
+
+    def get_context_data(self, **kwargs):
+        posts, more = self.page_rows()
         older_url = None
-        if len(rows) > self.max_results:
-            params = {"updated-max": cursor_value(posts[-1].published_at)}
-            if "max-results" in self.request.GET:
-                params["max-results"] = self.max_results
-            for key in ("q",):
+        if more:
+            params = {}
+            for key in self.kept_parameters:
                 if self.request.GET.get(key):
                     params[key] = self.request.GET[key]
-            older_url = "%s?%s" % (
-                self.older_path or self.request.path,
-                urlencode(params),
-            )
+            params.update(self.older_params(posts))
+            if "max-results" in self.request.GET:
+                params["max-results"] = self.max_results
+            older_url = "%s?%s" % (self.list_path(), urlencode(params))
         kwargs.update(
             posts=posts,
             heading=self.get_heading(),
             older_url=older_url,
-            is_first_page=self.cursor is None,
+            is_first_page=self.is_first_page(),
+            newest_url=self.newest_url(),
+            fragment_heading=self.fragment_heading,
         )
         return super().get_context_data(object_list=posts, **kwargs)
+
+    def is_first_page(self):
+        return self.cursor is None
+
+    def newest_url(self):
+        path = escape_uri_path(self.request.path)
+        params = {
+            key: self.request.GET[key]
+            for key in self.kept_parameters
+            if self.request.GET.get(key)
+        }
+        return "%s?%s" % (path, urlencode(params)) if params else path
 
     def get_heading(self):
         return self.heading
@@ -99,18 +161,55 @@ class HomeView(PostListMixin, ListView):
 
 
 class SearchView(PostListMixin, ListView):
-    def get_base_queryset(self):
-        queryset = super().get_base_queryset()
+    """
+    `/search?q=...`: ranked full-text results (title above body), paged by a
+    bounded `start` offset; a query of labels only, or `/search` alone (ALL
+    POSTS), lists newest first with the `updated-max` cursor.
+    """
+
+    kept_parameters = ("q",)
+
+    def get_queryset(self):
+        self.parse_paging()
         self.query = self.request.GET.get("q", "").strip()[:200]
+        parsed = parse_query(self.query)
+        self.ranked = bool(parsed.terms)
+        # Parsed always, so a malformed value is a 400 on any search page.
+        self.start = parse_start(self.request.GET.get("start"))
+        if not self.ranked:
+            self.start = 0
+        queryset = Post.objects.published()
+        if self.cursor is not None:
+            queryset = queryset.filter(published_at__lt=self.cursor)
+        if self.query and not parsed:
+            # Only punctuation: nothing to look for, so nothing is found.
+            return queryset.none()
         if self.query:
-            for word in self.query.split():
-                queryset = queryset.filter(
-                    Q(title__icontains=word)
-                    | Q(summary__icontains=word)
-                    | Q(body__icontains=word)
-                    | Q(labeled_items__tag__name__iexact=word)
-                ).distinct()
-        return queryset
+            queryset = search_posts(parsed, queryset)
+        else:
+            queryset = queryset.newest_first()
+        return queryset.for_cards()
+
+    def page_rows(self):
+        if not self.ranked:
+            return super().page_rows()
+        rows = list(self.object_list[self.start : self.start + self.max_results + 1])
+        posts = rows[: self.max_results]
+        for post in posts:
+            post.snippet_html = highlight(post.search_snippet) or post.summary
+        more = len(rows) > self.max_results
+        return posts, more and self.start + self.max_results <= MAX_SEARCH_START
+
+    def older_params(self, posts):
+        if not self.ranked:
+            return super().older_params(posts)
+        params = {"start": self.start + self.max_results}
+        if self.cursor is not None:
+            params["updated-max"] = cursor_value(self.cursor)
+        return params
+
+    def is_first_page(self):
+        return self.cursor is None and not self.start
 
     def get_heading(self):
         if self.query:
@@ -166,6 +265,12 @@ class LabelView(PostListMixin, ListView):
                 pk__in=label.labeled_posts.values("content_object_id")
             )
         return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if len(self.labels) == 1:
+            context["feed_label"] = self.labels[0].name
+        return context
 
     def get_heading(self):
         return _("LABEL: %(name)s") % {
