@@ -130,6 +130,7 @@ class PostAdminForm(forms.ModelForm):
             "premium_body",
             "related_pinned",
             "related_excluded",
+            "exclude_from_news_sitemap",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -348,7 +349,14 @@ class PostAdmin(VersionAdmin):
         ),
         (
             _("Card and search"),
-            {"fields": ["excerpt", "seo_description", "featured_image"]},
+            {
+                "fields": [
+                    "excerpt",
+                    "seo_description",
+                    "featured_image",
+                    "exclude_from_news_sitemap",
+                ]
+            },
         ),
         (
             _("RECOMMENDED FOR YOU"),
