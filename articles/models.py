@@ -229,6 +229,8 @@ class PostQuerySet(models.QuerySet):
 
         return (
             self.select_related("author", "featured_image")
+            # Cards never show the body: a list of 20 should not read 20 bodies.
+            .defer("body", "premium_body")
             .prefetch_related(
                 Prefetch(
                     "labeled_items",

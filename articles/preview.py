@@ -50,7 +50,7 @@ class PostPreviewView(DetailView):
 
     def get_object(self, queryset=None):
         pk = read_preview_token(self.kwargs["token"])
-        return get_object_or_404(Post.objects.for_cards(), pk=pk)
+        return get_object_or_404(Post.objects.for_cards().defer(None), pk=pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -146,4 +146,9 @@ def related_posts(post, *, limit=RELATED_LIMIT):
     if not ids:
         return Post.objects.none()
     rank = Case(*[When(pk=pk, then=Value(place)) for place, pk in enumerate(ids)])
-    return Post.objects.published().filter(pk__in=ids).order_by(rank)
+    return (
+        Post.objects.published()
+        .filter(pk__in=ids)
+        .defer("body", "premium_body")
+        .order_by(rank)
+    )
