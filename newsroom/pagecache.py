@@ -37,6 +37,7 @@ CACHEABLE_TYPES = (
     "application/atom+xml",
     "application/rss+xml",
     "application/json",
+    "application/feed+json",
     "application/javascript",
 )
 # Headers recomputed for every response rather than replayed.
@@ -65,7 +66,21 @@ def conf(name):
     return getattr(settings, "NEWSROOM", {}).get(name, DEFAULTS[name])
 
 
+# Within one request the generation is read once (see `_request_started`);
+# purge() forgets it, so a page rendered after a change sees the new one.
+_request_state = threading.local()
+
+
 def generation():
+    if getattr(_request_state, "active", False):
+        value = getattr(_request_state, "generation", None)
+        if value is None:
+            value = _request_state.generation = _read_generation()
+        return value
+    return _read_generation()
+
+
+def _read_generation():
     value = cache.get(GENERATION_KEY)
     if value is None:
         # A start value unlikely to repeat after the cache is flushed, so an
@@ -78,6 +93,7 @@ def generation():
 
 def purge():
     """Forget every cached page (they are not deleted; nobody asks for them again)."""
+    _request_state.generation = None
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
@@ -138,14 +154,58 @@ def remember(name, compute):
         return compute()
     gen = generation()
     key = "pagecache:part:%s:%s" % (gen, name)
-    stored = cache.get(key)
+    # This process keeps the parts it used lately: the key holds the
+    # generation, so a purge reaches them too, and their expiry is checked.
+    stored = _local_parts.get(key)
+    if stored is None:
+        stored = cache.get(key)
     if stored is not None and stored[0] > time.time():
+        _local_parts.put(key, stored)
         return stored[1]
     value = compute()
     ttl = entry_lifetime(gen)
     if ttl > 0:
-        cache.set(key, (time.time() + ttl, value), timeout=ttl)
+        stored = (time.time() + ttl, value)
+        cache.set(key, stored, timeout=ttl)
+        _local_parts.put(key, stored)
     return value
+
+
+class _LocalParts:
+    """A small least-recently-used map, shared by the threads of a process."""
+
+    SIZE = 1000
+
+    def __init__(self):
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        return self.entries.get(key)
+
+    def put(self, key, value):
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.SIZE:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+_local_parts = _LocalParts()
+
+
+def _request_started(**kwargs):
+    _request_state.active = True
+    _request_state.generation = None
+
+
+def _request_finished(**kwargs):
+    _request_state.active = False
+    _request_state.generation = None
 
 
 def is_cacheable_request(request):
@@ -316,8 +376,11 @@ def connect_signals():
     """Purge on every save or delete of a model that pages may show."""
     from django.apps import apps
     from django.contrib.auth import get_user_model
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    request_started.connect(_request_started, dispatch_uid="pagecache-start")
+    request_finished.connect(_request_finished, dispatch_uid="pagecache-finish")
     user_model = get_user_model()
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="pagecache-user")
     post_delete.connect(
