@@ -318,3 +318,47 @@ def test_a_new_held_comment_does_not_purge_but_approving_it_does(client):
     response = client.get(url)
     assert state(response) == "miss"
     assert "Waiting words" in response.content.decode()
+
+
+def test_a_purge_elsewhere_reaches_the_parts_this_process_keeps(client):
+    # Another app server's purge only bumps the shared generation: the parts
+    # this process kept in memory must not outlive it.
+    post = make_post(labels=["KERALA"], title="Before the change")
+    client.cookies["sessionid"] = "no-such-session"
+    assert "Before the change" in client.get("/search/label/KERALA").content.decode()
+    type(post).objects.filter(pk=post.pk).update(title="After the change")
+    still = client.get("/search/label/KERALA").content.decode()
+    assert "Before the change" in still  # the card is a shared fragment
+    pagecache.cache.incr(pagecache.GENERATION_KEY)  # as another process would
+    fresh = client.get("/search/label/KERALA").content.decode()
+    assert "After the change" in fresh and "Before the change" not in fresh
+
+
+def test_post_page_fragments_are_shared_but_the_premium_part_is_not(client):
+    from django.contrib.auth.models import Group
+
+    post = make_post(
+        labels=["KERALA"],
+        title="Shared story",
+        body="<p>Open words.</p>",
+        premium_body="<p>Members only: golden-lotus.</p>",
+    )
+    make_post(labels=["KERALA"], title="A related story")
+    member = make_user(username="member")
+    member.groups.add(Group.objects.get_or_create(name="Members")[0])
+    reader = Client()
+    reader.cookies["sessionid"] = "no-such-session"
+    with CaptureQueriesContext(connection) as reader_queries:
+        first = reader.get(post.get_absolute_url()).content.decode()
+    assert "A related story" in first
+    assert any("CASE" in query["sql"] for query in reader_queries.captured_queries)
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as member_queries:
+        as_member = client.get(post.get_absolute_url()).content.decode()
+    assert "golden-lotus" not in first and "Open words." in first
+    assert "golden-lotus" in as_member and "Open words." in as_member
+    # The member's page reused the shared article: no related-stories query.
+    assert not any("CASE" in query["sql"] for query in member_queries.captured_queries)
+    assert "A related story" in as_member
+    again = reader.get(post.get_absolute_url()).content.decode()
+    assert "golden-lotus" not in again
