@@ -66,3 +66,11 @@ def test_newest_demo_post_is_premium_and_shows_its_box(demo, client):
     html = client.get(newest.get_absolute_url()).content.decode()
     assert "THIS CONTENT IS PREMIUM" in html
     assert "For members: the full briefing" not in html
+
+
+def test_search_finds_the_seed_post_for_istanbul_embassies(demo, client):
+    """The demo's bulk load is indexed: search finds the seed's article first."""
+    response = client.get("/search?q=Istanbul embassies")
+    assert response.status_code == 200
+    assert response.context["posts"][0].get_absolute_url() == SEED_PERMALINK
+    assert "<mark>" in response.content.decode()
