@@ -1,0 +1,241 @@
+"""
+/search?q=: ranked full-text results with highlighted snippets, on SQLite
+(FTS5) and PostgreSQL alike; the same tests run on both databases.
+"""
+
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.search import parse_query, search_posts
+from articles.views import MAX_SEARCH_START
+from tests.conftest import FROZEN_NOW
+from tests.factories import make_draft, make_image, make_post, make_scheduled
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    return [post.title for post in response.context["posts"]]
+
+
+def snippet_of(html, title):
+    """The snippet paragraph of the card whose title is `title`."""
+    start = html.index(">%s</a>" % title)
+    match = re.search(r'<p class="snippet">(.*?)</p>', html[start:], re.S)
+    return match.group(1)
+
+
+def test_title_match_ranks_above_body_match(client, frozen_now):
+    make_post(
+        title="Council meets on budget",
+        body="<p>The harbour was mentioned once in passing.</p>",
+        published_at=FROZEN_NOW - timedelta(minutes=5),
+    )
+    make_post(
+        title="Harbour reopens after storm",
+        body="<p>Ships are back at the quay.</p>",
+        published_at=FROZEN_NOW - timedelta(days=3),
+    )
+    response = client.get("/search?q=harbour")
+    assert response.status_code == 200
+    # The newer post mentions the word only in its body: it comes second.
+    assert titles(response) == [
+        "Harbour reopens after storm",
+        "Council meets on budget",
+    ]
+
+
+def test_english_stemming_finds_other_forms_of_a_word(client, frozen_now):
+    make_post(title="Farmers protest", body="<p>They were protesting prices.</p>")
+    make_post(title="Weather", body="<p>Sunny and warm.</p>")
+    assert titles(client.get("/search?q=protests")) == ["Farmers protest"]
+    assert titles(client.get("/search?q=protested")) == ["Farmers protest"]
+
+
+def test_quoted_phrase_matches_the_words_together_only(client, frozen_now):
+    make_post(title="One", body="<p>Direct air links were restored.</p>")
+    make_post(title="Two", body="<p>Air travel is direct now, with new links.</p>")
+    assert titles(client.get('/search?q="direct air links"')) == ["One"]
+    assert sorted(titles(client.get("/search?q=direct air links"))) == ["One", "Two"]
+
+
+def test_label_filter_with_text_and_alone(client, frozen_now):
+    make_post(title="Kochi film week", labels=["Movie"], body="<p>Films.</p>")
+    make_post(title="Kochi port", labels=["KERALA"], body="<p>Ships.</p>")
+    make_post(title="Chennai film", labels=["TAMILNADU"], body="<p>Films.</p>")
+    assert titles(client.get('/search?q=kochi label:"Movie"')) == ["Kochi film week"]
+    either = client.get("/search?q=label:Movie|label:KERALA")
+    assert sorted(titles(either)) == ["Kochi film week", "Kochi port"]
+    assert "SEARCH: label:Movie|label:KERALA" in either.content.decode()
+
+
+TITLE = "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt; Harbour news"
+
+
+def test_snippet_highlights_the_match_and_escapes_everything_else(client, frozen_now):
+    make_post(
+        title="<script>alert('title')</script> Harbour news",
+        body=(
+            "<p>Code sample: &lt;script&gt;alert(1)&lt;/script&gt; near the "
+            "harbour &amp; the quay.</p>"
+        ),
+    )
+    response = client.get("/search?q=<script>alert(2)</script>")
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "SEARCH: &lt;script&gt;alert(2)&lt;/script&gt;" in html
+    response = client.get("/search?q=harbour")
+    html = response.content.decode()
+    assert len(response.context["posts"]) == 1
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)" in html
+    snippet = snippet_of(html, TITLE)
+    assert "<mark>harbour</mark>" in snippet.lower()
+    # Only <mark> is markup in a snippet; the body's "<script>" text is never
+    # markup (PostgreSQL's parser drops tag-like text, SQLite escapes it).
+    assert set(re.findall(r"<(/?\w+)", snippet)) == {"mark", "/mark"}
+    assert "<script" not in snippet
+
+
+def test_drafts_scheduled_posts_and_premium_text_are_never_found(client, frozen_now):
+    make_draft(title="Zebracorn draft", body="<p>zebracorn</p>")
+    make_scheduled(title="Zebracorn tomorrow", body="<p>zebracorn</p>")
+    make_post(
+        title="Budget talks",
+        body="<p>The free part.</p>",
+        premium_body="<p>Members only: zebracorn figures.</p>",
+    )
+    response = client.get("/search?q=zebracorn")
+    html = response.content.decode()
+    assert titles(response) == []
+    assert "Not found any post match with your request" in html
+    assert "Zebracorn" not in html
+    assert "figures" not in html
+    # The premium post is found by its free text, with no premium words shown.
+    response = client.get("/search?q=free part")
+    assert titles(response) == ["Budget talks"]
+    assert "Members only" not in response.content.decode()
+
+
+def test_nothing_found_shows_the_sites_wording_and_back_home(client, frozen_now):
+    make_post(title="Harbour")
+    response = client.get("/search?q=zebra-unicorn")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "SEARCH: zebra-unicorn" in html
+    assert "Not found any post match with your request" in html
+    assert '<a class="button" href="/">Back Home</a>' in html
+    # Only punctuation is nothing to look for: nothing found, no crash.
+    assert titles(client.get("/search?q=%22%22%20!!")) == []
+
+
+def test_search_alone_is_all_posts_newest_first(client, frozen_now):
+    make_post(title="Older", published_at=FROZEN_NOW - timedelta(days=1))
+    make_post(title="Newer")
+    response = client.get("/search")
+    assert "ALL POSTS" in response.content.decode()
+    assert titles(response) == ["Newer", "Older"]
+
+
+def test_search_pages_are_noindex(client, frozen_now):
+    make_post(title="Harbour")
+    for url in ["/search", "/search?q=harbour"]:
+        assert '<meta name="robots" content="noindex, follow">' in (
+            client.get(url).content.decode()
+        )
+
+
+def test_ranked_pages_walk_every_result_once_in_rank_order(client, frozen_now):
+    for index in range(7):
+        make_post(
+            title="Storm %d" % index if index % 2 else "Quiet day %d" % index,
+            body="<p>A storm passed by.</p>",
+            published_at=FROZEN_NOW - timedelta(hours=index + 1),
+        )
+    expected = [
+        post.title
+        for post in search_posts("storm").order_by(
+            "-search_rank", "-published_at", "-id"
+        )
+    ]
+    assert expected[:3] == ["Storm 1", "Storm 3", "Storm 5"]
+    seen = []
+    url = "/search?q=storm&max-results=2"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen.extend(titles(response))
+        url = response.context["older_url"]
+        if url:
+            query = parse_qs(urlsplit(url).query)
+            assert query["q"] == ["storm"] and query["max-results"] == ["2"]
+    assert seen == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["start=-1", "start=abc", "start=1e3", "start=%d" % (MAX_SEARCH_START + 1)]
+)
+def test_malformed_start_is_400(client, frozen_now, query):
+    make_post(title="Harbour")
+    response = client.get("/search?q=harbour&" + query)
+    assert response.status_code == 400
+    assert "Back Home" in response.content.decode()
+
+
+def test_paging_stops_at_the_start_bound(client, frozen_now, monkeypatch):
+    """Ranked pages end at the offset bound, even when more results exist."""
+    monkeypatch.setattr("articles.views.MAX_SEARCH_START", 2)
+    for index in range(5):
+        make_post(title="Storm %d" % index)
+    first = client.get("/search?q=storm&max-results=1&start=1")
+    assert "start=2" in first.context["older_url"]
+    last = client.get("/search?q=storm&max-results=1&start=2")
+    assert len(titles(last)) == 1
+    assert last.context["older_url"] is None
+    assert client.get("/search?q=storm&start=3").status_code == 400
+
+
+def test_parse_query_reads_phrases_and_label_groups():
+    parsed = parse_query('"air links" Istanbul label:"TOP STORY"|label:Movie label:x')
+    assert parsed.terms == [("air", "links"), ("istanbul",)]
+    assert parsed.label_groups == [["TOP STORY", "Movie"], ["x"]]
+
+
+def build(size, image):
+    for index in range(size):
+        make_post(
+            title="Harbour story %d" % index,
+            body="<p>Ships at the harbour, day %d.</p>" % index,
+            labels=["TOP STORY", "Movie"][: 1 + index % 2],
+            featured_image=image,
+            published_at=FROZEN_NOW - timedelta(hours=index + 1),
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=harbour",
+        "/search?q=harbour&start=5&max-results=5",
+        '/search?q=ships label:"TOP STORY"',
+        "/search?q=harbour&fragment=1",
+    ],
+)
+def test_query_count_is_the_same_for_10_and_200_posts(
+    client, frozen_now, url, django_assert_num_queries
+):
+    """A search page costs the same queries whatever the number of posts."""
+    image = make_image()
+    build(10, image)
+    client.get(url)  # site settings and other per-process caches
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    build(190, image)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["posts"]) >= 5
