@@ -1,3 +1,43 @@
 """Sitemaps for search engines: /sitemap.xml (paginated) and the Google News sitemap."""
 
-urlpatterns = []
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.exceptions import BadRequest
+from django.urls import path
+
+from .sitemaps import SITEMAPS, NewsSitemap
+
+
+def _page_number(request):
+    page = request.GET.get("p")
+    if page is not None and (not page.isdigit() or len(page) > 6):
+        raise BadRequest("p must be a page number.")
+
+
+def sitemap_index(request):
+    return sitemap_views.index(
+        request,
+        SITEMAPS,
+        template_name="articles/sitemap_index.xml",
+        sitemap_url_name="sitemap-section",
+    )
+
+
+def sitemap_section(request, section):
+    _page_number(request)
+    return sitemap_views.sitemap(
+        request, SITEMAPS, section=section, template_name="articles/sitemap.xml"
+    )
+
+
+def news_sitemap(request):
+    _page_number(request)
+    return sitemap_views.sitemap(
+        request, {"news": NewsSitemap}, template_name="articles/news_sitemap.xml"
+    )
+
+
+urlpatterns = [
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
+    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
+]

@@ -1,0 +1,237 @@
+"""/sitemap.xml (an index of paged sections), the Google News sitemap and robots.txt."""
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Label, Post
+from tests.conftest import FROZEN_NOW
+from tests.factories import make_draft, make_page, make_post, make_scheduled
+
+pytestmark = pytest.mark.django_db
+
+NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+HOST = "http://testserver"
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"] == "application/xml"
+    return ET.fromstring(response.content)  # noqa: S314 - our own response
+
+
+def entries(root):
+    """{location: lastmod} of a urlset or a sitemap index."""
+    return {
+        node.findtext("s:loc", namespaces=NS): node.findtext("s:lastmod", namespaces=NS)
+        for node in root
+    }
+
+
+def when(text):
+    return datetime.fromisoformat(text)
+
+
+@pytest.fixture
+def site(frozen_now):
+    return {
+        "old": make_post(
+            title="Old story",
+            labels=["TOP STORY"],
+            published_at=FROZEN_NOW - timedelta(days=10),
+        ),
+        "new": make_post(title="New story", labels=["TOP STORY", "KERALA"]),
+        "draft": make_draft(title="Draft", labels=["SECRET"]),
+        "scheduled": make_scheduled(title="Later", labels=["SECRET"]),
+        "page": make_page(title="About"),
+        "draft_page": make_page(title="Hidden page", status="draft"),
+    }
+
+
+def test_index_lists_each_section_with_lastmod(client, site):
+    index = entries(parse(client, "/sitemap.xml"))
+    assert set(index) == {
+        HOST + "/sitemap-posts.xml",
+        HOST + "/sitemap-pages.xml",
+        HOST + "/sitemap-labels.xml",
+    }
+    newest = when(index[HOST + "/sitemap-posts.xml"])
+    assert newest == site["new"].updated_at
+
+
+def test_posts_section_lists_live_posts_only_with_lastmod(client, site):
+    urls = entries(parse(client, "/sitemap-posts.xml"))
+    assert list(urls) == [
+        HOST + site["new"].get_absolute_url(),
+        HOST + site["old"].get_absolute_url(),
+    ]
+    assert when(urls[HOST + site["old"].get_absolute_url()]) == site["old"].updated_at
+
+
+def test_a_scheduled_post_appears_when_it_goes_live_with_that_lastmod(
+    client, site, frozen_now
+):
+    frozen_now.shift(timedelta(hours=2))
+    urls = entries(parse(client, "/sitemap-posts.xml"))
+    scheduled = site["scheduled"]
+    assert when(urls[HOST + scheduled.get_absolute_url()]) == scheduled.published_at
+
+
+def test_pages_section_has_home_and_live_pages_not_posts(client, site):
+    urls = entries(parse(client, "/sitemap-pages.xml"))
+    assert list(urls) == [HOST + "/", HOST + "/p/about.html"]
+    assert all(urls.values())
+
+
+def test_labels_section_lists_labels_with_live_posts_quoted(client, site):
+    urls = entries(parse(client, "/sitemap-labels.xml"))
+    assert set(urls) == {
+        HOST + "/search/label/KERALA",
+        HOST + "/search/label/TOP%20STORY",
+    }
+    assert when(urls[HOST + "/search/label/TOP%20STORY"]) == site["new"].updated_at
+
+
+def test_sections_are_paged_in_the_index(client, frozen_now, monkeypatch):
+    monkeypatch.setattr("articles.sitemaps.PostSitemap.limit", 2)
+    for index in range(5):
+        make_post(published_at=FROZEN_NOW - timedelta(hours=index + 1))
+    index = entries(parse(client, "/sitemap.xml"))
+    pages = [url for url in index if "sitemap-posts" in url]
+    assert pages == [
+        HOST + "/sitemap-posts.xml",
+        HOST + "/sitemap-posts.xml?p=2",
+        HOST + "/sitemap-posts.xml?p=3",
+    ]
+    seen = []
+    for page in pages:
+        seen += list(entries(parse(client, page.removeprefix(HOST))))
+    assert len(seen) == len(set(seen)) == 5
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/sitemap-posts.xml?p=abc", 400),
+        ("/sitemap-posts.xml?p=-1", 400),
+        ("/sitemap-posts.xml?p=99", 404),
+        ("/sitemap-nothing.xml", 404),
+        ("/news-sitemap.xml?p=x", 400),
+    ],
+)
+def test_bad_pages_and_sections(client, site, url, status):
+    assert client.get(url).status_code == status
+
+
+def news(client):
+    root = parse(client, "/news-sitemap.xml")
+    result = {}
+    for node in root:
+        item = node.find("news:news", NS)
+        result[node.findtext("s:loc", namespaces=NS)] = {
+            "name": item.findtext("news:publication/news:name", namespaces=NS),
+            "language": item.findtext("news:publication/news:language", namespaces=NS),
+            "date": item.findtext("news:publication_date", namespaces=NS),
+            "title": item.findtext("news:title", namespaces=NS),
+        }
+    return result
+
+
+def test_news_sitemap_lists_live_posts_of_the_last_48_hours(client, site):
+    make_post(title='Fish & "chips" <now>')
+    found = news(client)
+    new = found[HOST + site["new"].get_absolute_url()]
+    assert new["name"] == "Local Glob"
+    assert new["language"] == "en"
+    assert when(new["date"]) == site["new"].published_at
+    assert new["title"] == "New story"
+    assert HOST + site["old"].get_absolute_url() not in found
+    assert {entry["title"] for entry in found.values()} == {
+        "New story",
+        'Fish & "chips" <now>',
+    }
+
+
+def test_news_sitemap_boundary_is_48_hours(client, frozen_now):
+    post = make_post(title="Edge", published_at=FROZEN_NOW)
+    frozen_now.shift(timedelta(hours=48))
+    assert list(news(client)) == [HOST + post.get_absolute_url()]
+    frozen_now.shift(timedelta(seconds=1))
+    assert news(client) == {}
+
+
+def test_news_sitemap_leaves_out_excluded_posts_and_labels(client, frozen_now):
+    make_post(title="Kept", labels=["KERALA"])
+    make_post(title="Advert", exclude_from_news_sitemap=True)
+    make_post(title="Sponsored story", labels=["KERALA", "SPONSORED"])
+    Label.objects.filter(name="SPONSORED").update(exclude_from_news_sitemap=True)
+    assert [entry["title"] for entry in news(client).values()] == ["Kept"]
+
+
+def test_editors_toggle_the_news_exclusions_in_the_admin(staff_client, frozen_now):
+    post = make_post(title="Kept")
+    label = Label.objects.create(name="SPONSORED")
+    for url in [
+        "/admin/articles/post/%d/change/" % post.pk,
+        "/admin/articles/label/%d/change/" % label.pk,
+    ]:
+        html = staff_client.get(url).content.decode()
+        assert 'name="exclude_from_news_sitemap"' in html
+    response = staff_client.post(
+        "/admin/articles/label/%d/change/" % label.pk,
+        {"name": "SPONSORED", "exclude_from_news_sitemap": "on"},
+    )
+    assert response.status_code == 302
+    label.refresh_from_db()
+    assert label.exclude_from_news_sitemap is True
+
+
+def test_robots_txt_points_at_both_sitemaps(client):
+    response = client.get("/robots.txt")
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+
+
+def build(size):
+    for index in range(size):
+        make_post(
+            labels=["TOP STORY", "KERALA"][: 1 + index % 2],
+            published_at=FROZEN_NOW - timedelta(hours=index + 1),
+        )
+        if index % 20 == 0:
+            make_page()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sitemap.xml",
+        "/sitemap-posts.xml",
+        "/sitemap-posts.xml?p=2",
+        "/sitemap-pages.xml",
+        "/sitemap-labels.xml",
+        "/news-sitemap.xml",
+    ],
+)
+def test_query_count_is_the_same_for_10_and_200_posts(
+    client, frozen_now, url, monkeypatch, django_assert_num_queries
+):
+    """Each sitemap page costs the same queries whatever the number of posts."""
+    monkeypatch.setattr("articles.sitemaps.PostSitemap.limit", 5)
+    build(10)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    build(190)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+    assert Post.objects.count() == 200
