@@ -139,13 +139,26 @@ class HomeView(PostListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         site = SiteSettings.load()
-        featured = (
+        # Callables: the template reads them inside shared fragments, so
+        # their queries run only when a fragment is not already cached.
+        context.update(
+            featured=lambda: self.featured_post(site),
+            label_blocks=lambda: self.label_blocks(site),
+        )
+        return context
+
+    @staticmethod
+    def featured_post(site):
+        return (
             Post.objects.published()
             .filter(labeled_items__tag__name=site.featured_label)
             .for_cards()
             .newest_first()
             .first()
         )
+
+    @staticmethod
+    def label_blocks(site):
         blocks = []
         for name in site.home_label_names:
             posts = list(
@@ -156,8 +169,7 @@ class HomeView(PostListMixin, ListView):
             )
             if posts:
                 blocks.append({"name": name, "posts": posts})
-        context.update(featured=featured, label_blocks=blocks)
-        return context
+        return blocks
 
 
 class SearchView(PostListMixin, ListView):

@@ -362,3 +362,18 @@ def test_post_page_fragments_are_shared_but_the_premium_part_is_not(client):
     assert "A related story" in as_member
     again = reader.get(post.get_absolute_url()).content.decode()
     assert "golden-lotus" not in again
+
+
+def test_home_fragments_follow_a_new_top_story(client):
+    make_post(labels=["TOP STORY"], title="Old top story")
+    client.cookies["sessionid"] = "no-such-session"  # no whole-page cache
+    first = client.get("/").content.decode()
+    assert "Old top story" in first
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/")
+    make_post(labels=["TOP STORY"], title="New top story")
+    with CaptureQueriesContext(connection) as purged:
+        html = client.get("/").content.decode()
+    featured = re.search(r'<section class="featured".*?</section>', html, re.S)[0]
+    assert "New top story" in featured and "Old top story" not in featured
+    assert len(warm) < len(purged)  # the featured and label blocks came from memory
