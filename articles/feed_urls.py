@@ -1,3 +1,30 @@
 """Feed addresses at Blogger's paths: /feeds/posts/default, per label, comments."""
 
-urlpatterns = []
+from django.urls import re_path
+
+from . import feeds
+
+app_name = "feeds"
+
+VIEW = r"(?P<view>default|summary)"
+POST_ID = r"(?P<post_id>[0-9]{1,40})"
+
+urlpatterns = [
+    re_path(r"^feeds/posts/%s/?$" % VIEW, feeds.posts_feed, name="posts"),
+    # The label is URL-quoted (`TOP%20STORY`); `A/B` means posts with both.
+    re_path(
+        r"^feeds/posts/%s/-/(?P<labels>.+?)/?$" % VIEW, feeds.posts_feed, name="label"
+    ),
+    re_path(r"^feeds/posts/%s/%s/?$" % (VIEW, POST_ID), feeds.post_entry, name="post"),
+    re_path(r"^feeds/comments/%s/?$" % VIEW, feeds.comments_feed, name="comments"),
+    re_path(
+        r"^feeds/%s/comments/%s/?$" % (POST_ID, VIEW),
+        feeds.comments_feed,
+        name="post_comments",
+    ),
+    re_path(
+        r"^feeds/%s/comments/%s/(?P<comment_id>[0-9]{1,40})/?$" % (POST_ID, VIEW),
+        feeds.comment_entry,
+        name="comment",
+    ),
+]
