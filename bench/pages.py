@@ -232,6 +232,9 @@ def main():
             "label p%d" % depth: deep,
             "search": "/search?q=police",
             "feed": "/feeds/posts/default",
+            "feed json": "/feeds/posts/default?alt=json",
+            "label jsonp": "/feeds/posts/default/-/TOP%20STORY"
+            "?alt=json-in-script&callback=showRelated&max-results=5",
         }
         pages = {
             name: path
