@@ -31,6 +31,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
 from comments.models import Comment
 from comments.text import comment_html
@@ -582,6 +583,8 @@ class PostsFeed(Feed):
     def __init__(self, page, feed_type):
         self.page = page
         self.feed_type = feed_type
+        # The same answer whatever the reader's language: feeds are shared.
+        self.language = settings.LANGUAGE_CODE
 
     def get_object(self, request, *args, **kwargs):
         return self.page
@@ -830,6 +833,7 @@ def render_feed(page):
     return response
 
 
+@require_safe
 def posts_feed(request, view, labels=None):
     """`/feeds/posts/default` and `/summary`, optionally `/-/LABEL`."""
     query = FeedQuery.from_request(request)
@@ -837,6 +841,7 @@ def posts_feed(request, view, labels=None):
     return render_feed(page)
 
 
+@require_safe
 def post_entry(request, view, post_id):
     """`/feeds/posts/default/POSTID`: one live post (the entries' `self` link)."""
     query = FeedQuery.from_request(request)
@@ -844,6 +849,7 @@ def post_entry(request, view, post_id):
     return render_feed(page)
 
 
+@require_safe
 def comments_feed(request, view, post_id=None):
     """`/feeds/comments/default` and `/feeds/POSTID/comments/default`."""
     query = FeedQuery.from_request(request)
@@ -851,6 +857,7 @@ def comments_feed(request, view, post_id=None):
     return render_feed(page)
 
 
+@require_safe
 def comment_entry(request, view, post_id, comment_id):
     """`/feeds/POSTID/comments/default/COMMENTID`: one approved comment."""
     query = FeedQuery.from_request(request)

@@ -577,6 +577,19 @@ def test_last_modified_never_goes_back_when_a_post_is_deleted(client, news, froz
     assert LEAD_TITLE not in response.content.decode()
 
 
+def test_feeds_answer_get_and_head_only(client, news):
+    assert client.head("/feeds/posts/default").status_code == 200
+    assert client.post("/feeds/posts/default").status_code == 405
+    assert client.post("/feeds/comments/default?alt=json").status_code == 405
+
+
+def test_the_feed_is_the_same_in_every_reader_language(client, news):
+    english = client.get("/feeds/posts/default")
+    hindi = client.get("/feeds/posts/default", HTTP_ACCEPT_LANGUAGE="hi")
+    assert hindi.content == english.content
+    assert b'xml:lang="en"' in hindi.content
+
+
 # Formats.
 
 
