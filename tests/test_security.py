@@ -44,8 +44,8 @@ def test_every_script_is_same_origin_or_carries_the_nonce(client, page):
     nonces = [value[len("'nonce-") : -1] for value in scripts if "nonce-" in value]
     html = response.content.decode()
     for attributes in SCRIPT.findall(html):
-        if 'type="application/json"' in attributes:
-            continue  # data, never run
+        if re.search(r'type="application/(ld\+)?json"', attributes):
+            continue  # data (also JSON-LD), never run
         src = re.search(r'src="([^"]+)"', attributes)
         if src:
             assert src[1].startswith("/"), attributes
