@@ -74,9 +74,7 @@ class LabelRedirect(models.Model):
         unique=True,
         help_text=_("/search/label/OLD_NAME redirects to the label's current page."),
     )
-    label = models.ForeignKey(
-        Label, on_delete=models.CASCADE, related_name="redirects"
-    )
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="redirects")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from .cards import lazy_cards
 from .models import Label, LabelRedirect, Page, Post, SiteSettings
 from .paging import cursor_value, parse_max_results, parse_time
 from .search import highlight, parse_query, search_posts
@@ -80,8 +81,7 @@ class PostListMixin:
 
     def page_rows(self):
         """This page's posts and whether more follow (one extra row, no COUNT)."""
-        rows = list(self.object_list[: self.max_results + 1])
-        return rows[: self.max_results], len(rows) > self.max_results
+        return lazy_cards(self.object_list, self.max_results)
 
     def older_params(self, posts):
         return {"updated-max": cursor_value(posts[-1].published_at)}

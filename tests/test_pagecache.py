@@ -377,3 +377,19 @@ def test_home_fragments_follow_a_new_top_story(client):
     featured = re.search(r'<section class="featured".*?</section>', html, re.S)[0]
     assert "New top story" in featured and "Old top story" not in featured
     assert len(warm) < len(purged)  # the featured and label blocks came from memory
+
+
+def test_a_list_page_with_every_card_rendered_reads_only_ids(client):
+    for number in range(5):
+        make_post(labels=["KERALA"], title="Card %d" % number)
+    client.cookies["sessionid"] = "no-such-session"
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/search/label/KERALA")
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get("/search/label/KERALA").content.decode()
+    assert all("Card %d" % n in second for n in range(5))
+    card_reads = [
+        q for q in warm.captured_queries if '"articles_post"."title"' in q["sql"]
+    ]
+    assert card_reads == []
+    assert any('"articles_post"."title"' in q["sql"] for q in cold.captured_queries)

@@ -10,4 +10,6 @@ def test_home_page_renders_in_chromium(live_server, page):
     make_post(title="Harbour reopens after storm", labels=["TOP STORY"])
     page.goto(live_server.url + "/")
     assert page.title() == "Local Glob"
-    assert page.get_by_role("link", name="Harbour reopens after storm").first.is_visible()
+    assert page.get_by_role(
+        "link", name="Harbour reopens after storm"
+    ).first.is_visible()
