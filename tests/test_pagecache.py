@@ -393,3 +393,27 @@ def test_a_list_page_with_every_card_rendered_reads_only_ids(client):
     ]
     assert card_reads == []
     assert any('"articles_post"."title"' in q["sql"] for q in cold.captured_queries)
+
+
+def test_the_comment_list_is_shared_but_a_writers_held_comment_is_not(client):
+    from comments.cookies import COOKIE_NAME, remember_comment
+
+    post = make_post()
+    make_comment(post, name="Meera", text="Approved words")
+    held = make_comment(post, text="Held words", status=Comment.Status.PENDING)
+    client.cookies["sessionid"] = "no-such-session"  # no whole-page cache
+    url = post.get_absolute_url()
+    for _ in range(2):
+        html = client.get(url).content.decode()
+        assert "Approved words" in html and "Held words" not in html
+        assert "1 Comment" in html
+    writer = Client()
+    signed = HttpResponse()
+    remember_comment(writer.get(url).wsgi_request, signed, held)
+    writer.cookies[COOKIE_NAME] = signed.cookies[COOKIE_NAME].value
+    own = writer.get(url).content.decode()
+    assert "Held words" in own and "Your comment is awaiting moderation." in own
+    comment_approve(comment=held, actor=None)
+    html = client.get(url).content.decode()
+    assert "Held words" in html and "2 Comments" in html
+    assert "awaiting moderation" not in html
