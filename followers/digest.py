@@ -11,7 +11,7 @@ never holds a database lock; a failed send gives the claim back.
 
 import logging
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -98,11 +98,17 @@ def send_digests(now=None):
     now = min(now or timezone.now(), timezone.now())
     sent = 0
     due = Follower.objects.due_for_digest(now).prefetch_related("labels").order_by("pk")
-    for follower in due.iterator(chunk_size=500):
-        try:
-            sent += send_one(follower, now)
-        except Exception:
-            logger.exception(
-                "Digest to follower %s failed; retried next run.", follower.pk
-            )
+    try:
+        for follower in due.iterator(chunk_size=500):
+            try:
+                sent += send_one(follower, now)
+            except Exception:
+                logger.exception(
+                    "Digest to follower %s failed; retried next run.", follower.pk
+                )
+    except DatabaseError:
+        # The list itself could not be read (a database that refuses rather
+        # than waits while another run writes): whoever is left is due and
+        # is mailed by the next run; nobody is mailed twice.
+        logger.exception("Digest run stopped early; the next run goes on.")
     return sent
