@@ -38,3 +38,21 @@ def test_every_imported_address_answers(classic, client):
         "/2025_03_05_archive.html",
     ):
         assert client.get(path, follow=True).status_code == 200, path
+
+
+def test_imported_feeds_keep_blogger_ids_and_addresses(classic, client):
+    post_id = "1111111111111111111"
+    feed = client.get("/feeds/posts/default?alt=json").json()["feed"]
+    ids = [entry["id"]["$t"] for entry in feed["entry"]]
+    assert "tag:blogger.com,1999:blog-8255692317570297677.post-%s" % post_id in ids
+    comments = client.get("/feeds/%s/comments/default?alt=json" % post_id)
+    assert comments.status_code == 200
+    entries = comments.json()["feed"].get("entry", [])
+    assert entries, "the post's imported comments are in its comment feed"
+    for entry in entries:
+        assert entry["id"]["$t"].startswith(
+            "tag:blogger.com,1999:blog-8255692317570297677.post-9"
+        )
+    atom = client.get("/feeds/%s/comments/default" % post_id)
+    assert atom.status_code == 200
+    assert atom["Content-Type"].startswith("application/atom+xml")
