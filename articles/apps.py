@@ -23,6 +23,12 @@ class ArticlesConfig(AppConfig):
             )
         post_save.connect(search.label_saved, sender=Label, dispatch_uid="search-label")
 
+        # A deleted image takes its files (original and sizes) with it.
+        from .models import Image
+        from .thumbnails import image_deleted
+
+        post_delete.connect(image_deleted, sender=Image, dispatch_uid="image-files")
+
         # Cached related lists end with any change that can reorder them.
         from .selectors import forget_related_posts
 

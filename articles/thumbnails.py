@@ -28,6 +28,7 @@ from django.core import checks
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils.text import get_valid_filename
 from PIL import Image as PILImage
 from PIL import ImageCms
@@ -422,3 +423,24 @@ def public_filename(uploaded_name, source_format):
         stem = "image"
     extension = FORMAT_EXTENSIONS.get(source_format, "img")
     return "%s.%s" % (stem[:100], extension)
+
+
+def delete_image_files(key, storage=None):
+    """Delete an image's original and every size made of it (`images/KEY/...`)."""
+    storage = storage or default_storage
+    pending = ["images/%s" % key]
+    while pending:
+        folder = pending.pop()
+        try:
+            folders, files = storage.listdir(folder)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        for name in files:
+            storage.delete("%s/%s" % (folder, name))
+        pending.extend("%s/%s" % (folder, name) for name in folders)
+
+
+def image_deleted(sender, instance, **kwargs):
+    # After the commit: a rolled-back delete keeps its files.
+    key = instance.key
+    transaction.on_commit(lambda: delete_image_files(key))

@@ -378,3 +378,28 @@ def test_share_url_is_the_bounded_full_size():
     image = make_image(size=(2400, 1260))
     assert image.share_url == image.url("s1600")
     assert image.dimensions("s1600") == (1600, 840)
+
+
+def test_deleting_an_image_deletes_its_files_after_commit(
+    client, django_capture_on_commit_callbacks
+):
+    image = make_image(size=(1200, 800))
+    assert client.get(image.url("s320")).status_code == 200
+    folder = "images/%s" % image.key
+    folders, files = default_storage.listdir(folder)
+    assert files and "sizes" in folders  # the original and the sizes made of it
+    kept = make_image()
+    with django_capture_on_commit_callbacks(execute=True):
+        image.delete()
+    assert not default_storage.exists(image.file.name)
+    leftovers = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        if not default_storage.exists(current):
+            continue
+        folders, files = default_storage.listdir(current)
+        leftovers += files
+        pending += ["%s/%s" % (current, name) for name in folders]
+    assert leftovers == []
+    assert default_storage.exists(kept.file.name)
