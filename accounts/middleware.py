@@ -13,6 +13,8 @@ class PrivateForSignedInMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        if getattr(response, "same_for_everyone", False):
+            return response
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True)
         return response

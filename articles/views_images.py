@@ -32,6 +32,9 @@ def _headers(response, etag):
     response["Cache-Control"] = CACHE_CONTROL
     response["Vary"] = "Accept"
     response["X-Content-Type-Options"] = "nosniff"
+    # The same bytes for every reader: no Vary on cookies or language, and
+    # public even when a signed-in reader asks (newsroom.middleware).
+    response.same_for_everyone = True
     return response
 
 

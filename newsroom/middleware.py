@@ -23,3 +23,33 @@ def _items(querydict):
     for key, values in querydict.lists():
         for value in values:
             yield key, value
+
+
+class SameForEveryoneMiddleware:
+    """
+    A response marked `same_for_everyone` (images) does not vary with the
+    reader: drop the `Vary: Cookie` and `Accept-Language` that the session
+    and locale middleware add, so browsers and CDNs keep one copy. Placed
+    outside those middleware.
+    """
+
+    DROPPED = {"cookie", "accept-language"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(response, "same_for_everyone", False) and response.has_header(
+            "Vary"
+        ):
+            kept = [
+                field
+                for field in (part.strip() for part in response["Vary"].split(","))
+                if field and field.lower() not in self.DROPPED
+            ]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
+        return response

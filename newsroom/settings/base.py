@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
+    "newsroom.middleware.SameForEveryoneMiddleware",
     # ETag/Last-Modified -> 304, outside the CSP header so a 304 carries none.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

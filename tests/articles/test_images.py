@@ -403,3 +403,15 @@ def test_deleting_an_image_deletes_its_files_after_commit(
         pending += ["%s/%s" % (current, name) for name in folders]
     assert leftovers == []
     assert default_storage.exists(kept.file.name)
+
+
+def test_image_answers_are_public_and_vary_only_on_accept(client, django_user_model):
+    image = make_image()
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(django_user_model.objects.create_user("reader"))
+        response = client.get(image.url("s320"), HTTP_ACCEPT_LANGUAGE="hi")
+        assert response.status_code == 200
+        assert response["Vary"] == "Accept"
+        assert "private" not in response["Cache-Control"]
+        assert "public" in response["Cache-Control"]
