@@ -407,6 +407,7 @@ def test_the_comment_list_is_shared_but_a_writers_held_comment_is_not(client):
         html = client.get(url).content.decode()
         assert "Approved words" in html and "Held words" not in html
         assert "1 Comment" in html
+        assert '<article id="c' in html and "&lt;" not in html  # markup, not text
     writer = Client()
     signed = HttpResponse()
     remember_comment(writer.get(url).wsgi_request, signed, held)
@@ -417,3 +418,27 @@ def test_the_comment_list_is_shared_but_a_writers_held_comment_is_not(client):
     html = client.get(url).content.decode()
     assert "Held words" in html and "2 Comments" in html
     assert "awaiting moderation" not in html
+
+
+def test_the_shared_comment_form_carries_each_readers_own_fresh_token(
+    client, frozen_now
+):
+    post = make_post(title="Form story")
+    url = post.get_absolute_url()
+    client.cookies["sessionid"] = "no-such-session"  # no whole-page cache
+    token = re.compile(r'name="token" value="([^"]+)"')
+    first = token.search(client.get(url).content.decode())[1]
+    frozen_now.shift(timedelta(seconds=30))
+    second_html = client.get(url).content.decode()
+    second = token.search(second_html)[1]
+    assert first != second  # made for this request, not stored with the form
+    assert "placeholder" not in second
+    assert 'action="/comments/post/%d/"' % post.pk in second_html
+    frozen_now.shift(timedelta(seconds=10))
+    answer = client.post(
+        "/comments/post/%d/" % post.pk,
+        {"name": "Asha", "email": "", "text": "Kept words.", "parent": "",
+         "website": "", "token": second},
+    )  # fmt: skip
+    assert answer.status_code == 302
+    assert Comment.objects.get().text == "Kept words."
