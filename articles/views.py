@@ -3,6 +3,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,10 +13,13 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from newsroom.pagecache import remember
+
 from .cards import lazy_cards
-from .models import Label, LabelRedirect, Page, Post, SiteSettings
+from .models import Label, LabeledPost, LabelRedirect, Page, Post, SiteSettings
 from .paging import cursor_value, parse_max_results, parse_time
 from .search import highlight, parse_query, search_posts
+from .selectors import label_counts
 
 IGNORED_PARAMETERS = {"m"}
 
@@ -235,6 +239,18 @@ class SearchView(PostListMixin, ListView):
         return context
 
 
+# A label with this many live posts is read by walking the newest posts.
+BIG_LABEL = 200
+
+
+def live_label_counts():
+    """{label name: live posts}, shared with the sidebar's label widget."""
+    return {
+        label.name: label.count
+        for label in remember("label-counts", lambda: list(label_counts()))
+    }
+
+
 class LabelView(PostListMixin, ListView):
     def get(self, request, *args, **kwargs):
         try:
@@ -272,10 +288,23 @@ class LabelView(PostListMixin, ListView):
             raise Http404(_("No such label."))
         self.labels = sorted(labels, key=lambda label: names.index(label.name))
         queryset = super().get_base_queryset()
+        counts = live_label_counts()
         for label in self.labels:
-            queryset = queryset.filter(
-                pk__in=label.labeled_posts.values("content_object_id")
-            )
+            if counts.get(label.name, 0) >= BIG_LABEL:
+                # Walk the newest posts and stop at the page's end: quick when
+                # many posts carry the label (TOP STORY: thousands).
+                queryset = queryset.filter(
+                    Exists(
+                        LabeledPost.objects.filter(
+                            tag=label, content_object=OuterRef("pk")
+                        )
+                    )
+                )
+            else:
+                # Few posts: read their ids once instead of walking them all.
+                queryset = queryset.filter(
+                    pk__in=label.labeled_posts.values("content_object_id")
+                )
         return queryset
 
     def get_context_data(self, **kwargs):

@@ -259,3 +259,38 @@ def test_query_count_is_the_same_for_10_and_200_posts(
     url = target.get_absolute_url() if path == "POST" else path
     with django_assert_num_queries(small):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("big_label", [1, 10_000])
+def test_label_pages_list_the_same_posts_by_either_strategy(
+    client, frozen_now, monkeypatch, big_label
+):
+    """Big labels are read by walking the newest posts, small ones by their ids."""
+    from articles import views
+
+    monkeypatch.setattr(views, "BIG_LABEL", big_label)
+    for number in range(6):
+        labels = ["KERALA", "Movie"] if number % 2 else ["KERALA"]
+        make_post(
+            title="Story %d" % number,
+            labels=labels,
+            published_at=frozen_now_minus(number),
+        )
+    make_post(title="Elsewhere", labels=["business"])
+    make_draft(title="Hidden draft", labels=["KERALA"])
+    html = main_list(client.get("/search/label/KERALA?max-results=4"))
+    shown = list(dict.fromkeys(re.findall(r"Story \d", html)))
+    assert shown == ["Story 0", "Story 1", "Story 2", "Story 3"]
+    both = main_list(client.get("/search/label/KERALA+Movie"))
+    shown = list(dict.fromkeys(re.findall(r"Story \d", both)))
+    assert shown == ["Story 1", "Story 3", "Story 5"]
+    assert "Elsewhere" not in both and "Hidden draft" not in html
+
+
+def main_list(response):
+    html = response.content.decode()
+    return html[html.index('id="post-list"') : html.index('class="sidebar"')]
+
+
+def frozen_now_minus(hours):
+    return FROZEN_NOW - timedelta(hours=hours + 1)
