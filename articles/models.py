@@ -1,9 +1,11 @@
 import logging
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Prefetch
 from django.urls import reverse
@@ -512,6 +514,13 @@ class Page(models.Model):
         )
 
 
+def zone_or_none(name):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 class SiteSettings(models.Model):
     """The one row of site-wide settings editors can change in the admin."""
 
@@ -526,6 +535,14 @@ class SiteSettings(models.Model):
         default="8255692317570297677",
         help_text=_(
             "Blogger blog id, used in feed entry ids so readers see no change."
+        ),
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The newsroom's time zone for dates and archives (an IANA name such "
+            "as Asia/Kolkata); empty means the server's DJANGO_TIME_ZONE."
         ),
     )
     featured_label = models.CharField(
@@ -560,6 +577,19 @@ class SiteSettings(models.Model):
                 cls.CACHE_KEY, site, timeout=int(timedelta(hours=1).total_seconds())
             )
         return site
+
+    def clean(self):
+        super().clean()
+        if self.time_zone and zone_or_none(self.time_zone) is None:
+            raise ValidationError(
+                {"time_zone": _("%(name)s is not a known time zone.")
+                 % {"name": self.time_zone}}
+            )  # fmt: skip
+
+    @property
+    def zone(self):
+        """The site's time zone, or None for the server's own."""
+        return zone_or_none(self.time_zone) if self.time_zone else None
 
     @property
     def home_label_names(self):

@@ -248,14 +248,20 @@ class _Saver:
             self.report.notes.append(
                 _("Blogger's time zone %r is not a known zone name.") % zone
             )
-        elif zone and not _same_zone(zone, settings.TIME_ZONE):
-            self.report.notes.append(
-                _(
-                    "Blogger's time zone is %(blog)s but this site runs on %(site)s: "
-                    "set DJANGO_TIME_ZONE=%(blog)s so archives and dates match."
+        elif zone:
+            current = site.time_zone or settings.TIME_ZONE
+            if not _same_zone(zone, current):
+                site.time_zone = zone
+                site.save()
+                self.report.change("updated", "settings", _("time zone"))
+                self.report.notes.append(
+                    _(
+                        "Blogger's time zone is %(blog)s and this site ran on "
+                        "%(site)s: the site now shows dates and archives in %(blog)s "
+                        "(Site settings, time zone)."
+                    )
+                    % {"blog": zone, "site": current}
                 )
-                % {"blog": zone, "site": settings.TIME_ZONE}
-            )
 
     def comment_settings(self, values):
         mode = values.get("BLOG_COMMENT_MODERATION", "").upper()

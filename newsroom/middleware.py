@@ -1,4 +1,5 @@
 from django.core.exceptions import BadRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -53,3 +54,26 @@ class SameForEveryoneMiddleware:
             else:
                 del response["Vary"]
         return response
+
+
+class SiteTimeZoneMiddleware:
+    """
+    Dates, archives and new permalinks in the newsroom's time zone when the
+    site settings name one (set by an editor, or by the Blogger import);
+    otherwise the server's DJANGO_TIME_ZONE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from articles.models import SiteSettings
+
+        zone = SiteSettings.load().zone
+        if zone is None:
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

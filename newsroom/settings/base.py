@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before sessions: a hit costs no session, locale or CSRF work.
     "newsroom.pagecache.PageCacheMiddleware",
+    # After the page cache: a hit needs no settings; a save purges every page.
+    "newsroom.middleware.SiteTimeZoneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

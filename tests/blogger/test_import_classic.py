@@ -2,10 +2,12 @@
 
 from collections import Counter
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import defusedxml.ElementTree as ET
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from articles.models import Page, Post, SiteSettings, Status
 from articles.selectors import label_counts
@@ -191,7 +193,8 @@ def test_settings_that_mean_something_here_are_kept(classic):
     assert moderation.moderation == CommentSettings.Moderation.OLDER
     assert moderation.moderation_days == 7
     assert "Blogger's time zone is America/New_York" in out
-    assert "DJANGO_TIME_ZONE=America/New_York" in out
+    assert "the site now shows dates and archives in America/New_York" in out
+    assert site.time_zone == "America/New_York"
 
 
 def test_authors_become_users_or_follow_the_author_map(db, frozen_now, tmp_path):
@@ -223,7 +226,8 @@ def test_summary_table_and_progress(classic):
     assert any(line.split() == ["labels", "6", "6", "0", "0"] for line in lines)
     assert any(line.split() == ["skipped", "1"] for line in lines)
     assert any(line.split() == ["authors", "3", "3", "0", "0"] for line in lines)
-    assert any(line.split() == ["settings", "5", "0", "2", "0"] for line in lines)
+    # title, description and id; comment moderation; time zone
+    assert any(line.split() == ["settings", "5", "0", "3", "0"] for line in lines)
     assert "theme template" in out
 
 
@@ -237,3 +241,23 @@ def test_old_comment_links_open_the_post(classic, client):
     response = client.get(FIRST + "?showComment=1741156200000")
     assert response.status_code == 200
     assert 'id="c9000000000000000002"' in response.text
+
+
+def test_the_blogs_time_zone_shows_on_pages(classic, client):
+    post = Post.objects.get(
+        permalink="/2025/03/russian-us-diplomats-discuss-steps-in.html"
+    )
+    html = client.get(post.get_absolute_url()).content.decode()
+    local = timezone.localtime(post.published_at, ZoneInfo("America/New_York"))
+    assert 'datetime="%s"' % local.isoformat() in html
+    assert local.isoformat().endswith(("-05:00", "-04:00"))
+
+
+def test_a_time_zone_that_is_not_known_is_refused_in_the_form(db):
+    from django.core.exceptions import ValidationError
+
+    site = SiteSettings.load()
+    site.time_zone = "Mars/Olympus_Mons"
+    with pytest.raises(ValidationError) as refused:
+        site.full_clean()
+    assert "time_zone" in refused.value.message_dict
