@@ -255,17 +255,21 @@ def main():
             static_url = "%s/static/bench/%s.html" % (base, re.sub(r"\W", "-", name))
             fetch(base + path)  # fill the page cache
             row = {"path": path, "queries": counts[path][1]}
-            for kind, url, cookie in (
+            kinds = (
                 ("uncached", base + path, "sessionid=bench"),
                 ("cached", base + path, None),
                 ("static", static_url, None),
-            ):
-                runs = []
-                for _run in range(options.runs):
+            )
+            # Interleaved (uncached, cached, static, then again), so a machine
+            # that speeds up or slows down during the run moves all three alike.
+            runs = {kind: [] for kind, _url, _cookie in kinds}
+            for _run in range(options.runs):
+                for kind, url, cookie in kinds:
                     if kind == "cached":
                         fetch(url)
-                    runs.append(wrk(url, options.seconds, cookie))
-                row[kind] = median_of(runs)
+                    runs[kind].append(wrk(url, options.seconds, cookie))
+            for kind in runs:
+                row[kind] = median_of(runs[kind])
                 print(name, kind, row[kind], flush=True)
             row["cached_vs_static"] = round(
                 row["cached"]["rps"] / row["static"]["rps"], 2
