@@ -61,7 +61,9 @@ class PostListMixin:
         queryset = self.get_base_queryset()
         if self.cursor is not None:
             queryset = queryset.filter(published_at__lt=self.cursor)
-        return queryset.for_cards().newest_first()
+        # Only ids and times are read here (`lazy_cards`); cards load their
+        # posts with everything they show only when one must be drawn.
+        return queryset.newest_first()
 
     def parse_paging(self):
         self.max_results = parse_max_results(self.request.GET.get("max-results"))
@@ -204,7 +206,8 @@ class SearchView(PostListMixin, ListView):
             queryset = search_posts(parsed, queryset)
         else:
             queryset = queryset.newest_first()
-        return queryset.for_cards()
+        # Unranked lists are read as lazy cards (ids first).
+        return queryset.for_cards() if self.ranked else queryset
 
     def page_rows(self):
         if not self.ranked:

@@ -17,13 +17,15 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.csp import generate_nonce
 from django.utils.http import http_date
 
 GENERATION_KEY = "pagecache:generation"
@@ -171,6 +173,25 @@ def remember(name, compute):
     return value
 
 
+# Stands for the page's address in a part shared by every address; plain
+# letters and digits, so no escaping or URL-quoting changes it.
+PATH_MARK = "newsroomPATHmark0"
+
+
+def remember_for_path(name, path, render):
+    """
+    HTML that is the same on every page but for the page's own address (a
+    "Sign in" link back to it, the language form's return address): rendered
+    once per purge and language by `render(PATH_MARK)`, the marker replaced by
+    this page's URL-quoted path. Keyed without the path, so addresses that do
+    not exist cannot fill the cache.
+    """
+    html = remember(
+        "%s:%s" % (name, translation.get_language()), lambda: render(PATH_MARK)
+    )
+    return html.replace(PATH_MARK, quote(path, safe="/"))
+
+
 class _LocalParts:
     """A small least-recently-used map, shared by the threads of a process."""
 
@@ -237,7 +258,11 @@ def _etag(body):
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous pages; place it after the CSP middleware."""
+    """
+    Serve and store anonymous pages. Placed just inside the security and
+    static-file middleware: a hit is answered here whole (fresh CSP nonce,
+    conditional GET), so none of the middleware further in runs for it.
+    """
 
     # Pages this process served lately, by key. The key holds the generation,
     # read from the shared cache on every request, so a purge still reaches
@@ -276,7 +301,10 @@ class PageCacheMiddleware:
             entry["until"] = time.time() + ttl
             cache.set(key, entry, timeout=ttl)
             self._remember(key, entry)
-        self._finish(response, entry, "miss")
+        for name, value in entry["headers"]:
+            if name.lower() in FINISHING_HEADERS:
+                response.headers[name] = value
+        response.headers["X-Page-Cache"] = "miss"
         return response
 
     def _remember(self, key, entry):
@@ -302,41 +330,78 @@ class PageCacheMiddleware:
             return None
         body = response.content
         nonce = getattr(request, "_csp_nonce", None)
+        # The nonce is on the page (and in the CSP header) only if it was used.
+        nonce = str(nonce) if nonce else ""
         if nonce:
-            body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
-        headers = [
-            (name, value)
-            for name, value in response.headers.items()
-            if name.lower() not in SKIPPED_HEADERS
+            body = body.replace(nonce.encode(), NONCE_PLACEHOLDER)
+        # Browsers and proxies keep the page but ask again each time: the
+        # answer is a cheap 304 until the next purge.
+        patch_cache_control(response, no_cache=True)
+        headers = []
+        for name, value in response.headers.items():
+            if name.lower() in SKIPPED_HEADERS:
+                continue
+            if nonce and name.lower() in CSP_HEADERS:
+                value = value.replace(nonce, NONCE_PLACEHOLDER_TEXT)
+            headers.append((name, value))
+        stored = time.time()
+        etag = _etag(body)
+        headers += [
+            ("ETag", etag),
+            ("Last-Modified", http_date(stored)),
         ]
         return {
             "headers": headers,
             "body": body,
-            "etag": _etag(body),
-            "stored": time.time(),
+            "etag": etag,
+            "stored": stored,
+            "nonce": bool(nonce),
         }
 
     def _replay(self, request, entry):
+        if (
+            "HTTP_IF_NONE_MATCH" in request.META
+            or "HTTP_IF_MODIFIED_SINCE" in request.META
+        ):
+            not_modified = get_conditional_response(
+                request,
+                etag=entry["etag"],
+                last_modified=int(entry["stored"]),
+                response=_with_headers(HttpResponse(), entry["headers"]),
+            )
+            if not_modified.status_code == 304:
+                # No body, so no CSP header: nothing to protect.
+                _drop_csp(not_modified)
+                not_modified.headers["X-Page-Cache"] = "hit"
+                return not_modified
         body = entry["body"]
-        if NONCE_PLACEHOLDER in body:
-            # Reading the lazy nonce makes the CSP middleware send it.
-            nonce = getattr(request, "_csp_nonce", None)
-            fresh = "" if nonce is None else str(nonce)
-            body = body.replace(NONCE_PLACEHOLDER, fresh.encode())
-        response = HttpResponse(body)
-        for name, value in entry["headers"]:
-            response.headers[name] = value
-        self._finish(response, entry, "hit")
+        nonce = generate_nonce() if entry.get("nonce") else None
+        if nonce:
+            body = body.replace(NONCE_PLACEHOLDER, nonce.encode())
+        response = _with_headers(HttpResponse(body), entry["headers"], nonce)
+        response.headers["X-Page-Cache"] = "hit"
         return response
 
-    @staticmethod
-    def _finish(response, entry, state):
-        response.headers["ETag"] = entry["etag"]
-        response.headers["Last-Modified"] = http_date(entry["stored"])
-        response.headers["X-Page-Cache"] = state
-        # Browsers and proxies keep the page but ask again each time: the
-        # answer is a cheap 304 until the next purge.
-        patch_cache_control(response, no_cache=True)
+
+CSP_HEADERS = {"content-security-policy", "content-security-policy-report-only"}
+NONCE_PLACEHOLDER_TEXT = NONCE_PLACEHOLDER.decode()
+# Headers the page cache itself sets on a response it stores.
+FINISHING_HEADERS = {"etag", "last-modified"}
+
+
+def _with_headers(response, headers, nonce=None):
+    for name, value in headers:
+        if name.lower() in CSP_HEADERS:
+            # The stored policy names the stored page's nonce: this hit's instead.
+            value = value.replace(NONCE_PLACEHOLDER_TEXT, nonce or "")
+        response.headers[name] = value
+    return response
+
+
+def _drop_csp(response):
+    for name in CSP_HEADERS:
+        if name in response:
+            del response[name]
 
 
 # Apps whose models never show on a public page (or only change alongside

@@ -442,3 +442,59 @@ def test_the_shared_comment_form_carries_each_readers_own_fresh_token(
     )  # fmt: skip
     assert answer.status_code == 302
     assert Comment.objects.get().text == "Kept words."
+
+
+def test_a_hit_answers_a_304_without_a_policy_and_a_page_without_nonce_names_none(
+    client,
+):
+    post = make_post(title="Plain page")
+    url = post.get_absolute_url()
+    first = client.get(url)
+    hit = client.get(url)
+    assert state(hit) == "hit"
+    # The post page's scripts are files: no nonce was used, none is named.
+    assert "nonce-" not in hit["Content-Security-Policy"]
+    assert hit["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert "no-cache" in hit["Cache-Control"]
+    assert hit["X-Frame-Options"] == first["X-Frame-Options"]
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=hit["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert "Content-Security-Policy" not in not_modified
+    assert not_modified["ETag"] == hit["ETag"]
+
+
+def test_shared_sign_in_and_language_links_return_each_reader_to_their_page(client):
+    make_label = Label.objects.create
+    make_label(name="TOP STORY")
+    post = make_post(labels=["TOP STORY"], title="First page")
+    reader = Client()
+    reader.cookies["sessionid"] = "no-such-session"  # renders, no whole-page cache
+    pages = {
+        post.get_absolute_url(): post.get_absolute_url(),
+        "/search/label/TOP STORY": "/search/label/TOP%20STORY",
+        "/": "/",
+    }
+    for address, quoted in pages.items():
+        html = reader.get(address).content.decode()
+        assert 'href="/accounts/login/?next=%s"' % quoted in html
+        assert '<input type="hidden" name="next" value="%s">' % quoted in html
+        assert "newsroomPATHmark0" not in html
+
+
+def test_the_premium_box_is_shared_by_non_members_but_says_who_they_are(client):
+    post = make_post(title="Premium story", premium_body="<p>Secret: amber-kite.</p>")
+    url = post.get_absolute_url()
+    reader = Client()
+    reader.cookies["sessionid"] = "no-such-session"
+    anonymous = reader.get(url).content.decode()
+    assert "THIS CONTENT IS PREMIUM" in anonymous
+    assert "Members read the rest of this post." in anonymous
+    client.force_login(make_user(username="plain-reader"))
+    signed_in = client.get(url).content.decode()
+    assert "THIS CONTENT IS PREMIUM" in signed_in
+    assert "Your account is not a member account yet." in signed_in
+    assert "Members read the rest of this post." not in signed_in
+    assert "amber-kite" not in anonymous + signed_in
+    # The anonymous version, drawn again from the shared part, is unchanged.
+    assert reader.get(url).content.decode().count("Members read the rest") == 1

@@ -1,9 +1,13 @@
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from articles.roles import is_member
+from newsroom.pagecache import remember, remember_for_path
 
 from ..sharing import share_links
 
@@ -24,16 +28,8 @@ def _absolute(request, path):
     return request.build_absolute_uri(path) if request is not None else path
 
 
-@register.inclusion_tag("accounts/includes/premium_section.html", takes_context=True)
-def premium_section(context, post):
-    """
-    The post's premium part for members; for everyone else only the
-    "THIS CONTENT IS PREMIUM" box. The premium text itself is never put in a
-    non-member's context, so no template can leak it.
-    """
-    request = context.get("request")
+def _premium_context(request, post, *, member):
     user = getattr(request, "user", None)
-    member = bool(post.premium_body) and _is_member(request)
     post_url = _absolute(request, post.get_absolute_url())
     back = urlencode({"next": post.get_absolute_url()})
     return {
@@ -46,20 +42,71 @@ def premium_section(context, post):
     }
 
 
-@register.inclusion_tag("accounts/includes/share_buttons.html", takes_context=True)
-def share_buttons(context, post):
-    request = context.get("request")
-    if post.premium_body and not _is_member(request):
+def _share_context(request, post, *, member):
+    if post.premium_body and not member:
         return {"share": []}  # the premium box carries the share links
     return {
         "share": share_links(_absolute(request, post.get_absolute_url()), post.title)
     }
 
 
-@register.inclusion_tag("accounts/includes/account_links.html", takes_context=True)
-def account_links(context):
+def _render_reader_parts(request, post, *, member):
+    return render_to_string(
+        "accounts/includes/premium_section.html",
+        _premium_context(request, post, member=member),
+    ) + render_to_string(
+        "accounts/includes/share_buttons.html",
+        _share_context(request, post, member=member),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def post_reader_parts(context, post):
+    """
+    Under a post's free text: for members its premium part, for everyone else
+    only the "THIS CONTENT IS PREMIUM" box; then the share links. The premium
+    text itself is never put in a non-member's context, so no template can
+    leak it, and a member's version is never shared: it is drawn per request.
+    What non-members see is the same for all of them (signed in or not), so
+    it is rendered once per purge.
+    """
     request = context.get("request")
-    return {
-        "user": getattr(request, "user", None),
-        "next": request.path if request is not None else "/",
-    }
+    if post.premium_body and _is_member(request):
+        return mark_safe(_render_reader_parts(request, post, member=True))  # noqa: S308 - our own templates
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    key = "post-reader:%s:%s:%s:%d:%d" % (
+        get_language(),
+        request.scheme if request is not None else "",
+        request.get_host() if request is not None else "",
+        post.pk,
+        signed_in,
+    )
+    html = remember(key, lambda: _render_reader_parts(request, post, member=False))
+    return mark_safe(html)  # noqa: S308 - our own templates
+
+
+@register.simple_tag(takes_context=True)
+def account_links(context):
+    """Sign in / Sign up (back to this page), or the reader's name and Sign out."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # The Sign out form carries this reader's CSRF token: never shared.
+        html = render_to_string(
+            ACCOUNT_LINKS,
+            {"user": user, "next": quote(request.path, safe="/")},
+            request=request,
+        )
+    else:
+        html = remember_for_path(
+            "account-links",
+            request.path if request is not None else "/",
+            lambda next_path: render_to_string(
+                ACCOUNT_LINKS, {"user": None, "next": next_path}
+            ),
+        )
+    return mark_safe(html)  # noqa: S308 - our own template; the path is URL-quoted
+
+
+ACCOUNT_LINKS = "accounts/includes/account_links.html"

@@ -1,4 +1,5 @@
 from django import template
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -9,6 +10,7 @@ from newsroom.pagecache import remember
 from ..cookies import own_comment_ids
 from ..forms import CommentForm
 from ..models import Comment
+from ..spam import form_token
 from ..text import comment_html
 
 register = template.Library()
@@ -45,7 +47,10 @@ def build_threads(comments, *, own_ids, can_moderate):
     return [thread for thread in threads if thread.show_text or thread.thread_replies]
 
 
-@register.inclusion_tag("comments/includes/comment_section.html", takes_context=True)
+SECTION = "comments/includes/comment_section.html"
+
+
+@register.simple_tag(takes_context=True)
 def comment_section(context, post):
     """
     The comments under a post, with the form. One query for all comments,
@@ -58,35 +63,37 @@ def comment_section(context, post):
     own_ids = set(own_comment_ids(request))
     form = context.get("comment_form")
     if not (can_moderate or own_ids or form is not None or "replyto" in request.GET):
-        # What every other reader sees: the approved threads, shared until
-        # the next purge; only the form below is drawn for this reader.
+        if not user.is_authenticated:
+            # What every anonymous reader sees is the same but for the
+            # form's spam token, which is put in for this request.
+            shared = remember(
+                "comment-section:%d:%s" % (post.pk, get_language()),
+                lambda: _shared_section(post, user),
+            )
+            # Our own template's output, with an escaped token put in.
+            return mark_safe(  # noqa: S308
+                shared.replace(TOKEN_PLACEHOLDER, escape(form_token(post.pk)))
+            )
+        # A signed-in reader: the approved threads are shared until the next
+        # purge; the form (with their name) is drawn for them.
         count, list_html = remember(
             "comments:%d:%s" % (post.pk, get_language()),
             lambda: _shared_comment_list(post),
         )
-        form = CommentForm(post=post, user=user)
-        form_html = None
-        if not user.is_authenticated and post.comments_open:
-            # An anonymous reader's empty form is the same for everyone but
-            # its spam token, which is put in for this request.
-            shared = remember(
-                "comment-form:%d:%s" % (post.pk, get_language()),
-                lambda: _shared_comment_form(post, user),
-            )
-            # Our own template's output, with an escaped token put in.
-            form_html = mark_safe(  # noqa: S308
-                shared.replace(TOKEN_PLACEHOLDER, escape(form.initial["token"]))
-            )
-        return {
-            "post": post,
-            "comment_count": count,
-            "comment_list_html": list_html,
-            "comment_form_html": form_html,
-            "form": form,
-            "reply_target": None,
-            "request": request,
-            "user": user,
-        }
+        return render_to_string(
+            SECTION,
+            {
+                "post": post,
+                "comment_count": count,
+                "comment_list_html": list_html,
+                "comment_form_html": None,
+                "form": CommentForm(post=post, user=user),
+                "reply_target": None,
+                "request": request,
+                "user": user,
+                "csrf_token": get_token(request),
+            },
+        )
     comments = list(
         Comment.objects.for_post_page(post, own_ids=own_ids, with_pending=can_moderate)
     )
@@ -105,7 +112,7 @@ def comment_section(context, post):
         if form.reply_target is not None:
             form.initial["parent"] = form.reply_target.pk
     reply_target = form.reply_target
-    return {
+    section = {
         "post": post,
         "post_url": post.get_absolute_url(),
         "threads": threads,
@@ -116,7 +123,9 @@ def comment_section(context, post):
         "can_moderate": can_moderate,
         "request": request,
         "user": user,
+        "csrf_token": get_token(request),
     }
+    return render_to_string(SECTION, section)
 
 
 def _shared_comment_list(post):
@@ -132,15 +141,19 @@ def _shared_comment_list(post):
 TOKEN_PLACEHOLDER = "comment-form-token-placeholder"  # noqa: S105 - a marker, not a secret
 
 
-def _shared_comment_form(post, user):
+def _shared_section(post, user):
+    """An anonymous reader's comment section, with a marker for the form's token."""
+    count, list_html = _shared_comment_list(post)
     form = CommentForm(post=post, user=user)
     form.initial["token"] = TOKEN_PLACEHOLDER
     return render_to_string(
-        "comments/includes/comment_form.html",
+        SECTION,
         {
-            "form": form,
             "post": post,
             "post_url": post.get_absolute_url(),
+            "comment_count": count,
+            "comment_list_html": list_html,
+            "form": form,
             "reply_target": None,
             "user": user,
         },

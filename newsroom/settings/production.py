@@ -22,6 +22,14 @@ STORAGES = {
     },
 }
 
+# Each worker keeps its database connection between requests instead of
+# opening the SQLite file (and running its PRAGMAs) for every one.
+# PostgreSQL's lifetime comes with DATABASE_URL (base settings).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = int(  # noqa: F405
+        os.environ.get("DJANGO_CONN_MAX_AGE", "600")
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
