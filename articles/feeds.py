@@ -39,7 +39,7 @@ from comments.text import comment_html
 from . import thumbnails
 from .models import Label, LabeledPost, Post, SiteSettings
 from .paging import parse_max_results, parse_time
-from .search import parse_query, search_posts
+from .search import parse_query, ranked_page, search_posts
 from .selectors import live_post_filter
 
 ALTS = ("atom", "rss", "json", "json-in-script", "jsonfeed")
@@ -376,6 +376,14 @@ def _page_rows(queryset, query, total):
     return list(queryset[offset : offset + query.max_results])
 
 
+def _for_entries(queryset, summary):
+    queryset = queryset.for_cards()
+    if not summary:
+        # Cards leave the body out; full feeds need it (never the premium part).
+        queryset = queryset.defer(None).defer("premium_body")
+    return queryset
+
+
 def find_labels(path_text):
     """
     The labels of `/-/LABEL`: the whole text when a label has that name
@@ -438,18 +446,26 @@ def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
         if not parsed:
             queryset = queryset.none()
         else:
-            queryset = search_posts(parsed, queryset)
+            base, queryset = queryset, search_posts(parsed, queryset)
             ranked = bool(parsed.terms)
     total = queryset.count()
     if query.orderby == "updated":
         queryset = queryset.order_by("-feed_updated", "-id")
     elif query.orderby == "published" or not ranked:
         queryset = queryset.order_by("-published_at", "-id")
-    queryset = queryset.for_cards()
-    if not summary:
-        # Cards leave the body out; full feeds need it (never the premium part).
-        queryset = queryset.defer(None).defer("premium_body")
-    items = _page_rows(queryset, query, total)
+    if ranked and not query.orderby:
+        # The page's ids in rank order first, then their posts.
+        offset = query.start_index - 1
+        rows = (
+            ranked_page(parsed, base, offset, query.max_results)
+            if offset < total
+            else []
+        )
+        ids = [pk for pk, _moment, _snippet in rows]
+        posts = _for_entries(Post.objects.filter(pk__in=ids), summary).in_bulk(ids)
+        items = [posts[pk] for pk in ids if pk in posts]
+    else:
+        items = _page_rows(_for_entries(queryset, summary), query, total)
     if post_id is not None and not items:
         raise Http404("No such post.")
     return FeedPage(

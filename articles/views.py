@@ -15,10 +15,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from newsroom.pagecache import remember
 
-from .cards import lazy_cards
+from .cards import CardBatch, LazyCard, lazy_cards
 from .models import Label, LabeledPost, LabelRedirect, Page, Post, SiteSettings
 from .paging import cursor_value, parse_max_results, parse_time
-from .search import highlight, parse_query, search_posts
+from .search import highlight, parse_query, ranked_page, search_posts
 from .selectors import label_counts
 
 IGNORED_PARAMETERS = {"m"}
@@ -178,6 +178,10 @@ class HomeView(PostListMixin, ListView):
         return blocks
 
 
+# Letters and digits only, so escaping leaves it as it is.
+SNIPPET_MARK = "newsroomSNIPPETmark%dx"
+
+
 class SearchView(PostListMixin, ListView):
     """
     `/search?q=...`: ranked full-text results (title above body), paged by a
@@ -202,22 +206,43 @@ class SearchView(PostListMixin, ListView):
         if self.query and not parsed:
             # Only punctuation: nothing to look for, so nothing is found.
             return queryset.none()
+        self.parsed, self.base = parsed, queryset
         if self.query:
-            queryset = search_posts(parsed, queryset)
-        else:
-            queryset = queryset.newest_first()
-        # Unranked lists are read as lazy cards (ids first).
-        return queryset.for_cards() if self.ranked else queryset
+            # Ranked pages are read by ranked_page() (ids first), others as lazy cards.
+            return search_posts(parsed, queryset)
+        return queryset.newest_first()
 
     def page_rows(self):
         if not self.ranked:
             return super().page_rows()
-        rows = list(self.object_list[self.start : self.start + self.max_results + 1])
-        posts = rows[: self.max_results]
-        for post in posts:
-            post.snippet_html = highlight(post.search_snippet) or post.summary
+        end = self.start + self.max_results
+        rows = ranked_page(self.parsed, self.base, self.start, self.max_results + 1)
+        batch = CardBatch([pk for pk, _moment, _snippet in rows[: self.max_results]])
+        posts = []
+        self.snippets = {}
+        for pk, moment, snippet in rows[: self.max_results]:
+            card = LazyCard(pk, moment, batch)
+            if snippet:
+                # The card is a shared fragment with a marker where this
+                # search's snippet goes (put in after rendering); a card
+                # without one shows the post's summary, as everywhere.
+                card.snippet_html = SNIPPET_MARK % pk
+                self.snippets[card.snippet_html] = highlight(snippet)
+            posts.append(card)
         more = len(rows) > self.max_results
-        return posts, more and self.start + self.max_results <= MAX_SEARCH_START
+        return posts, more and end <= MAX_SEARCH_START
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if getattr(self, "snippets", None):
+            response.add_post_render_callback(self.put_in_snippets)
+        return response
+
+    def put_in_snippets(self, response):
+        content = response.content.decode()
+        for mark, html in self.snippets.items():
+            content = content.replace(mark, html)
+        response.content = content
 
     def older_params(self, posts):
         if not self.ranked:

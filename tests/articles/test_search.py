@@ -239,3 +239,53 @@ def test_query_count_is_the_same_for_10_and_200_posts(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert len(response.context["posts"]) >= 5
+
+
+@pytest.mark.parametrize("many_matches", [False, True])
+def test_ranked_page_lists_what_search_posts_ranks(
+    frozen_now, monkeypatch, many_matches
+):
+    from articles.models import Post
+    from articles.search import ranked_page
+
+    for index in range(9):
+        make_post(
+            title="Tide %d" % index if index % 3 else "Calm %d" % index,
+            body="<p>The tide %s.</p>" % ("rose" if index % 2 else "fell"),
+            labels=["COAST"] if index % 2 else [],
+            published_at=FROZEN_NOW - timedelta(hours=index % 4),
+        )
+    if many_matches:
+        # More matches than a query may carry as parameters: ranked by the database.
+        monkeypatch.setattr(type(connection.features), "max_query_params", 50)
+    for query in ("tide", 'tide label:"COAST"'):
+        expected = [
+            (post.pk, post.published_at)
+            for post in search_posts(query, Post.objects.published())
+        ]
+        assert len(expected) in (9, 4)
+        for offset in (0, 2, 7):
+            page = ranked_page(query, Post.objects.published(), offset, 3)
+            assert [(pk, moment) for pk, moment, _snippet in page] == expected[
+                offset : offset + 3
+            ]
+
+
+def test_a_shared_card_shows_each_search_its_own_snippet(client, frozen_now, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True}
+    make_post(
+        title="Market day",
+        body="<p>Farmers sold mangoes in the square. %s Fishermen sold sardines.</p>"
+        % ("Filler words go here. " * 30),
+    )
+    client.cookies["sessionid"] = "no-such-session"  # renders, no whole-page cache
+    for word, other in (
+        ("mangoes", "sardines"),
+        ("sardines", "mangoes"),
+        ("mangoes", "sardines"),
+    ):
+        html = client.get("/search?q=%s" % word).content.decode()
+        snippet = snippet_of(html, "Market day")
+        assert "<mark>%s</mark>" % word in snippet
+        assert other not in snippet
+        assert "newsroomSNIPPETmark" not in html
