@@ -294,3 +294,27 @@ def main_list(response):
 
 def frozen_now_minus(hours):
     return FROZEN_NOW - timedelta(hours=hours + 1)
+
+
+@pytest.mark.parametrize("path", ["/search", "/search/label/KERALA"])
+def test_an_older_page_is_bounded_by_its_cursor_alone(client, frozen_now, path):
+    # With one time bound the database walks its date index from the cursor:
+    # a deep page costs what the first does. Scheduled posts stay hidden.
+    for index in range(5):
+        make_post(
+            labels=["KERALA"], published_at=FROZEN_NOW - timedelta(hours=index + 1)
+        )
+    make_scheduled(labels=["KERALA"], title="Tomorrow's story")
+    first = client.get(path + "?max-results=2")
+    older = first.context["older_url"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(older)
+    assert "Tomorrow's story" not in response.content.decode()
+    listing = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "articles_post"."id" AS "pk"')
+    ]
+    assert len(listing) == 1
+    assert len(re.findall(r'"articles_post"\."published_at" <', listing[0])) == 1
+    assert len(response.context["posts"]) == 2
