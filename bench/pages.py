@@ -184,6 +184,27 @@ print(json.dumps(counts))
     return json.loads(out.strip().splitlines()[-1])
 
 
+SIGNED_IN_SESSION = """
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+reader, _created = get_user_model().objects.get_or_create(username="bench-reader")
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = str(reader.pk)
+session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
+
+
+def signed_in_cookie(source, env):
+    """A real session of a signed-in reader (not a member, not staff)."""
+    key = manage(source, env, "shell", "-c", SIGNED_IN_SESSION).strip().splitlines()[-1]
+    return "sessionid=" + key
+
+
 def deep_label_cursor(base, label, pages):
     """The address of a label's page `pages` (following "Older posts"), and its number."""
     path = "/search/label/%s" % urllib.request.quote(label)
@@ -205,6 +226,14 @@ def main():
     parser.add_argument("--port", type=int, default=8010)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--reuse-db", action="store_true")
+    parser.add_argument(
+        "--signed-in",
+        action="store_true",
+        help="also measure each page for a signed-in reader (a real session)",
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated page names, e.g. 'post,label p1'"
+    )
     options = parser.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -236,10 +265,12 @@ def main():
             "label jsonp": "/feeds/posts/default/-/TOP%20STORY"
             "?alt=json-in-script&callback=showRelated&max-results=5",
         }
+        only = {name.strip() for name in options.only.split(",") if name.strip()}
         pages = {
             name: path
             for name, path in pages.items()
-            if fetch(base + path, cookie="sessionid=bench")[0] == 200
+            if (not only or name in only)
+            and fetch(base + path, cookie="sessionid=bench")[0] == 200
         }
         static = WORK / "src" / "staticfiles" / "bench"
         static.mkdir(parents=True, exist_ok=True)
@@ -247,6 +278,7 @@ def main():
             _status, _headers, body = fetch(base + path)
             (static / (re.sub(r"\W", "-", name) + ".html")).write_bytes(body)
     counts = query_counts(source, env, list(pages.values()))
+    signed_in = signed_in_cookie(source, env) if options.signed_in else None
 
     results = {}
     with Server(source, env, options.port, options.workers) as server:
@@ -260,6 +292,8 @@ def main():
                 ("cached", base + path, None),
                 ("static", static_url, None),
             )
+            if signed_in:
+                kinds += (("signed in", base + path, signed_in),)
             # Interleaved (uncached, cached, static, then again), so a machine
             # that speeds up or slows down during the run moves all three alike.
             runs = {kind: [] for kind, _url, _cookie in kinds}
@@ -303,13 +337,16 @@ def _cpu_model():
     return "unknown"
 
 
+def cell(run):
+    return "%.0f (%s / %s)" % (run["rps"], run["p50"], run["p99"])
+
+
 def markdown(report):
     lines = [
         "| page | SQL queries | uncached req/s (p50 / p99 ms) | cached req/s (p50 / p99 ms) | static req/s | cached / static |",
         "|---|---|---|---|---|---|",
     ]
     for name, row in report["pages"].items():
-        cell = lambda r: "%.0f (%s / %s)" % (r["rps"], r["p50"], r["p99"])  # noqa: E731
         lines.append(
             "| %s `%s` | %d | %s | %s | %.0f | %.0f%% |"
             % (
@@ -322,6 +359,14 @@ def markdown(report):
                 row["cached_vs_static"] * 100,
             )
         )
+    signed_in = [
+        "%s: %s" % (name, cell(row["signed in"]))
+        for name, row in report["pages"].items()
+        if "signed in" in row
+    ]
+    if signed_in:
+        lines.append("")
+        lines.append("Signed-in reader req/s (p50 / p99 ms): " + "; ".join(signed_in))
     lines.append("")
     lines.append("Worker RSS (MB): %s" % report["worker_rss_mb"])
     return "\n".join(lines)
