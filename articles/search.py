@@ -144,13 +144,13 @@ def ranked_page(query, queryset, offset, limit):
     from `offset` on: what a page of results needs, its cards read after.
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
-    ranked = search_posts(parsed, queryset)
     if parsed.terms and connections[queryset.db].vendor == "sqlite":
         page = _sqlite_ranked_page(
             parsed.terms, _with_labels(parsed, queryset), offset, limit
         )
         if page is not None:
             return page
+    ranked = search_posts(parsed, queryset)
     rows = ranked.values_list("pk", "published_at", "search_snippet")
     return list(rows[offset : offset + limit])
 

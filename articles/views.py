@@ -194,6 +194,8 @@ class SearchView(PostListMixin, ListView):
     """
 
     kept_parameters = ("q",)
+    # Snippet marker -> this search's highlighted snippet (ranked pages).
+    snippets = None
 
     def get_queryset(self):
         self.parse_paging()
@@ -238,7 +240,7 @@ class SearchView(PostListMixin, ListView):
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if getattr(self, "snippets", None):
+        if self.snippets:
             response.add_post_render_callback(self.put_in_snippets)
         return response
 

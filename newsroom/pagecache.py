@@ -29,6 +29,9 @@ from django.utils.csp import generate_nonce
 from django.utils.http import http_date
 
 GENERATION_KEY = "pagecache:generation"
+# Part of every page's key: entries stored by code that kept them differently
+# (in a shared cache, across a deploy) are never replayed.
+ENTRY_FORMAT = 2
 NONCE_PLACEHOLDER = b"\x00pagecache-nonce\x00"
 CACHEABLE_TYPES = (
     "text/html",
@@ -250,7 +253,7 @@ def cache_key(request, gen):
         request.get_full_path(),
     )
     digest = hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
-    return "pagecache:page:%s:%s" % (gen, digest)
+    return "pagecache:page:%d:%s:%s" % (ENTRY_FORMAT, gen, digest)
 
 
 def _etag(body):
@@ -301,9 +304,8 @@ class PageCacheMiddleware:
             entry["until"] = time.time() + ttl
             cache.set(key, entry, timeout=ttl)
             self._remember(key, entry)
-        for name, value in entry["headers"]:
-            if name.lower() in FINISHING_HEADERS:
-                response.headers[name] = value
+        response.headers["ETag"] = entry["etag"]
+        response.headers["Last-Modified"] = http_date(entry["stored"])
         response.headers["X-Page-Cache"] = "miss"
         return response
 
@@ -370,12 +372,11 @@ class PageCacheMiddleware:
                 response=_with_headers(HttpResponse(), entry["headers"]),
             )
             if not_modified.status_code == 304:
-                # No body, so no CSP header: nothing to protect.
-                _drop_csp(not_modified)
+                # Django's 304 keeps only the caching headers: no body, no CSP.
                 not_modified.headers["X-Page-Cache"] = "hit"
                 return not_modified
         body = entry["body"]
-        nonce = generate_nonce() if entry.get("nonce") else None
+        nonce = generate_nonce() if entry["nonce"] else None
         if nonce:
             body = body.replace(NONCE_PLACEHOLDER, nonce.encode())
         response = _with_headers(HttpResponse(body), entry["headers"], nonce)
@@ -385,8 +386,6 @@ class PageCacheMiddleware:
 
 CSP_HEADERS = {"content-security-policy", "content-security-policy-report-only"}
 NONCE_PLACEHOLDER_TEXT = NONCE_PLACEHOLDER.decode()
-# Headers the page cache itself sets on a response it stores.
-FINISHING_HEADERS = {"etag", "last-modified"}
 
 
 def _with_headers(response, headers, nonce=None):
@@ -396,12 +395,6 @@ def _with_headers(response, headers, nonce=None):
             value = value.replace(NONCE_PLACEHOLDER_TEXT, nonce or "")
         response.headers[name] = value
     return response
-
-
-def _drop_csp(response):
-    for name in CSP_HEADERS:
-        if name in response:
-            del response[name]
 
 
 # Apps whose models never show on a public page (or only change alongside

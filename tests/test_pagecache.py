@@ -65,6 +65,11 @@ def state(response):
     return response.headers.get("X-Page-Cache")
 
 
+def rendered(response):
+    """Names of the templates drawn for a response."""
+    return {template.name for template in response.templates}
+
+
 def test_second_anonymous_request_is_a_hit_costing_no_query(
     client, django_assert_num_queries
 ):
@@ -475,26 +480,43 @@ def test_shared_sign_in_and_language_links_return_each_reader_to_their_page(clie
         "/search/label/TOP STORY": "/search/label/TOP%20STORY",
         "/": "/",
     }
+    shared = {"accounts/includes/account_links.html", "includes/language_switcher.html"}
+    drawn = []
     for address, quoted in pages.items():
-        html = reader.get(address).content.decode()
+        response = reader.get(address)
+        html = response.content.decode()
         assert 'href="/accounts/login/?next=%s"' % quoted in html
         assert '<input type="hidden" name="next" value="%s">' % quoted in html
         assert "newsroomPATHmark0" not in html
+        drawn.append(shared & rendered(response))
+    # Drawn for the first page only; the other pages reuse the shared parts.
+    assert drawn == [shared, set(), set()]
 
 
 def test_the_premium_box_is_shared_by_non_members_but_says_who_they_are(client):
     post = make_post(title="Premium story", premium_body="<p>Secret: amber-kite.</p>")
     url = post.get_absolute_url()
+    plain_reader = make_user(username="plain-reader")  # (a new user purges)
     reader = Client()
     reader.cookies["sessionid"] = "no-such-session"
-    anonymous = reader.get(url).content.decode()
+    box = "accounts/includes/premium_section.html"
+    first = reader.get(url)
+    anonymous = first.content.decode()
+    assert box in rendered(first)
     assert "THIS CONTENT IS PREMIUM" in anonymous
     assert "Members read the rest of this post." in anonymous
-    client.force_login(make_user(username="plain-reader"))
-    signed_in = client.get(url).content.decode()
+    client.force_login(plain_reader)
+    signed_in_response = client.get(url)
+    signed_in = signed_in_response.content.decode()
+    assert box in rendered(signed_in_response)  # their own version, drawn once
     assert "THIS CONTENT IS PREMIUM" in signed_in
     assert "Your account is not a member account yet." in signed_in
     assert "Members read the rest of this post." not in signed_in
     assert "amber-kite" not in anonymous + signed_in
-    # The anonymous version, drawn again from the shared part, is unchanged.
-    assert reader.get(url).content.decode().count("Members read the rest") == 1
+    # Another anonymous reader gets the shared part: not drawn again, unchanged.
+    other = Client()
+    other.cookies["sessionid"] = "another-missing-session"
+    again = other.get(url)
+    assert box not in rendered(again)
+    assert again.content.decode().count("Members read the rest") == 1
+    assert box not in rendered(client.get(url))

@@ -1,5 +1,4 @@
 from django import template
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -86,12 +85,11 @@ def comment_section(context, post):
                 "post": post,
                 "comment_count": count,
                 "comment_list_html": list_html,
-                "comment_form_html": None,
                 "form": CommentForm(post=post, user=user),
                 "reply_target": None,
                 "request": request,
                 "user": user,
-                "csrf_token": get_token(request),
+                "csrf_token": context.get("csrf_token"),
             },
         )
     comments = list(
@@ -123,7 +121,7 @@ def comment_section(context, post):
         "can_moderate": can_moderate,
         "request": request,
         "user": user,
-        "csrf_token": get_token(request),
+        "csrf_token": context.get("csrf_token"),
     }
     return render_to_string(SECTION, section)
 
