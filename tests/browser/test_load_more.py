@@ -106,7 +106,10 @@ def test_without_javascript_older_posts_links_walk_the_list(
     assert page.get_by_role("button", name="Load more").count() == 0
     seen = card_titles(page)
     while page.locator("a.pager-older").count():
-        page.locator("a.pager-older").click()
+        # Read the next page only once the browser has loaded it: the click
+        # returns before the navigation ends.
+        with page.expect_navigation(wait_until="load"):
+            page.locator("a.pager-older").click()
         seen += card_titles(page)
     assert seen == stories
     assert "/search/label/TOP%20STORY?" in page.url
