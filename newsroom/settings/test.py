@@ -9,7 +9,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Mails are collected in django.core.mail.outbox.
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Pages render on every request, so tests see each view's own work and query
 # counts; tests/test_pagecache.py switches the page cache on.
 NEWSROOM = {**NEWSROOM, "PAGE_CACHE": False}  # noqa: F405
