@@ -72,8 +72,10 @@ def comment_submit(
     with transaction.atomic():
         comment.save()
         if status == Status.PENDING:
+            # Robust: a mail server that is down never fails the reader's
+            # comment; the notice waits for send_comment_notifications.
             transaction.on_commit(
-                lambda: notify_moderators(post=post, base_url=base_url)
+                lambda: notify_moderators(post=post, base_url=base_url), robust=True
             )
     return comment
 

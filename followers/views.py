@@ -1,3 +1,5 @@
+import logging
+
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -10,6 +12,8 @@ from . import services
 from .forms import FollowForm
 from .tokens import ExpiredLink, InvalidLink
 
+logger = logging.getLogger(__name__)
+
 
 @method_decorator(never_cache, name="dispatch")
 class FollowView(FormView):
@@ -18,11 +22,23 @@ class FollowView(FormView):
     extra_context = {"robots": "noindex"}
 
     def form_valid(self, form):
-        services.follower_request(
-            email=form.cleaned_data["email"],
-            labels=form.cleaned_data["labels"],
-            request=self.request,
-        )
+        try:
+            services.follower_request(
+                email=form.cleaned_data["email"],
+                labels=form.cleaned_data["labels"],
+                request=self.request,
+            )
+        except OSError:  # smtplib's errors included
+            # The mail server is down or refused: say so, keep what was typed.
+            logger.exception("Could not send a follow confirmation")
+            form.add_error(
+                None,
+                _(
+                    "We could not send the confirmation e-mail just now. "
+                    "Please try again in a few minutes."
+                ),
+            )
+            return self.form_invalid(form)
         return redirect("followers:sent")
 
 

@@ -1,5 +1,6 @@
 import os
 import shutil
+import socket
 from datetime import datetime
 
 import pytest
@@ -48,6 +49,20 @@ def staff_client(client, django_user_model):
     client.force_login(user)
     client.user = user
     return client
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """Mail goes to a real SMTP connection on a loopback port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
 
 
 @pytest.fixture(scope="session")

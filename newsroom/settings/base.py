@@ -184,23 +184,31 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# E-mail goes through Django's mailers: the console by default; SMTP (or any
-# backend) from the environment, with the server's address and credentials.
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-EMAIL_BACKEND_PATH = env(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
-MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
-if EMAIL_BACKEND_PATH == SMTP_BACKEND:
-    MAILERS["default"]["OPTIONS"] = {
-        "host": env("DJANGO_EMAIL_HOST", "localhost"),
-        "port": int(env("DJANGO_EMAIL_PORT", "0")) or None,
-        "username": env("DJANGO_EMAIL_USER"),
-        "password": env("DJANGO_EMAIL_PASSWORD"),
-        "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
-        "use_ssl": env_bool("DJANGO_EMAIL_USE_SSL", False),
-        "timeout": int(env("DJANGO_EMAIL_TIMEOUT", "10")),
+
+
+def mailer(default_backend):
+    """The default mailer: DJANGO_EMAIL_BACKEND, and for SMTP the server's
+    address and credentials from DJANGO_EMAIL_*."""
+    backend = env("DJANGO_EMAIL_BACKEND") or default_backend
+    if backend != SMTP_BACKEND:
+        return {"BACKEND": backend}
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {
+            "host": env("DJANGO_EMAIL_HOST", "localhost"),
+            "port": int(env("DJANGO_EMAIL_PORT") or 0) or None,
+            "username": env("DJANGO_EMAIL_USER"),
+            "password": env("DJANGO_EMAIL_PASSWORD"),
+            "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("DJANGO_EMAIL_USE_SSL", False),
+            "timeout": int(env("DJANGO_EMAIL_TIMEOUT") or 10),
+        },
     }
+
+
+# Development prints mail on the console; production sends it (settings.production).
+MAILERS = {"default": mailer("django.core.mail.backends.console.EmailBackend")}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Local Glob <news@localhost>")
 
 TAGGIT_CASE_INSENSITIVE = False

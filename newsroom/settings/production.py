@@ -3,7 +3,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import SMTP_BACKEND, env_bool, env_list, mailer
 
 for _required in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
     if not os.environ.get(_required):
@@ -29,6 +29,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["CONN_MAX_AGE"] = int(  # noqa: F405
         os.environ.get("DJANGO_CONN_MAX_AGE", "600")
     )
+
+# Mail is sent for real: SMTP (a local mail server unless DJANGO_EMAIL_HOST
+# says otherwise) when DJANGO_EMAIL_BACKEND names no other backend.
+MAILERS = {"default": mailer(SMTP_BACKEND)}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -264,6 +264,20 @@ class TestPosting:
         assert "Please look" in mailoutbox[0].body
         assert "http://testserver/admin/comments/comment/" in mailoutbox[0].body
 
+    def test_a_mail_server_that_is_down_never_fails_the_comment(
+        self, client, mail_server_down, django_capture_on_commit_callbacks, caplog
+    ):
+        make_moderator(email="mod@example.com")
+        post = make_post(title="Harbour news")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = send(client, post, text="Please look")
+        assert response.status_code == 302
+        comment = Comment.objects.get(text="Please look")
+        # Not marked as notified: send_comment_notifications mails it later.
+        assert comment.notified_at is None
+        [logged] = [r for r in caplog.records if r.exc_info]
+        assert isinstance(logged.exc_info[1], ConnectionRefusedError)
+
 
 class TestSpamDefences:
     """Each refusal: a clear message, the reader's text kept, bots' comments kept as spam."""

@@ -194,6 +194,20 @@ def test_bad_address_is_a_form_error_and_sends_nothing(client, labels):
 
 
 @pytest.mark.django_db
+def test_a_mail_server_that_is_down_is_a_form_error_keeping_the_address(
+    client, labels, mail_server_down
+):
+    response = _follow(client, "reader@example.com", [labels["KERALA"]])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We could not send the confirmation e-mail just now." in html
+    assert 'value="reader@example.com"' in html
+    assert re.search(r'value="%d"[^>]*checked' % labels["KERALA"].pk, html)
+    # Nothing is confirmed or applied: the reader simply tries again later.
+    assert not Follower.objects.filter(confirmed_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
 def test_the_form_cannot_flood_an_inbox(client, labels):
     for _attempt in range(5):
         assert _follow(client).status_code == 302
