@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from articles.models import Label, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
+from articles.text import html_to_text, make_excerpt
 from comments.models import Comment, CommentSettings
 
 from .backup import POST_PATH_RE, BackupError, entry_error
@@ -45,6 +46,17 @@ def body_as_saved(value):
 
 
 ANONYMOUS = "Anonymous"
+# Blogger titles a comment with its first 50 characters or so; an untitled
+# post or page is titled the same way here, where a title is required.
+UNTITLED_LENGTH = 50
+
+
+def title_for(record):
+    """The record's title, or the start of its text when Blogger had none."""
+    if record.title:
+        return record.title[:300]
+    text = make_excerpt(html_to_text(sanitize_html(record.body)), UNTITLED_LENGTH)
+    return text or record.slug.replace("-", " ") or _("Untitled")
 
 
 @dataclass
@@ -168,6 +180,7 @@ class _Saver:
             else None
         )
         self.saved = 0
+        self.untitled = 0
         # One query each for what is already here, instead of one per entry.
         self.posts_by_id = {
             post.blogger_id: post for post in Post.objects.exclude(blogger_id="")
@@ -196,6 +209,17 @@ class _Saver:
                 self.page(record)
             self.tick()
         self.comments()
+        if self.untitled:
+            self.report.notes.append(
+                ngettext(
+                    "%d post or page had no title on Blogger; it is titled with "
+                    "the start of its text.",
+                    "%d posts and pages had no title on Blogger; each is titled "
+                    "with the start of its text.",
+                    self.untitled,
+                )
+                % self.untitled
+            )
         self.report.tally("authors").in_file = len(
             {user.pk for user in self.users.values() if user is not None}
         )
@@ -340,6 +364,11 @@ class _Saver:
             body = self.images.rewrite(body)
         return body
 
+    def title(self, record):
+        if not record.title:
+            self.untitled += 1
+        return title_for(record)
+
     def post(self, record):
         report = self.report
         report.tally("posts").in_file += 1
@@ -369,7 +398,7 @@ class _Saver:
                     % {"path": permalink, "pk": other.pk, "title": other.title},
                 )
         fields = {
-            "title": record.title[:300],
+            "title": self.title(record),
             "body": self.body(record),
             "status": record.status,
             "published_at": record.published
@@ -429,7 +458,7 @@ class _Saver:
                 blogger_id=record.blogger_id
             )
         fields = {
-            "title": record.title[:300],
+            "title": self.title(record),
             "body": self.body(record),
             "status": record.status,
             "published_at": record.published

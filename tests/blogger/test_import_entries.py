@@ -114,3 +114,51 @@ def test_a_malformed_author_map_is_refused(db, frozen_now, tmp_path):
 def test_a_missing_file_is_a_clear_error(db):
     with pytest.raises(CommandError, match="is not a file"):
         run_import("/nonexistent/export.xml")
+
+
+def untitled(number, body, address=""):
+    link = "<link rel='alternate' href='https://x.blogspot.com%s'/>" % address
+    return (
+        "<entry><id>tag:blogger.com,1999:blog-5.post-%s</id>"
+        "<published>2024-04-02T08:15:00.000-07:00</published>"
+        "<category scheme='http://schemas.google.com/g/2005#kind' term='%spost'/>"
+        "<title type='text'></title><content type='html'>%s</content>%s</entry>\n"
+        % (number, KIND, body, link if address else "")
+    )
+
+
+def test_untitled_posts_are_titled_with_the_start_of_their_text(
+    db, frozen_now, tmp_path, client
+):
+    # Blogger allows a post without a title (its address then comes from the
+    # text); here a title is required and is what the post's cards link from.
+    path = export(
+        tmp_path,
+        untitled(
+            1,
+            "&lt;p&gt;Tide tables for the &lt;b&gt;harbour&lt;/b&gt; are out "
+            "today, with the spring schedule for every pier.&lt;/p&gt;",
+            "/2024/04/tide-tables-for-harbour-are.html",
+        ),
+        untitled(
+            2,
+            "&lt;img src='https://x.example/s320/pier.jpg'/&gt;",
+            "/2024/04/pier.html",
+        ),
+        untitled(3, ""),
+    )
+    out, _err = run_import(path)
+    first = Post.objects.get(blogger_id="1")
+    assert first.title == "Tide tables for the harbour are out today, with..."
+    assert first.permalink == "/2024/04/tide-tables-for-harbour-are.html"
+    assert Post.objects.get(blogger_id="2").title == "pier"
+    assert Post.objects.get(blogger_id="3").title == "Untitled"
+    for post in Post.objects.all():
+        post.full_clean()
+    assert "3 posts and pages had no title on Blogger" in out
+    home = client.get("/").content.decode()
+    assert '<a href="%s">Tide tables for the harbour' % first.permalink in home
+    again, _err = run_import(path)
+    assert any(
+        line.split() == ["posts", "3", "0", "0", "3"] for line in again.splitlines()
+    )
