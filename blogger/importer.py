@@ -189,6 +189,14 @@ class _Saver:
             page.blogger_id: page for page in Page.objects.exclude(blogger_id="")
         }
 
+    def count_existing(self, kind, in_file, created=None):
+        """Labels and authors are only created: the others were here already."""
+        tally = self.report.tally(kind)
+        tally.in_file = in_file
+        if created is not None:
+            tally.created = created
+        tally.unchanged = in_file - tally.created
+
     def tick(self):
         self.saved += 1
         if self.progress and self.saved % PROGRESS_EVERY == 0:
@@ -202,8 +210,9 @@ class _Saver:
                 self.post(record)
             self.tick()
         names = {name for record in self.backup.posts for name in record.labels}
-        self.report.tally("labels").in_file = len(names)
-        self.report.tally("labels").created = Label.objects.count() - labels_before
+        self.count_existing(
+            "labels", len(names), created=Label.objects.count() - labels_before
+        )
         for record in self.backup.pages:
             with entry_errors(record.entry):
                 self.page(record)
@@ -220,9 +229,8 @@ class _Saver:
                 )
                 % self.untitled
             )
-        self.report.tally("authors").in_file = len(
-            {user.pk for user in self.users.values() if user is not None}
-        )
+        authors = {user.pk for user in self.users.values() if user is not None}
+        self.count_existing("authors", len(authors))
         if self.images is not None:
             self.report.tally("images").created = self.images.created
             self.report.tally("images").unchanged = self.images.reused
@@ -420,6 +428,7 @@ class _Saver:
                 )
         if not adding and self.unchanged(post, fields, labels, record.updated):
             self.report.change("unchanged", "posts", record.path or record.entry)
+            self.tally_kind(record, post, "unchanged")
             return
         for name, value in fields.items():
             setattr(post, name, value)
@@ -430,6 +439,10 @@ class _Saver:
         )
         action = "created" if adding else "updated"
         self.report.change(action, "posts", post.permalink or record.entry)
+        self.tally_kind(record, post, action)
+
+    def tally_kind(self, record, post, action):
+        """Count a draft or a scheduled post in its own row as well."""
         if record.status == Status.DRAFT:
             self.report.tally("drafts").add(action)
         elif post.is_scheduled():

@@ -157,6 +157,24 @@ def test_reimport_is_idempotent(db, frozen_now):
     assert any(line.split() == ["comments", "5", "0", "0", "5"] for line in lines)
 
 
+def test_a_second_import_adds_up_in_every_row(existing):
+    # "business" was here before the first import; nothing is new the second time.
+    first, _err = run_import(CLASSIC)
+    assert any(
+        line.split() == ["labels", "6", "5", "0", "1"] for line in first.splitlines()
+    )
+    out, _err = run_import(CLASSIC)
+    lines = out.splitlines()
+    for row in (
+        ["posts", "5", "0", "0", "5"],
+        ["drafts", "1", "0", "0", "1"],
+        ["scheduled", "1", "0", "0", "1"],
+        ["labels", "6", "0", "0", "6"],
+        ["authors", "3", "0", "0", "3"],
+    ):
+        assert any(line.split() == row for line in lines), row
+
+
 def test_reimport_of_an_edited_file_updates_in_place(db, frozen_now, tmp_path):
     run_import(CLASSIC)
     text = CLASSIC.read_text(encoding="utf-8")
