@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import errors as expat_errors
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -35,6 +36,12 @@ SETTING_ID_RE = re.compile(r"\.settings\.([A-Z0-9_]+)$")
 PARENT_LINK_RE = re.compile(r"/comments/default/(\d+)$")
 POST_PATH_RE = re.compile(r"^/(\d{4})/(\d{2})/([^/]+)\.html$")
 PAGE_PATH_RE = re.compile(r"^/p/([^/]+)\.html$")
+# The parser's errors for a file that ends too early (not one made wrongly).
+CUT_SHORT_ERRORS = {
+    expat_errors.codes[expat_errors.XML_ERROR_NO_ELEMENTS],
+    expat_errors.codes[expat_errors.XML_ERROR_UNCLOSED_TOKEN],
+    expat_errors.codes[expat_errors.XML_ERROR_PARTIAL_CHAR],
+}
 # Blogger's own stand-in address for authors who hid theirs.
 PLACEHOLDER_EMAILS = {"noreply@blogger.com"}
 
@@ -390,6 +397,17 @@ class _Reader:
         self.backup.skipped.append((entry, reason))
 
 
+def _not_well_formed(error, last_entry):
+    where = _(" after entry %s") % last_entry if last_entry else _(" before any entry")
+    if error.code in CUT_SHORT_ERRORS:
+        message = _(
+            "not well-formed XML%(where)s (the file may be cut short): %(error)s"
+        )
+    else:
+        message = _("not well-formed XML%(where)s: %(error)s")
+    return BackupError(message % {"where": where, "error": error})
+
+
 def read_backup(source, progress=None):
     """
     Read a Blogger export (a path or a binary file object) into a `Backup`.
@@ -445,13 +463,7 @@ def read_backup(source, progress=None):
             % type(error).__name__
         ) from None
     except ParseError as error:
-        where = (
-            _(" after entry %s") % last_entry if last_entry else _(" before any entry")
-        )
-        raise BackupError(
-            _("not well-formed XML%(where)s (the file may be cut short): %(error)s")
-            % {"where": where, "error": error}
-        ) from None
+        raise _not_well_formed(error, last_entry) from None
     if root is None:
         raise BackupError(_("the file is empty"))
     if progress:

@@ -104,7 +104,27 @@ def test_a_truncated_file_changes_nothing_and_names_the_last_good_entry(
         write(tmp_path, cut),
         "not well-formed XML",
         "after entry tag:blogger.com,1999:blog-8255692317570297677.post-2222222222222222222",
+        "the file may be cut short",
     )
+    assert snapshot() == existing
+
+
+def test_a_prefix_without_its_namespace_is_not_called_a_cut_short_file(
+    existing, tmp_path
+):
+    # Re-indenting tools can drop the xmlns:app that Blogger puts on app:control.
+    text = (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        "<feed xmlns='http://www.w3.org/2005/Atom'>\n"
+        " <id>tag:blogger.com,1999:blog-77.archive</id>\n"
+        " <entry>\n  <id>tag:blogger.com,1999:blog-77.post-1</id>\n"
+        "  <app:control>\n   <app:draft>yes</app:draft>\n  </app:control>\n"
+        " </entry>\n</feed>\n"
+    )
+    message = assert_refused(
+        write(tmp_path, text), "not well-formed XML", "unbound prefix: line 6"
+    )
+    assert "cut short" not in message
     assert snapshot() == existing
 
 
