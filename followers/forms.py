@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Label, Post
@@ -38,5 +39,5 @@ class FollowForm(forms.Form):
         self.fields["labels"].queryset = (
             Label.objects.filter(labeled_posts__content_object__in=live)
             .distinct()
-            .order_by("name")
+            .order_by(Lower("name"), "name")  # as the Labels widget
         )

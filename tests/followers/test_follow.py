@@ -247,6 +247,15 @@ def test_follow_page_lists_labels_with_live_posts_only(client, labels):
 
 
 @pytest.mark.django_db
+def test_follow_page_lists_labels_alphabetically_whatever_their_case(client):
+    for name in ("TRAVEL", "business", "Movie", "AROUND THE GLOBE"):
+        make_post(labels=[name])
+    html = client.get("/follow/").content.decode()
+    names = re.findall(r'class="follow-label"><input[^>]*> ([^<]+)</label>', html)
+    assert names == ["AROUND THE GLOBE", "business", "Movie", "TRAVEL"]
+
+
+@pytest.mark.django_db
 def test_follower_count_follows_confirmations_and_unfollows(client, labels):
     def count():
         html = client.get("/").content.decode()
