@@ -7,6 +7,8 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 AXE_VERSION := 4.14.1
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+VNU_VERSION := 26.9.27
+VNU := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format check migrations-check serve bench bench-pages bench-load backup clean
@@ -27,6 +29,10 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	@# axe-core for the accessibility browser tests (tests/browser/test_accessibility.py).
 	@[ -f $(AXE) ] || npm install --silent --prefix $(VENV)/axe axe-core@$(AXE_VERSION) \
 		|| echo "!! npm could not install axe-core; the accessibility tests will be skipped"
+	@# The Nu HTML Checker for tests/browser/test_html_validity.py; vnu.jar runs on the
+	@# system Java 17 (--ignore-scripts: no postinstall fetching a Java runtime of its own).
+	@[ -f $(VNU) ] || npm install --silent --ignore-scripts --prefix $(VENV)/vnu vnu-jar@$(VNU_VERSION) \
+		|| echo "!! npm could not install vnu-jar; the HTML validity tests will be skipped"
 	@touch $(STAMP)
 
 install: $(STAMP)
