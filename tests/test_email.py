@@ -4,15 +4,19 @@ A server of production settings is configured by `DJANGO_EMAIL_*` only; a tiny
 SMTP listener on the loopback takes the message as a real mail server would.
 """
 
-import os
 import socket
 import socketserver
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import production
+
+SEND = (
+    "import warnings; warnings.simplefilter('error', DeprecationWarning);"
+    "import django; django.setup();"
+    "from django.core.mail import send_mail;"
+    "send_mail(%r, %r, None, ['ed@example.com'])"
+)
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
 
 class SMTPHandler(socketserver.StreamRequestHandler):
@@ -48,37 +52,18 @@ def test_smtp_server_and_port_come_from_the_environment(tmp_path):
     server.commands, server.messages = [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    code = (
-        "import django; django.setup();"
-        "from django.core.mail import send_mail;"
-        "send_mail('Harbour reopens', 'Boats are back.', None, ['ed@example.com'])"
-    )
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",
-        "DJANGO_SECRET_KEY": "mail-test-" + "k" * 50,
-        "DJANGO_ALLOWED_HOSTS": "news.example.com",
-        "DJANGO_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "DJANGO_EMAIL_HOST": "127.0.0.1",
-        "DJANGO_EMAIL_PORT": str(server.server_address[1]),
-        "DJANGO_DEFAULT_FROM_EMAIL": "Local Glob <news@news.example.com>",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        environment.pop(name, None)
     try:
-        result = subprocess.run(
-            [sys.executable, "-W", "error::DeprecationWarning", "-c", code],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
+        result = production(
+            SEND % ("Harbour reopens", "Boats are back."),
+            tmp_path,
+            DJANGO_EMAIL_HOST="127.0.0.1",
+            DJANGO_EMAIL_PORT=str(server.server_address[1]),
+            DJANGO_DEFAULT_FROM_EMAIL="Local Glob <news@news.example.com>",
         )
     finally:
         server.shutdown()
         server.server_close()
+    # Production sends by SMTP without being told to.
     assert result.returncode == 0, result.stderr
     assert "mail from:<news@news.example.com>" in server.commands
     assert "rcpt to:<ed@example.com>" in server.commands
@@ -92,28 +77,13 @@ def test_a_refused_connection_is_an_error_not_silence(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = (
-        "import django; django.setup();"
-        "from django.core.mail import send_mail;"
-        "send_mail('Lost?', 'No.', None, ['ed@example.com'])"
-    )
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings.dev",
-        "DJANGO_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "DJANGO_EMAIL_HOST": "127.0.0.1",
-        "DJANGO_EMAIL_PORT": str(port),
-    }
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        environment.pop(name, None)
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = production(
+        SEND % ("Lost?", "No."),
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="newsroom.settings.dev",
+        DJANGO_EMAIL_BACKEND=SMTP,
+        DJANGO_EMAIL_HOST="127.0.0.1",
+        DJANGO_EMAIL_PORT=str(port),
     )
     assert result.returncode != 0
     assert "ConnectionRefusedError" in result.stderr

@@ -1,15 +1,13 @@
 """Security headers, the production settings, admin sign-in throttling, uploads."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from tests.factories import make_image, make_post, make_user
+from tests.processes import production
 
 pytestmark = pytest.mark.django_db
 
@@ -92,33 +90,6 @@ def test_admin_sign_in_still_refuses_readers(client):
         "/admin/login/", {"username": "reader", "password": "reader-password-1"}
     )
     assert "_auth_user_id" not in client.session
-
-
-def production(code, tmp_path, **env):
-    """Run `code` under the production settings in a fresh interpreter."""
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",
-        "DJANGO_SECRET_KEY": "production-test-" + "k" * 50,
-        "DJANGO_ALLOWED_HOSTS": "news.example.com",
-        "DJANGO_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
-        **env,
-    }
-    # The test run's own switches (conftest sets async-unsafe for Playwright).
-    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        environment.pop(name, None)
-    for name, value in env.items():
-        if value is None:
-            environment.pop(name)
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
