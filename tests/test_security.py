@@ -1,7 +1,6 @@
 """Security headers, the production settings, admin sign-in throttling, uploads."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -11,7 +10,6 @@ from tests.processes import production
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 
 
