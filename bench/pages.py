@@ -42,6 +42,9 @@ def env_for(work):
         "DJANGO_MEDIA_ROOT": str(work / "media"),
         "DJANGO_CACHE_DIR": str(work / "cache"),
         "DJANGO_LOG_LEVEL": "ERROR",
+        # No mail server here: moderator notices of the load run's comments
+        # are dropped (production would send them by SMTP).
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
 
 
