@@ -786,6 +786,7 @@ class PageAdminForm(forms.ModelForm):
             "published_at",
             "author",
             "show_in_menu",
+            "comments_open",
             "blogger_id",
         ]
 

@@ -478,6 +478,13 @@ class Page(models.Model):
     show_in_menu = models.BooleanField(
         default=True, help_text=_("List the page in the site's PAGES menu.")
     )
+    comments_open = models.BooleanField(
+        default=True,
+        help_text=_(
+            "Readers may comment on the page, as on posts. Closing comments "
+            "keeps the approved ones shown."
+        ),
+    )
     blogger_id = models.CharField(max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

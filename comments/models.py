@@ -17,6 +17,10 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def on(self, target):
+        """Comments on `target`, a post or a page."""
+        return self.filter(**{target_kind(target): target})
+
     def approved_count_for(self, post_ref):
         """
         An expression counting the approved comments of the post `post_ref`
@@ -32,9 +36,10 @@ class CommentQuerySet(models.QuerySet):
         )
         return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
-    def for_post_page(self, post, *, own_ids=(), with_pending=False):
+    def for_public_page(self, target, *, own_ids=(), with_pending=False):
         """
-        Everything the post page shows, in one query: approved comments, the
+        Everything the page of `target` (a post or a page) shows, in one
+        query: approved comments, the
         reader's own pending ones (`own_ids`), every pending one for
         moderators, and hidden comments that still have approved replies
         (shown as placeholders so their replies keep their thread).
@@ -48,14 +53,25 @@ class CommentQuerySet(models.QuerySet):
         elif own_ids:
             shown |= Q(status=Comment.Status.PENDING, pk__in=list(own_ids))
         return (
-            self.filter(post=post)
+            self.on(target)
             .annotate(has_approved_reply=has_approved_reply)
             .filter(shown)
             .order_by("created_at", "pk")
         )
 
 
+def target_kind(target):
+    """ "post" or "page": the field of `Comment` that points at `target`."""
+    kind = target._meta.model_name
+    if kind not in Comment.TARGET_FIELDS:
+        raise TypeError("Comments belong to a post or a page, not %r." % target)
+    return kind
+
+
 class Comment(models.Model):
+    # The models a comment can be on, each through the field of its name.
+    TARGET_FIELDS = ("post", "page")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
@@ -68,7 +84,23 @@ class Comment(models.Model):
             return self in (self.SPAM, self.REMOVED)
 
     post = models.ForeignKey(
-        "articles.Post", on_delete=models.CASCADE, related_name="comments"
+        "articles.Post",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        help_text=_("The post the comment is on; empty for a comment on a page."),
+    )
+    page = models.ForeignKey(
+        "articles.Page",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        help_text=_(
+            "The static page (/p/...html) the comment is on; empty for a "
+            "comment on a post."
+        ),
     )
     parent = models.ForeignKey(
         "self",
@@ -140,14 +172,25 @@ class Comment(models.Model):
             models.Index(
                 fields=["post", "status", "created_at"], name="comment_post_status_idx"
             ),
+            models.Index(
+                fields=["page", "status", "created_at"], name="comment_page_status_idx"
+            ),
             models.Index(fields=["status", "created_at"], name="comment_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, page__isnull=True)
+                | Q(post__isnull=True, page__isnull=False),
+                name="comment_on_post_or_page",
+                violation_error_message=_("A comment is on exactly one post or page."),
+            ),
         ]
 
     def __str__(self):
         return "%s: %s" % (self.name, self.text[:50])
 
     def get_absolute_url(self):
-        return "%s#%s" % (self.post.get_absolute_url(), self.anchor)
+        return "%s#%s" % (self.target.get_absolute_url(), self.anchor)
 
     def clean(self):
         if self.parent_id is not None:
@@ -155,10 +198,22 @@ class Comment(models.Model):
                 raise ValidationError(
                     {"parent": _("A reply belongs to a thread's first comment.")}
                 )
-            if self.parent.post_id != self.post_id:
+            if (self.parent.post_id, self.parent.page_id) != (
+                self.post_id,
+                self.page_id,
+            ):
                 raise ValidationError(
-                    {"parent": _("A reply belongs to a comment on the same post.")}
+                    {
+                        "parent": _(
+                            "A reply belongs to a comment on the same post or page."
+                        )
+                    }
                 )
+
+    @property
+    def target(self):
+        """The post or the page the comment is on."""
+        return self.post if self.post_id is not None else self.page
 
     @property
     def anchor(self):
@@ -169,7 +224,7 @@ class Comment(models.Model):
     def blogger_url(self):
         """Blogger's comment permalink: `?showComment=<ms since epoch>#c<ID>`."""
         return "%s?showComment=%d#%s" % (
-            self.post.get_absolute_url(),
+            self.target.get_absolute_url(),
             int(self.created_at.timestamp() * 1000),
             self.anchor,
         )
@@ -276,12 +331,12 @@ class CommentSettings(models.Model):
             cache.set(cls.CACHE_KEY, current, timeout=3600)
         return current
 
-    def holds(self, post, *, now=None):
-        """Whether a reader's new comment on `post` waits for a moderator."""
+    def holds(self, target, *, now=None):
+        """Whether a reader's new comment on `target` (post or page) waits for a moderator."""
         if self.moderation == self.Moderation.ALWAYS:
             return True
         if self.moderation == self.Moderation.NEVER:
             return False
         now = now or timezone.now()
-        published_at = post.published_at or now
+        published_at = target.published_at or now
         return published_at <= now - timedelta(days=self.moderation_days)

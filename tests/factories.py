@@ -74,16 +74,20 @@ def make_image(size=(800, 600), **overrides):
     return image
 
 
-def make_comment(post=None, **overrides):
-    """An approved comment on `post` (on the parent's post for a reply; else a new post)."""
+def make_comment(target=None, **overrides):
+    """
+    An approved comment on `target`, a post or a page (for a reply: on its
+    parent's; else on a new post).
+    """
     number = next(_numbers)
     overrides.setdefault("name", "Reader %d" % number)
     overrides.setdefault("text", "Comment number %d." % number)
     overrides.setdefault("status", Comment.Status.APPROVED)
-    if post is None:
+    if target is None:
         parent = overrides.get("parent")
-        post = parent.post if parent is not None else make_post()
-    return Comment.objects.create(post=post, **overrides)
+        target = parent.target if parent is not None else make_post()
+    field = "page" if isinstance(target, Page) else "post"
+    return Comment.objects.create(**{field: target}, **overrides)
 
 
 def make_moderator(**overrides):

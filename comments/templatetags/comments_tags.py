@@ -93,7 +93,7 @@ def comment_section(context, post):
             },
         )
     comments = list(
-        Comment.objects.for_post_page(post, own_ids=own_ids, with_pending=can_moderate)
+        Comment.objects.for_public_page(post, own_ids=own_ids, with_pending=can_moderate)
     )
     threads = build_threads(comments, own_ids=own_ids, can_moderate=can_moderate)
     if form is None or form.post.pk != post.pk:
@@ -127,7 +127,7 @@ def comment_section(context, post):
 
 
 def _shared_comment_list(post):
-    comments = list(Comment.objects.for_post_page(post))
+    comments = list(Comment.objects.for_public_page(post))
     threads = build_threads(comments, own_ids=set(), can_moderate=False)
     html = render_to_string(
         "comments/includes/comment_list.html",

@@ -2,12 +2,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Post
 from comments.models import Comment, CommentSettings
 from comments.templatetags.comments_tags import build_threads
-from tests.factories import make_comment, make_post
+from tests.factories import make_comment, make_page, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ Status = Comment.Status
 
 
 def shown(post, **kwargs):
-    comments = list(Comment.objects.for_post_page(post, **kwargs))
+    comments = list(Comment.objects.for_public_page(post, **kwargs))
     own_ids = set(kwargs.get("own_ids", ()))
     return build_threads(
         comments, own_ids=own_ids, can_moderate=kwargs.get("with_pending", False)
@@ -144,3 +145,59 @@ class TestModerationModes:
         current.moderation = CommentSettings.Moderation.NEVER
         current.save()
         assert CommentSettings.load().moderation == CommentSettings.Moderation.NEVER
+
+
+class TestCommentsOnPages:
+    """A static page carries comments as a post does, each on exactly one of them."""
+
+    def test_a_page_comment_links_to_the_page_and_threads_there(self, frozen_now):
+        page = make_page(slug="about")
+        root = make_comment(page, text="On the page")
+        reply = make_comment(parent=root, text="Reply on the page")
+        assert reply.page == page and reply.post is None
+        assert root.target == page
+        assert root.get_absolute_url() == "/p/about.html#c%d" % root.pk
+        ms = int(root.created_at.timestamp() * 1000)
+        assert root.blogger_url == "/p/about.html?showComment=%d#c%d" % (ms, root.pk)
+        threads = shown(page)
+        assert threads == [root]
+        assert threads[0].thread_replies == [reply]
+        assert shown(make_page()) == []
+
+    def test_a_comment_is_on_a_post_or_a_page_never_both_or_neither(self):
+        post, page = make_post(), make_page()
+        for fields in ({}, {"post": post, "page": page}):
+            with pytest.raises(ValidationError) as caught:
+                Comment(name="X", text="Nowhere", **fields).full_clean()
+            assert "A comment is on exactly one post or page." in caught.value.messages
+            with pytest.raises(IntegrityError), transaction.atomic():
+                Comment.objects.create(name="X", text="Nowhere", **fields)
+        Comment(page=page, name="X", text="Fine").full_clean()
+
+    def test_a_reply_belongs_to_the_same_page(self):
+        page = make_page()
+        root = make_comment(page)
+        for target in ({"page": make_page()}, {"post": make_post()}):
+            stray = Comment(parent=root, name="X", text="Elsewhere", **target)
+            with pytest.raises(ValidationError) as caught:
+                stray.full_clean()
+            assert caught.value.message_dict["parent"] == [
+                "A reply belongs to a comment on the same post or page."
+            ]
+        on_post = make_comment()
+        with pytest.raises(ValidationError):
+            Comment(page=page, parent=on_post, name="X", text="Y").full_clean()
+
+    def test_deleting_a_page_deletes_its_comments(self):
+        page = make_page()
+        make_comment(page)
+        kept = make_comment()
+        page.delete()
+        assert list(Comment.objects.all()) == [kept]
+
+    def test_moderation_by_age_reads_the_pages_publication_time(self, frozen_now):
+        current = CommentSettings(moderation="older", moderation_days=14)
+        old = make_page(published_at=timezone.now() - timedelta(days=30))
+        new = make_page(published_at=timezone.now() - timedelta(days=1))
+        assert current.holds(old) is True
+        assert current.holds(new) is False
