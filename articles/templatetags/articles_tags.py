@@ -19,13 +19,15 @@ register = template.Library()
 def post_time(moment):
     """
     A <time> element reading "3 hours ago", its title the absolute date
-    (`Mar 05, 2025`); static/js/reltime.js keeps the text current.
+    (`Mar 05, 2025`); static/js/reltime.js keeps the text current. The
+    `datetime` is to the second: HTML allows at most three digits of a
+    fraction, and a comment's time has six.
     """
     if moment is None:
         return ""
     return format_html(
         '<time datetime="{}" title="{}" data-reltime>{}</time>',
-        timezone.localtime(moment).isoformat(),
+        timezone.localtime(moment).isoformat(timespec="seconds"),
         absolute_date(moment),
         relative_text(moment),
     )
