@@ -32,9 +32,9 @@ class CommentForm(forms.Form):
     )
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, post, user=None, **kwargs):
+    def __init__(self, *args, target, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.post = post
+        self.target = target  # the post or the page commented on
         self.reply_target = None
         # The length limit is a setting, read when the form is made.
         self.fields["text"] = forms.CharField(
@@ -43,7 +43,7 @@ class CommentForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 5}),
         )
         if not self.is_bound:
-            self.initial["token"] = form_token(post.pk)
+            self.initial["token"] = form_token(target)
             if user is not None and user.is_authenticated:
                 self.initial["name"] = user.get_full_name() or user.get_username()
                 self.initial["email"] = user.email
@@ -66,7 +66,8 @@ class CommentForm(forms.Form):
             return None
         target = (
             Comment.objects.approved()
-            .filter(post=self.post, pk=pk)
+            .on(self.target)
+            .filter(pk=pk)
             .select_related("parent")
             .first()
         )
@@ -82,4 +83,4 @@ class CommentForm(forms.Form):
         """Give a form shown again a fresh timestamp, keeping what the reader typed."""
         if self.is_bound:
             self.data = self.data.copy()
-            self.data["token"] = form_token(self.post.pk)
+            self.data["token"] = form_token(self.target)

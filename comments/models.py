@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -66,6 +67,13 @@ def target_kind(target):
     if kind not in Comment.TARGET_FIELDS:
         raise TypeError("Comments belong to a post or a page, not %r." % target)
     return kind
+
+
+def closed_message(target):
+    """What a reader is told when `target` takes no more comments."""
+    if target_kind(target) == "page":
+        return gettext("Comments are closed on this page.")
+    return gettext("Comments are closed on this post.")
 
 
 class Comment(models.Model):

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import Post
+from articles.models import Page, Post
 
-from .models import Comment, CommentSettings, ModerationEvent
+from .models import Comment, CommentSettings, ModerationEvent, target_kind
 from .notifications import notify_moderators
 
 Status = Comment.Status
@@ -35,7 +35,7 @@ def is_trusted(user):
 
 def comment_submit(
     *,
-    post: Post,
+    target: Post | Page,
     name: str,
     text: str,
     email: str = "",
@@ -47,18 +47,19 @@ def comment_submit(
     base_url: str = "",
 ) -> Comment:
     """
-    Save a reader's comment as spam, approved or held for moderation
+    Save a reader's comment on `target` (a post or a page) as spam, approved
+    or held for moderation
     (CommentSettings decides; staff and moderators are never held), and tell
     the moderators about a held one once the transaction commits.
     """
     if spam:
         status = Status.SPAM
-    elif is_trusted(user) or not CommentSettings.load().holds(post):
+    elif is_trusted(user) or not CommentSettings.load().holds(target):
         status = Status.APPROVED
     else:
         status = Status.PENDING
     comment = Comment(
-        post=post,
+        **{target_kind(target): target},
         parent=parent,
         name=name,
         email=email,
@@ -75,7 +76,8 @@ def comment_submit(
             # Robust: a mail server that is down never fails the reader's
             # comment; the notice waits for send_comment_notifications.
             transaction.on_commit(
-                lambda: notify_moderators(post=post, base_url=base_url), robust=True
+                lambda: notify_moderators(target=target, base_url=base_url),
+                robust=True,
             )
     return comment
 

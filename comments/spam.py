@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment
+from .models import Comment, target_kind
 
 DEFAULTS = {
     # Seconds a person needs at least to write a comment; bots post at once.
@@ -87,14 +87,19 @@ RATE_LIMITED = Refusal(
 DUPLICATE = Refusal(
     "duplicate", _("You have already posted this comment on this post.")
 )
+DUPLICATE_ON_PAGE = Refusal(
+    "duplicate", _("You have already posted this comment on this page.")
+)
 
 
-def form_token(post_id):
-    """A signed token recording which post's form was shown, and when."""
-    return signing.dumps({"post": post_id, "at": time.time()}, salt=TOKEN_SALT)
+def form_token(target):
+    """A signed token recording which post's or page's form was shown, and when."""
+    return signing.dumps(
+        {target_kind(target): target.pk, "at": time.time()}, salt=TOKEN_SALT
+    )
 
 
-def check_token(token, post_id):
+def check_token(token, target):
     """The refusal a form token earns, or None when it is sound."""
     if not token:
         return FORGED
@@ -104,7 +109,7 @@ def check_token(token, post_id):
         return EXPIRED
     except signing.BadSignature:
         return FORGED
-    if not isinstance(data, dict) or data.get("post") != post_id:
+    if not isinstance(data, dict) or data.get(target_kind(target)) != target.pk:
         return FORGED
     try:
         age = time.time() - float(data["at"])
@@ -146,27 +151,28 @@ def rate_limit_exceeded(ip, *, cache=None):
     return count > conf("RATE_LIMIT")
 
 
-def is_duplicate(post, text):
+def is_duplicate(target, text):
     """
-    Whether the same text is already on the post. Spam does not count, so a
-    person whose first try was taken for a bot can send it again.
+    Whether the same text is already on the post or page. Spam does not
+    count, so a person whose first try was taken for a bot can send it again.
     """
     return (
-        Comment.objects.filter(post=post, text=text)
+        Comment.objects.on(target)
+        .filter(text=text)
         .exclude(status=Comment.Status.SPAM)
         .exists()
     )
 
 
-def screen(*, post, cleaned_data, ip):
-    """The first refusal a valid form earns, or None to accept it."""
+def screen(*, target, cleaned_data, ip):
+    """The first refusal a valid form on `target` earns, or None to accept it."""
     if rate_limit_exceeded(ip):
         return RATE_LIMITED
     if cleaned_data.get("website"):
         return HONEYPOT
-    refusal = check_token(cleaned_data.get("token"), post.pk)
+    refusal = check_token(cleaned_data.get("token"), target)
     if refusal is not None:
         return refusal
-    if is_duplicate(post, cleaned_data["text"]):
-        return DUPLICATE
+    if is_duplicate(target, cleaned_data["text"]):
+        return DUPLICATE if target_kind(target) == "post" else DUPLICATE_ON_PAGE
     return None

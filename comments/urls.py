@@ -5,7 +5,18 @@ from . import views
 app_name = "comments"
 
 urlpatterns = [
-    path("comments/post/<int:post_id>/", views.comment_create, name="post"),
+    path(
+        "comments/post/<int:pk>/",
+        views.comment_create,
+        {"kind": "post"},
+        name="post",
+    ),
+    path(
+        "comments/page/<int:pk>/",
+        views.comment_create,
+        {"kind": "page"},
+        name="page",
+    ),
     path("comments/<int:pk>/delete/", views.comment_delete, name="delete"),
     path("comments/<int:pk>/approve/", views.comment_approve, name="approve"),
 ]

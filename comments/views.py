@@ -2,24 +2,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import resolve
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from articles.models import Post
-from articles.views import PostDetailView
+from articles.models import Page, Post
 
 from . import services, spam
 from .cookies import remember_comment
 from .forms import CommentForm
-from .models import Comment
+from .models import Comment, closed_message
 
 MODERATE = "comments.moderate_comment"
+# What readers comment on, by the name in the form's address.
+TARGETS = {"post": Post, "page": Page}
 
 
-def _post_page(request, post, form, status):
-    """The post page again, with the reader's form, its text and the reason."""
-    match = resolve(post.get_absolute_url())
-    view = PostDetailView(extra_context={"comment_form": form})
+def _target_page(request, target, form, status):
+    """The post's or page's page again, with the reader's form, its text and the reason."""
+    match = resolve(target.get_absolute_url())
+    view = match.func.view_class(extra_context={"comment_form": form})
     view.setup(request, *match.args, **match.kwargs)
     response = view.get(request, *match.args, **match.kwargs)
     response.status_code = status
@@ -27,25 +27,26 @@ def _post_page(request, post, form, status):
 
 
 @require_POST
-def comment_create(request, post_id):
+def comment_create(request, kind, pk):
     """
-    A reader's comment. CSRF is checked as for every POST: anonymous readers'
-    forms fetch their token just before sending (newsroom/csrf.py), so post
-    pages stay the same for every reader and cacheable.
+    A reader's comment on a post or a page (`kind`). CSRF is checked as for
+    every POST: anonymous readers' forms fetch their token just before
+    sending (newsroom/csrf.py), so pages stay the same for every reader and
+    cacheable.
     """
-    post = get_object_or_404(Post.objects.published(), pk=post_id)
-    form = CommentForm(request.POST, post=post, user=request.user)
-    if not post.comments_open:
-        form.add_error(None, _("Comments are closed on this post."))
-        return _post_page(request, post, form, status=403)
+    target = get_object_or_404(TARGETS[kind].objects.published(), pk=pk)
+    form = CommentForm(request.POST, target=target, user=request.user)
+    if not target.comments_open:
+        form.add_error(None, closed_message(target))
+        return _target_page(request, target, form, status=403)
     status = 200
     if form.is_valid():
         data = form.cleaned_data
         ip = spam.client_ip(request)
-        refusal = spam.screen(post=post, cleaned_data=data, ip=ip)
+        refusal = spam.screen(target=target, cleaned_data=data, ip=ip)
         if refusal is None or refusal.store_as_spam:
             comment = services.comment_submit(
-                post=post,
+                target=target,
                 parent=data["parent"],
                 name=data["name"],
                 email=data["email"],
@@ -64,13 +65,13 @@ def comment_create(request, post_id):
         form.add_error(None, refusal.message)
         status = refusal.status
     form.renew_token()
-    return _post_page(request, post, form, status=status)
+    return _target_page(request, target, form, status=status)
 
 
 def _moderated_comment(request, pk):
     if not request.user.has_perm(MODERATE):
         raise PermissionDenied
-    return get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    return get_object_or_404(Comment.objects.select_related("post", "page"), pk=pk)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

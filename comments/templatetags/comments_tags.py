@@ -1,5 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -8,7 +9,7 @@ from newsroom.pagecache import remember
 
 from ..cookies import own_comment_ids
 from ..forms import CommentForm
-from ..models import Comment
+from ..models import Comment, closed_message, target_kind
 from ..spam import form_token
 from ..text import comment_html
 
@@ -49,12 +50,27 @@ def build_threads(comments, *, own_ids, can_moderate):
 SECTION = "comments/includes/comment_section.html"
 
 
+def _target_context(target):
+    """What every part of the comments section reads about its post or page."""
+    kind = target_kind(target)
+    return {
+        "target": target,
+        "target_url": target.get_absolute_url(),
+        "comment_url": reverse("comments:%s" % kind, args=[target.pk]),
+        "closed_message": closed_message(target),
+    }
+
+
+def _key(name, target):
+    return "%s:%s:%d:%s" % (name, target_kind(target), target.pk, get_language())
+
+
 @register.simple_tag(takes_context=True)
-def comment_section(context, post):
+def comment_section(context, target):
     """
-    The comments under a post, with the form. One query for all comments,
-    whatever their number; a form refused by the comment view comes back in
-    the context as `comment_form`, with the reader's text.
+    The comments under a post or a page, with the form. One query for all
+    comments, whatever their number; a form refused by the comment view
+    comes back in the context as `comment_form`, with the reader's text.
     """
     request = context["request"]
     user = request.user
@@ -66,26 +82,25 @@ def comment_section(context, post):
             # What every anonymous reader sees is the same but for the
             # form's spam token, which is put in for this request.
             shared = remember(
-                "comment-section:%d:%s" % (post.pk, get_language()),
-                lambda: _shared_section(post, user),
+                _key("comment-section", target),
+                lambda: _shared_section(target, user),
             )
             # Our own template's output, with an escaped token put in.
             return mark_safe(  # noqa: S308
-                shared.replace(TOKEN_PLACEHOLDER, escape(form_token(post.pk)))
+                shared.replace(TOKEN_PLACEHOLDER, escape(form_token(target)))
             )
         # A signed-in reader: the approved threads are shared until the next
         # purge; the form (with their name) is drawn for them.
         count, list_html = remember(
-            "comments:%d:%s" % (post.pk, get_language()),
-            lambda: _shared_comment_list(post),
+            _key("comments", target), lambda: _shared_comment_list(target)
         )
         return render_to_string(
             SECTION,
             {
-                "post": post,
+                **_target_context(target),
                 "comment_count": count,
                 "comment_list_html": list_html,
-                "form": CommentForm(post=post, user=user),
+                "form": CommentForm(target=target, user=user),
                 "reply_target": None,
                 "request": request,
                 "user": user,
@@ -93,11 +108,13 @@ def comment_section(context, post):
             },
         )
     comments = list(
-        Comment.objects.for_public_page(post, own_ids=own_ids, with_pending=can_moderate)
+        Comment.objects.for_public_page(
+            target, own_ids=own_ids, with_pending=can_moderate
+        )
     )
     threads = build_threads(comments, own_ids=own_ids, can_moderate=can_moderate)
-    if form is None or form.post.pk != post.pk:
-        form = CommentForm(post=post, user=user)
+    if form is None or form.target != target:
+        form = CommentForm(target=target, user=user)
         reply_to = request.GET.get("replyto", "")
         form.reply_target = next(
             (
@@ -111,8 +128,7 @@ def comment_section(context, post):
             form.initial["parent"] = form.reply_target.pk
     reply_target = form.reply_target
     section = {
-        "post": post,
-        "post_url": post.get_absolute_url(),
+        **_target_context(target),
         "threads": threads,
         "comment_count": sum(1 for comment in comments if comment.is_approved),
         "form": form,
@@ -126,12 +142,12 @@ def comment_section(context, post):
     return render_to_string(SECTION, section)
 
 
-def _shared_comment_list(post):
-    comments = list(Comment.objects.for_public_page(post))
+def _shared_comment_list(target):
+    comments = list(Comment.objects.for_public_page(target))
     threads = build_threads(comments, own_ids=set(), can_moderate=False)
     html = render_to_string(
         "comments/includes/comment_list.html",
-        {"post": post, "post_url": post.get_absolute_url(), "threads": threads},
+        {**_target_context(target), "threads": threads},
     )
     return sum(1 for comment in comments if comment.is_approved), html
 
@@ -139,16 +155,15 @@ def _shared_comment_list(post):
 TOKEN_PLACEHOLDER = "comment-form-token-placeholder"  # noqa: S105 - a marker, not a secret
 
 
-def _shared_section(post, user):
+def _shared_section(target, user):
     """An anonymous reader's comment section, with a marker for the form's token."""
-    count, list_html = _shared_comment_list(post)
-    form = CommentForm(post=post, user=user)
+    count, list_html = _shared_comment_list(target)
+    form = CommentForm(target=target, user=user)
     form.initial["token"] = TOKEN_PLACEHOLDER
     return render_to_string(
         SECTION,
         {
-            "post": post,
-            "post_url": post.get_absolute_url(),
+            **_target_context(target),
             "comment_count": count,
             "comment_list_html": list_html,
             "form": form,

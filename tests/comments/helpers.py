@@ -4,24 +4,26 @@ import time
 
 from django.core import signing
 
+from comments.models import target_kind
 from comments.spam import TOKEN_SALT
 
 
-def aged_token(post, seconds=60):
-    """A form token as if the page had been open for `seconds`."""
+def aged_token(target, seconds=60):
+    """A form token as if the post's or page's page had been open for `seconds`."""
     return signing.dumps(
-        {"post": post.pk, "at": time.time() - seconds}, salt=TOKEN_SALT
+        {target_kind(target): target.pk, "at": time.time() - seconds},
+        salt=TOKEN_SALT,
     )
 
 
-def form_data(post, **overrides):
+def form_data(target, **overrides):
     data = {
         "name": "Asha",
         "email": "",
         "text": "A clear and useful article.",
         "parent": "",
         "website": "",
-        "token": aged_token(post),
+        "token": aged_token(target),
     }
     data.update(overrides)
     return data

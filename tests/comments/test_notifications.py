@@ -35,21 +35,21 @@ def test_one_email_per_post_per_interval(moderator, mailoutbox, frozen_now):
     settings.save()
     post, other = make_post(title="Harbour"), make_post(title="Market")
     held(post, "first")
-    assert notify_moderators(post=post) == 1
+    assert notify_moderators(target=post) == 1
     assert len(mailoutbox) == 1
 
     frozen_now.shift(timedelta(minutes=5))
     held(post, "second")
-    assert notify_moderators(post=post) == 0
+    assert notify_moderators(target=post) == 0
     assert len(mailoutbox) == 1
     # Another post has its own interval.
     held(other, "elsewhere")
-    assert notify_moderators(post=other) == 1
+    assert notify_moderators(target=other) == 1
     assert len(mailoutbox) == 2
 
     frozen_now.shift(timedelta(minutes=11))
     held(post, "third")
-    assert notify_moderators(post=post) == 2
+    assert notify_moderators(target=post) == 2
     assert len(mailoutbox) == 3
     batch = mailoutbox[2]
     assert "2 comments await moderation" in batch.subject
@@ -62,14 +62,14 @@ def test_approved_or_decided_comments_are_not_mailed(moderator, mailoutbox):
     post = make_post()
     make_comment(post)
     make_comment(post, status=Status.SPAM)
-    assert notify_moderators(post=post) == 0
+    assert notify_moderators(target=post) == 0
     assert mailoutbox == []
 
 
 def test_command_sends_what_waited(moderator, mailoutbox, frozen_now):
     post = make_post()
     held(post, "first")
-    notify_moderators(post=post)
+    notify_moderators(target=post)
     held(post, "straggler")
     frozen_now.shift(timedelta(minutes=20))
     call_command("send_comment_notifications", "--base-url", "https://news.example/")

@@ -104,7 +104,7 @@ class TestSubmit:
     def submit(self, post, **kwargs):
         kwargs.setdefault("name", "Asha")
         kwargs.setdefault("text", "Hello")
-        return services.comment_submit(post=post, **kwargs)
+        return services.comment_submit(target=post, **kwargs)
 
     def test_always_holds_readers(self, frozen_now):
         set_mode(CommentSettings.Moderation.ALWAYS)

@@ -59,29 +59,29 @@ def test_rate_limit_window_ends(settings, frozen_now):
 class TestToken:
     def test_sound_token_after_min_fill_time(self, frozen_now):
         post = make_post()
-        token = spam.form_token(post.pk)
+        token = spam.form_token(post)
         frozen_now.shift(timedelta(seconds=5))
-        assert spam.check_token(token, post.pk) is None
+        assert spam.check_token(token, post) is None
 
     def test_too_fast(self, frozen_now):
         post = make_post()
-        token = spam.form_token(post.pk)
+        token = spam.form_token(post)
         frozen_now.shift(timedelta(seconds=1))
-        assert spam.check_token(token, post.pk) is spam.TOO_FAST
+        assert spam.check_token(token, post) is spam.TOO_FAST
 
     def test_expired(self, frozen_now):
         post = make_post()
-        token = spam.form_token(post.pk)
+        token = spam.form_token(post)
         frozen_now.shift(timedelta(days=1, seconds=1))
-        assert spam.check_token(token, post.pk) is spam.EXPIRED
+        assert spam.check_token(token, post) is spam.EXPIRED
 
     def test_forged_missing_or_for_another_post(self, frozen_now):
         post, other = make_post(), make_post()
-        token = spam.form_token(other.pk)
+        token = spam.form_token(other)
         frozen_now.shift(timedelta(seconds=5))
-        assert spam.check_token(token, post.pk) is spam.FORGED
-        assert spam.check_token(token + "x", other.pk) is spam.FORGED
-        assert spam.check_token("", post.pk) is spam.FORGED
+        assert spam.check_token(token, post) is spam.FORGED
+        assert spam.check_token(token + "x", other) is spam.FORGED
+        assert spam.check_token("", post) is spam.FORGED
 
 
 def test_duplicate_ignores_spam():

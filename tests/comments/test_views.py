@@ -306,7 +306,7 @@ class TestSpamDefences:
 
     def test_maximum_age(self, client, frozen_now):
         post = make_post()
-        token = spam.form_token(post.pk)
+        token = spam.form_token(post)
         frozen_now.shift(timedelta(days=2))
         response = send(client, post, token=token, text="Left open")
         assert str(spam.EXPIRED.message) in errors(response)
