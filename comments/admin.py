@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -36,20 +37,24 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "excerpt",
         "name",
-        "post_link",
+        "target_link",
         "ip_address",
         "created_at",
     ]
     list_display_links = ["excerpt"]
-    list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        ("post", admin.RelatedOnlyFieldListFilter),
+        ("page", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "email", "text", "ip_address"]
-    list_select_related = ["post"]
+    list_select_related = ["post", "page"]
     list_per_page = 50
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove", "restore"]
     fields = [
         "status",
-        "post_link",
+        "target_link",
         "parent",
         "name",
         "email",
@@ -79,16 +84,23 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, comment):
         return Truncator(comment.text).chars(120)
 
-    @admin.display(description=_("Post"), ordering="post__title")
-    def post_link(self, comment):
+    @admin.display(
+        description=_("Post or page"), ordering=Coalesce("post__title", "page__title")
+    )
+    def target_link(self, comment):
+        target = comment.target
         url = comment.get_absolute_url()
+        if comment.page_id is not None:
+            title = _("Page: %(title)s") % {"title": target.title}
+        else:
+            title = target.title
         if not url.startswith("/"):
-            return comment.post.title
-        return format_html('<a href="{}">{}</a>', url, comment.post.title)
+            return title
+        return format_html('<a href="{}">{}</a>', url, title)
 
     def _moderate(self, request, queryset, service, done):
         changed = skipped = 0
-        for comment in queryset.select_related("post"):
+        for comment in queryset.select_related("post", "page"):
             try:
                 service(comment=comment, actor=request.user)
             except ValidationError:

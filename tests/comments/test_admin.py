@@ -1,12 +1,20 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Post
 from articles.roles import EDITORS, ensure_roles
 from comments.models import Comment, ModerationEvent
 from comments.roles import MODERATOR_PERMISSIONS, MODERATORS
-from tests.factories import make_comment, make_moderator, make_post, make_user
+from tests.factories import (
+    make_comment,
+    make_moderator,
+    make_page,
+    make_post,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +185,62 @@ def test_comments_cannot_be_added_or_edited_in_the_admin(moderator_client):
     moderator_client.post(change, {"text": "Rewritten", "status": "spam"})
     comment.refresh_from_db()
     assert (comment.text, comment.status) == ("As written", Status.APPROVED)
+
+
+class TestCommentsOnPages:
+    """The queue, its filters and bulk actions take page comments like post comments."""
+
+    def test_queue_shows_the_page_title_and_link(self, moderator_client):
+        page = make_page(title="About Local Glob", slug="about")
+        on_page = make_comment(page, status=Status.PENDING, text="Page words")
+        make_comment(make_post(title="Harbour reopens"), text="Post words")
+        response = moderator_client.get(reverse(CHANGELIST))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert (
+            '<a href="/p/about.html#c%d">Page: About Local Glob</a>' % on_page.pk
+            in html
+        )
+        assert "Harbour reopens" in html
+        sorted_list = moderator_client.get(reverse(CHANGELIST), {"o": "4"})
+        assert sorted_list.status_code == 200
+        detail = moderator_client.get(
+            reverse("admin:comments_comment_change", args=[on_page.pk])
+        )
+        assert detail.status_code == 200
+        assert "Page: About Local Glob" in detail.content.decode()
+
+    def test_queue_costs_the_same_for_many_page_comments(
+        self, moderator_client, django_assert_num_queries
+    ):
+        make_comment(make_page())
+        moderator_client.get(reverse(CHANGELIST))
+        with CaptureQueriesContext(connection) as few:
+            moderator_client.get(reverse(CHANGELIST))
+        for _ in range(10):
+            make_comment(make_page(), status=Status.PENDING)
+        with django_assert_num_queries(len(few)):
+            moderator_client.get(reverse(CHANGELIST))
+
+    def test_filters_by_page(self, moderator_client):
+        page = make_page()
+        wanted = make_comment(page, status=Status.PENDING)
+        make_comment(page, status=Status.SPAM)
+        make_comment(make_page(), status=Status.PENDING)
+        make_comment(make_post(pk=page.pk), status=Status.PENDING)
+        response = moderator_client.get(
+            reverse(CHANGELIST),
+            {"status__exact": "pending", "page__id__exact": page.pk},
+        )
+        assert list(response.context["cl"].result_list) == [wanted]
+
+    def test_bulk_actions_moderate_page_comments(self, moderator_client):
+        page = make_page()
+        held = make_comment(page, status=Status.PENDING)
+        shown = make_comment(page)
+        response = act(moderator_client, "approve", [held])
+        assert "Approved 1." in response.content.decode()
+        act(moderator_client, "remove", [shown])
+        held.refresh_from_db()
+        shown.refresh_from_db()
+        assert (held.status, shown.status) == (Status.APPROVED, Status.REMOVED)

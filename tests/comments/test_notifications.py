@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -5,7 +6,13 @@ from django.core.management import call_command
 
 from comments.models import Comment, CommentSettings
 from comments.notifications import moderator_emails, notify_moderators
-from tests.factories import make_comment, make_moderator, make_post, make_user
+from tests.factories import (
+    make_comment,
+    make_moderator,
+    make_page,
+    make_post,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,4 +83,38 @@ def test_command_sends_what_waited(moderator, mailoutbox, frozen_now):
     assert len(mailoutbox) == 2
     assert "straggler" in mailoutbox[1].body
     assert "https://news.example/admin/comments/comment/" in mailoutbox[1].body
+    assert not Comment.objects.filter(notified_at=None).exists()
+
+
+def test_a_pages_held_comments_are_mailed_with_a_queue_link_of_that_page(
+    moderator, mailoutbox, frozen_now, client
+):
+    page = make_page(title="About Local Glob", slug="about")
+    post = make_post(pk=page.pk, title="Harbour")
+    held(page, "on the page")
+    held(post, "on the post")
+    assert notify_moderators(target=page, base_url="https://news.example") == 1
+    [mail] = mailoutbox
+    assert "About Local Glob" in mail.subject
+    assert "on the page" in mail.body and "on the post" not in mail.body
+    assert "https://news.example/p/about.html" in mail.body
+    queue = re.search(r"https://news\.example(/admin/\S+)", mail.body)[1]
+    assert "page__id__exact=%d" % page.pk in queue
+    client.force_login(moderator)
+    listed = client.get(queue).context["cl"].result_list
+    assert [comment.text for comment in listed] == ["on the page"]
+    # The post with the same number has its own interval and its own e-mail.
+    assert notify_moderators(target=post) == 1
+
+
+def test_the_command_mails_held_comments_on_posts_and_pages(
+    moderator, mailoutbox, frozen_now
+):
+    held(make_page(title="About"), "page words")
+    held(make_post(title="Harbour"), "post words")
+    call_command("send_comment_notifications")
+    assert sorted(mail.subject.split("“")[1] for mail in mailoutbox) == [
+        "About”",
+        "Harbour”",
+    ]
     assert not Comment.objects.filter(notified_at=None).exists()
