@@ -3,7 +3,9 @@ Feeds at Blogger's addresses, written with Django's syndication framework.
 
 `/feeds/posts/default` (full posts) and `/feeds/posts/summary` (excerpts),
 `.../-/LABEL` per label, `/feeds/comments/default` and
-`/feeds/POSTID/comments/default`. Every address answers `alt=atom` (the
+`/feeds/POSTID/comments/default`. The site-wide comment feed lists comments
+on static pages too, as Blogger's does, each linking to its page; a post's
+own comment feed lists only that post's. Every address answers `alt=atom` (the
 default), `alt=rss`, `alt=jsonfeed` (JSON Feed 1.1) and Blogger's `alt=json` /
 `alt=json-in-script` (written by blogger/json_feed.py). One parser reads the
 query parameters for every format (`FeedQuery`), one function picks the rows
@@ -37,7 +39,7 @@ from comments.models import Comment
 from comments.text import comment_html
 
 from . import thumbnails
-from .models import Label, LabeledPost, Post, SiteSettings
+from .models import Label, LabeledPost, Page, Post, SiteSettings
 from .paging import parse_max_results, parse_time
 from .search import parse_query, ranked_page, search_posts
 from .selectors import live_post_filter
@@ -167,8 +169,11 @@ def comments_title(count):
 
 
 def post_feed_id(post):
-    """The id Blogger gave the post (kept on import), else ours."""
+    """The id Blogger gave the post or page (kept on import), else ours."""
     return post.blogger_id or str(post.pk)
+
+
+PAGE_PATH_RE = re.compile(r"^/p/([^/]+)\.html$")
 
 
 def comment_feed_id(comment):
@@ -227,7 +232,8 @@ class FeedPage:
     items: list
     total: int
     labels: list = field(default_factory=list)
-    post: Post | None = None  # the post of a per-post comment feed
+    # The post of a per-post comment feed; the post or page of one comment.
+    post: Post | Page | None = None
     single: bool = False  # one entry's own address
 
     def absolute(self, path):
@@ -292,8 +298,13 @@ class FeedPage:
             return self.tag_id(comment_feed_id(item))
         return self.tag_id(post_feed_id(item))
 
-    def tag_id(self, number):
-        return "tag:blogger.com,1999:blog-%s.post-%s" % (self.site.blog_id, number)
+    def tag_id(self, number, kind="post"):
+        return "tag:blogger.com,1999:blog-%s.%s-%s" % (self.site.blog_id, kind, number)
+
+    def target_tag_id(self, target):
+        """The post's or page's id as Blogger's export writes it (`.post-N`, `.page-N`)."""
+        kind = "page" if isinstance(target, Page) else "post"
+        return self.tag_id(post_feed_id(target), kind)
 
     def item_published(self, item):
         return item.created_at if self.kind == "comments" else item.published_at
@@ -318,13 +329,17 @@ class FeedPage:
             )
         )
 
-    def comment_self_url(self, comment):
+    def comment_self_url(self, comment, target=None):
+        """
+        The comment's own feed address. Pass `target` for a comment whose post
+        or page is not loaded with it (a reply's parent: the reply's own).
+        """
         return self.absolute(
             reverse(
                 "feeds:comment",
                 kwargs={
                     "view": "default",
-                    "post_id": post_feed_id(comment.post),
+                    "post_id": post_feed_id(target or comment.target),
                     "comment_id": comment_feed_id(comment),
                 },
             )
@@ -482,26 +497,40 @@ def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
 
 
 def comment_feed_page(request, query, *, summary=False, post_id=None, comment_id=None):
-    """Approved comments on live posts, newest first; of one post with `post_id`."""
+    """
+    Approved comments on live posts and pages, newest first; of one post
+    with `post_id`. One comment (`comment_id`) is found under its post's or
+    its page's id.
+    """
     site = SiteSettings.load()
-    post = live_post_or_404(post_id) if post_id is not None else None
+    post = None
     queryset = (
         Comment.objects.approved()
-        .filter(live_post_filter("post__"))
-        .select_related("post", "parent")
-        .defer("post__body", "post__premium_body", "email", "ip_address")
+        .filter(live_post_filter("post__") | live_post_filter("page__"))
+        .select_related("post", "page", "parent")
+        .defer("post__body", "post__premium_body", "page__body", "email", "ip_address")
     )
-    if post is not None:
-        queryset = queryset.filter(post=post)
     if comment_id is not None:
-        queryset = queryset.filter(_id_filter(comment_id))
+        queryset = queryset.filter(
+            _id_filter(comment_id)
+            & (_id_filter(post_id, "post__") | _id_filter(post_id, "page__"))
+        )
+    elif post_id is not None:
+        post = live_post_or_404(post_id)
+        queryset = queryset.filter(post=post)
     if query.path:
-        queryset = queryset.filter(post__permalink=query.path)
+        page_path = PAGE_PATH_RE.match(query.path)
+        queryset = queryset.filter(
+            Q(post__permalink=query.path)
+            | Q(page__slug=page_path[1] if page_path else None)
+        )
     queryset = _time_filters(queryset, query, "created_at", "created_at")
     total = queryset.count()
     items = _page_rows(queryset.order_by("-created_at", "-pk"), query, total)
-    if comment_id is not None and not items:
-        raise Http404("No such comment.")
+    if comment_id is not None:
+        if not items:
+            raise Http404("No such comment.")
+        post = items[0].target
     return FeedPage(
         request=request,
         query=query,
@@ -723,10 +752,11 @@ class CommentsFeed(PostsFeed):
 
     def item_extra_kwargs(self, comment):
         page = self.page
+        target = comment.target
         extra = {
             "in_reply_to": {
-                "ref": page.tag_id(post_feed_id(comment.post)),
-                "href": page.absolute(comment.post.get_absolute_url()),
+                "ref": page.target_tag_id(target),
+                "href": page.absolute(target.get_absolute_url()),
                 "type": "text/html",
             },
             "extra_links": [],
@@ -736,7 +766,7 @@ class CommentsFeed(PostsFeed):
                 {
                     "rel": "related",
                     "type": "application/atom+xml",
-                    "href": page.comment_self_url(comment.parent),
+                    "href": page.comment_self_url(comment.parent, target),
                 }
             )
         if not page.summary and self.feed_type is AtomFeed:
@@ -771,7 +801,7 @@ def json_feed_document(page):
                 "authors": [{"name": item.name}],
                 "date_published": blogger_time(item.created_at),
                 "date_modified": blogger_time(item.created_at),
-                "_in_reply_to": page.absolute(item.post.get_absolute_url()),
+                "_in_reply_to": page.absolute(item.target.get_absolute_url()),
             }
             if page.summary:
                 entry["content_text"] = item.text

@@ -20,7 +20,6 @@ from articles.feeds import (
     author_name,
     blogger_time,
     comments_title,
-    post_feed_id,
 )
 from articles.selectors import label_counts
 from newsroom.pagecache import remember
@@ -108,8 +107,8 @@ def post_entry(page, post):
 
 
 def comment_entry(page, comment):
-    post = comment.post
-    post_url = page.absolute(post.get_absolute_url())
+    target = comment.target  # a post or a page
+    target_url = page.absolute(target.get_absolute_url())
     entry = {
         "id": text(page.entry_id(comment)),
         "published": text(blogger_time(comment.created_at)),
@@ -134,17 +133,20 @@ def comment_entry(page, comment):
             {
                 "rel": "related",
                 "type": ATOM_TYPE,
-                "href": page.comment_self_url(comment.parent),
+                "href": page.comment_self_url(comment.parent, target),
             }
         )
     entry["author"] = [author(page, comment.name)]
-    entry["thr$in-reply-to"] = {
+    reply_to = {
         "xmlns$thr": THREAD_NS,
-        "href": post_url,
-        "ref": page.tag_id(post_feed_id(post)),
-        "source": page.post_self_url(post),
-        "type": "text/html",
+        "href": target_url,
+        "ref": page.target_tag_id(target),
     }
+    if comment.post_id is not None:
+        # Pages have no entry in the post feed to point at.
+        reply_to["source"] = page.post_self_url(target)
+    reply_to["type"] = "text/html"
+    entry["thr$in-reply-to"] = reply_to
     return entry
 
 

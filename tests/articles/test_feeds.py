@@ -723,3 +723,130 @@ def test_feeds_are_cached_per_address_and_purged_like_pages(client, news, settin
     response = client.get("/feeds/posts/default")
     assert response["X-Page-Cache"] == "miss"
     assert "Breaking after caching" in response.content.decode()
+
+
+# Comments on static pages.
+
+
+@pytest.fixture
+def page_comments(news):
+    """A live page with a thread, beside a draft page with a comment of its own."""
+    about = make_page(
+        title="About Local Glob", slug="about", blogger_id="6000000000000000001"
+    )
+    now = timezone.now()
+    root = make_comment(
+        about, name="Meera", text="Lovely page.", created_at=now - timedelta(minutes=20)
+    )
+    reply = make_comment(
+        about,
+        parent=root,
+        name="Arun",
+        text="Thanks!",
+        created_at=now - timedelta(minutes=10),
+    )
+    make_comment(
+        about, name="Held", text="Held page words", status=Comment.Status.PENDING
+    )
+    hidden = make_page(title="Draft page", status=Status.DRAFT, published_at=None)
+    make_comment(hidden, name="Hidden", text="On a draft page")
+    return SimpleNamespace(page=about, root=root, reply=reply)
+
+
+@pytest.mark.parametrize("alt", ["", "alt=rss"])
+def test_the_site_comment_feed_lists_comments_on_live_pages_linked_to_the_page(
+    client, news, page_comments, alt
+):
+    """As Blogger's does: the page's comments, each linking to its place on the page."""
+    parsed = parse(client.get(url("/feeds/comments/default", alt)))
+    assert [entry.author for entry in parsed.entries] == [
+        "Arun",
+        "Meera",
+        "Ravi",
+        "Asha",
+    ]
+    reply = parsed.entries[0]
+    assert reply.link == "http://testserver" + page_comments.reply.blogger_url
+    assert reply.link.startswith("http://testserver/p/about.html?showComment=")
+    assert reply.id == "%s.post-%d" % (BLOG, page_comments.reply.pk)
+    if not alt:
+        in_reply_to = reply.get("thr_in-reply-to") or reply["thr_in_reply_to"]
+        assert in_reply_to["href"] == "http://testserver/p/about.html"
+        assert in_reply_to["ref"] == "%s.page-6000000000000000001" % BLOG
+
+
+def test_a_page_comments_own_address_answers_and_replies_point_to_it(
+    client, news, page_comments
+):
+    document = json.loads(client.get("/feeds/comments/default?alt=json").content)
+    reply = document["feed"]["entry"][0]
+    assert reply["thr$in-reply-to"] == {
+        "xmlns$thr": "http://purl.org/syndication/thread/1.0",
+        "href": "http://testserver/p/about.html",
+        "ref": "%s.page-6000000000000000001" % BLOG,
+        "type": "text/html",
+    }
+    links = {link["rel"]: link["href"] for link in reply["link"]}
+    assert links["alternate"] == "http://testserver" + page_comments.reply.blogger_url
+    for rel in ("self", "related"):
+        assert links[rel].startswith(
+            "http://testserver/feeds/6000000000000000001/comments/default/"
+        )
+        entry = client.get(links[rel] + "?alt=json")
+        assert entry.status_code == 200
+    own = json.loads(client.get(links["self"] + "?alt=json").content)
+    assert own["entry"]["author"][0]["name"]["$t"] == "Arun"
+    parent = json.loads(client.get(links["related"] + "?alt=json").content)
+    assert parent["entry"]["author"][0]["name"]["$t"] == "Meera"
+    # Under a post's id, or another page's, the same comment is not found.
+    wrong = "/feeds/%d/comments/default/%d" % (news.lead.pk, page_comments.reply.pk)
+    assert client.get(wrong).status_code == 404
+
+
+def test_a_posts_comment_feed_stays_the_posts_own(client, news, page_comments):
+    per_post = parse(client.get("/feeds/%d/comments/default" % news.lead.pk))
+    assert [entry.author for entry in per_post.entries] == ["Ravi", "Asha"]
+    assert client.get("/feeds/6000000000000000001/comments/default").status_code == 404
+
+
+def test_the_json_feed_and_path_filter_take_page_comments(client, news, page_comments):
+    document = json.loads(client.get("/feeds/comments/default?alt=jsonfeed").content)
+    first = document["items"][0]
+    assert first["url"] == "http://testserver" + page_comments.reply.blogger_url
+    assert first["_in_reply_to"] == "http://testserver/p/about.html"
+    on_page = parse(client.get("/feeds/comments/default?path=/p/about.html"))
+    assert [entry.author for entry in on_page.entries] == ["Arun", "Meera"]
+    on_post = parse(
+        client.get("/feeds/comments/default?path=" + news.lead.get_absolute_url())
+    )
+    assert [entry.author for entry in on_post.entries] == ["Ravi", "Asha"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/feeds/comments/default",
+        "/feeds/comments/default?alt=rss",
+        "/feeds/comments/default?alt=json",
+        "/feeds/comments/default?alt=jsonfeed",
+    ],
+)
+def test_comment_feeds_with_page_comments_and_replies_cost_the_same_queries(
+    client, frozen_now, django_assert_num_queries, address
+):
+    """Each comment's post or page, and each reply's parent, come with the rows."""
+
+    def threads(count):
+        for _ in range(count):
+            for target in (make_post(), make_page()):
+                make_comment(target, parent=make_comment(target))
+
+    threads(1)
+    address += ("&" if "?" in address else "?") + "max-results=150"
+    client.get(address)  # the site settings row is read once, then cached
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(address).status_code == 200
+    threads(20)
+    with django_assert_num_queries(len(small)):
+        response = client.get(address)
+    assert response.content.count(b"/p/page-") >= 40
