@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from django.utils.translation import ngettext
 from articles.models import Label, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
 from articles.text import html_to_text, make_excerpt
-from comments.models import Comment, CommentSettings
+from comments.models import Comment, CommentSettings, target_kind
 
 from .backup import POST_PATH_RE, BackupError, entry_error
 from .images import ImageImporter, delete_new_files
@@ -509,16 +510,18 @@ class _Saver:
     # Comments ---------------------------------------------------------------
 
     def comments(self):
+        """Comments on posts and on pages, threads kept; both are rows of "comments"."""
         records = self.backup.comments
         tally = self.report.tally("comments")
         tally.in_file = len(records)
         by_id = {record.blogger_id: record for record in records}
-        posts = {bid: post for bid, post in self.posts_by_id.items() if post.pk}
+        # Blogger numbers posts and pages in one series: a comment names either.
+        targets = {bid: page for bid, page in self.pages_by_id.items() if page.pk}
+        targets.update((bid, post) for bid, post in self.posts_by_id.items() if post.pk)
+        imported = Q(post__blogger_id__gt="") | Q(page__blogger_id__gt="")
         existing = {
-            (comment.post_id, comment.blogger_id): comment
-            for comment in Comment.objects.exclude(blogger_id="").exclude(
-                post__blogger_id=""
-            )
+            (comment.post_id, comment.page_id, comment.blogger_id): comment
+            for comment in Comment.objects.exclude(blogger_id="").filter(imported)
         }
         saved = {}
 
@@ -538,19 +541,25 @@ class _Saver:
         # Roots first, so every reply finds its thread's first comment saved.
         ordered = sorted(records, key=lambda r: thread_root(r) is not None)
         for record in ordered:
-            post = posts.get(record.post_id)
-            if post is None:
-                if record.post_id in self.pages_by_id:
-                    reason = _("comments on pages are not kept (pages have none here)")
-                else:
-                    reason = _("its post %s is not in the file") % record.post_id
+            target = targets.get(record.post_id)
+            if target is None:
+                reason = _("its post or page %s is not in the file") % record.post_id
                 self.report.skipped.append((record.entry, reason))
                 continue
+            fields = {"post_id": None, "page_id": None}
+            fields["%s_id" % target_kind(target)] = target.pk
+            on_page = fields["page_id"] is not None
+            if on_page:
+                # Their own row too, as drafts are counted under posts.
+                self.report.tally("page comments").in_file += 1
             root = thread_root(record)
             parent = None
             if root is not None:
                 parent = saved.get(root.blogger_id)
-                if parent is None:
+                if parent is None or (parent.post_id, parent.page_id) != (
+                    fields["post_id"],
+                    fields["page_id"],
+                ):
                     self.report.skipped.append(
                         (record.entry, _("its thread could not be imported"))
                     )
@@ -562,13 +571,21 @@ class _Saver:
                     )
                     % record.entry
                 )
+            key = (fields["post_id"], fields["page_id"], record.blogger_id)
             with entry_errors(record.entry):
-                saved[record.blogger_id] = self.comment(
-                    record, post, parent, existing.get((post.pk, record.blogger_id))
+                comment, action = self.comment(
+                    record, fields, parent, existing.get(key)
                 )
+            saved[record.blogger_id] = comment
+            if on_page:
+                self.report.tally("page comments").add(action)
             self.tick()
 
-    def comment(self, record, post, parent, comment):
+    def comment(self, record, target_fields, parent, comment):
+        """
+        Save one comment (`target_fields`: its `post_id` and `page_id`) and
+        return it with what was done: created, updated or unchanged.
+        """
         adding = comment is None
         email = record.author.email
         try:
@@ -576,7 +593,7 @@ class _Saver:
         except ValidationError:
             email = ""
         fields = {
-            "post_id": post.pk,
+            **target_fields,
             "parent_id": parent.pk if parent is not None else None,
             "name": (record.author.name or ANONYMOUS)[:100],
             "email": email[:254],
@@ -586,14 +603,15 @@ class _Saver:
         }
         if not adding and all(getattr(comment, k) == v for k, v in fields.items()):
             self.report.change("unchanged", "comments", record.entry)
-            return comment
+            return comment, "unchanged"
         if adding:
             comment = Comment(blogger_id=record.blogger_id)
         for name, value in fields.items():
             setattr(comment, name, value)
         comment.save()
-        self.report.change("created" if adding else "updated", "comments", record.entry)
-        return comment
+        action = "created" if adding else "updated"
+        self.report.change(action, "comments", record.entry)
+        return comment, action
 
 
 def import_backup(

@@ -32,7 +32,9 @@ def export(tmp_path, *entries):
     return path
 
 
-def test_comments_on_pages_are_skipped_with_a_reason(db, frozen_now, tmp_path):
+def test_a_comment_on_a_page_is_kept_one_on_a_missing_post_is_skipped(
+    db, frozen_now, tmp_path
+):
     path = export(
         tmp_path,
         entry(
@@ -48,9 +50,10 @@ def test_comments_on_pages_are_skipped_with_a_reason(db, frozen_now, tmp_path):
         ),
     )
     out, _err = run_import(path)
-    assert "post-2: comments on pages are not kept" in out
-    assert "post-3: its post 99 is not in the file" in out
-    assert not Comment.objects.exists()
+    assert "not kept" not in out
+    assert "post-3: its post or page 99 is not in the file" in out
+    [kept] = Comment.objects.all()
+    assert (kept.blogger_id, kept.page.slug, kept.post) == ("2", "one", None)
 
 
 def test_a_too_long_label_is_refused_naming_the_entry(db, frozen_now, tmp_path):

@@ -11,6 +11,7 @@ ROWS = (
     ("scheduled", "  scheduled"),
     ("pages", "pages"),
     ("comments", "comments"),
+    ("page comments", "  on pages"),
     ("labels", "labels"),
     ("authors", "authors"),
     ("images", "images"),
