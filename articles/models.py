@@ -479,7 +479,7 @@ class Page(models.Model):
         default=True, help_text=_("List the page in the site's PAGES menu.")
     )
     comments_open = models.BooleanField(
-        default=True,
+        default=False,
         help_text=_(
             "Readers may comment on the page, as on posts. Closing comments "
             "keeps the approved ones shown."

@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from comments.models import Comment
 from newsroom.pagecache import remember
 
 from .cards import CardBatch, LazyCard, lazy_cards
@@ -415,8 +416,14 @@ class PageDetailView(DetailView):
     context_object_name = "page"
 
     def get_object(self, queryset=None):
+        # A page closed to comments that never had any (About, Contact) shows
+        # no comment section at all.
+        pages = Page.objects.published().select_related("author")
         return get_object_or_404(
-            Page.objects.published().select_related("author"), slug=self.kwargs["slug"]
+            pages.annotate(
+                has_comments=Exists(Comment.objects.filter(page=OuterRef("pk")))
+            ),
+            slug=self.kwargs["slug"],
         )
 
 

@@ -189,6 +189,7 @@ class _Saver:
         self.pages_by_id = {
             page.blogger_id: page for page in Page.objects.exclude(blogger_id="")
         }
+        self.commented_ids = {record.post_id for record in backup.comments}
 
     def count_existing(self, kind, in_file, created=None):
         """Labels and authors are only created: the others were here already."""
@@ -468,8 +469,11 @@ class _Saver:
         page = self.pages_by_id.get(record.blogger_id)
         adding = page is None
         if adding:
+            # Pages start with comments closed here; one that has comments on
+            # Blogger had them open there.
             page = self.pages_by_id[record.blogger_id] = Page(
-                blogger_id=record.blogger_id
+                blogger_id=record.blogger_id,
+                comments_open=record.blogger_id in self.commented_ids,
             )
         fields = {
             "title": self.title(record),

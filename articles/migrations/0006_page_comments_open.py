@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='page',
             name='comments_open',
-            field=models.BooleanField(default=True, help_text='Readers may comment on the page, as on posts. Closing comments keeps the approved ones shown.'),
+            field=models.BooleanField(default=False, help_text='Readers may comment on the page, as on posts. Closing comments keeps the approved ones shown.'),
         ),
     ]

@@ -179,6 +179,9 @@ def test_pages_answer_at_their_old_address(classic, client):
     response = client.get("/p/about-us.html")
     assert response.status_code == 200
     assert "Who we are." in response.text
+    # No comments on Blogger: the page takes none here either.
+    assert not page.comments_open
+    assert 'id="comment-form"' not in response.text
 
 
 def test_settings_that_mean_something_here_are_kept(classic):

@@ -35,6 +35,7 @@ def imported(request, db, frozen_now):
 def test_page_comments_keep_their_threads_and_states(imported):
     _path, out = imported
     page = Page.objects.get(slug="contact-us")
+    assert page.comments_open  # it had comments on Blogger: still open
     comments = {c.text: c for c in page.comments.all()}
     assert len(comments) == 4
     question = comments["Which e-mail address reaches the desk?"]

@@ -33,13 +33,13 @@ def _always_hold():
 
 
 @pytest.fixture
-def page():
-    return make_page(title="About Local Glob", slug="about")
+def about():
+    return make_page(title="About Local Glob", slug="about", comments_open=True)
 
 
-def send(client, page, **overrides):
+def send(client, about, **overrides):
     return client.post(
-        reverse("comments:page", args=[page.pk]), form_data(page, **overrides)
+        reverse("comments:page", args=[about.pk]), form_data(about, **overrides)
     )
 
 
@@ -57,10 +57,10 @@ def errors(response):
 
 
 class TestReading:
-    def test_threads_count_and_permalinks_on_the_page(self, client, page):
-        first = make_comment(page, name="Meera", text="First on the page")
-        reply = make_comment(page, parent=first, name="Ravi", text="A reply")
-        make_comment(page, status=Status.PENDING, text="Not yet")
+    def test_threads_count_and_permalinks_on_the_page(self, client, about):
+        first = make_comment(about, name="Meera", text="First on the page")
+        reply = make_comment(about, parent=first, name="Ravi", text="A reply")
+        make_comment(about, status=Status.PENDING, text="Not yet")
         make_comment(make_post(), text="On a post, not here")
         response = client.get("/p/about.html")
         assert response.status_code == 200
@@ -70,18 +70,18 @@ class TestReading:
         assert 'href="/p/about.html#c%d"' % reply.pk in html
         assert 'href="/p/about.html?replyto=%d#comment-form"' % first.pk in html
         assert "Not yet" not in html and "On a post" not in html
-        assert 'action="/comments/page/%d/"' % page.pk in html
+        assert 'action="/comments/page/%d/"' % about.pk in html
 
-    def test_removed_comment_with_a_reply_leaves_the_placeholder(self, client, page):
-        root = make_comment(page, text="Rude words", status=Status.REMOVED)
-        make_comment(page, parent=root, text="Kind reply")
+    def test_removed_comment_with_a_reply_leaves_the_placeholder(self, client, about):
+        root = make_comment(about, text="Rude words", status=Status.REMOVED)
+        make_comment(about, parent=root, text="Kind reply")
         html = section(client.get("/p/about.html"))
         assert "This comment has been removed" in html
         assert "Rude words" not in html and "Kind reply" in html
         assert "1 Comment<" in html
 
-    def test_blogger_show_comment_permalink_works(self, client, page):
-        comment = make_comment(page, blogger_id="7000000000000000001")
+    def test_blogger_show_comment_permalink_works(self, client, about):
+        comment = make_comment(about, blogger_id="7000000000000000001")
         path, _, fragment = comment.blogger_url.partition("#")
         assert path.startswith("/p/about.html?showComment=")
         response = client.get(path)
@@ -89,26 +89,26 @@ class TestReading:
         assert fragment == "c7000000000000000001"
         assert 'id="%s"' % fragment in section(response)
 
-    def test_reply_link_works_without_javascript(self, client, page):
-        root = make_comment(page, name="Meera")
+    def test_reply_link_works_without_javascript(self, client, about):
+        root = make_comment(about, name="Meera")
         html = section(client.get("/p/about.html?replyto=%d" % root.pk))
         assert "Reply to Meera" in html
         assert 'name="parent" value="%d"' % root.pk in html
         assert '<a class="comment-cancel" href="/p/about.html#comment-form">' in html
 
     def test_the_query_count_is_the_same_for_2_and_20_comments(
-        self, client, page, django_assert_num_queries
+        self, client, about, django_assert_num_queries
     ):
         """All the page's comments, threads and placeholders come in one query."""
 
         def comment_on(count):
             for _ in range(count // 2):
-                root = make_comment(page)
-                make_comment(page, parent=root)
+                root = make_comment(about)
+                make_comment(about, parent=root)
 
         comment_on(2)
-        removed = make_comment(page, status=Status.REMOVED)
-        make_comment(page, parent=removed)
+        removed = make_comment(about, status=Status.REMOVED)
+        make_comment(about, parent=removed)
         client.get("/p/about.html")  # the site settings row is read once
         with CaptureQueriesContext(connection) as small:
             assert client.get("/p/about.html").status_code == 200
@@ -119,11 +119,11 @@ class TestReading:
 
 
 class TestPosting:
-    def test_a_comment_is_held_and_shown_to_its_author_only(self, client, page):
-        response = send(client, page, text="My page comment")
+    def test_a_comment_is_held_and_shown_to_its_author_only(self, client, about):
+        response = send(client, about, text="My page comment")
         comment = Comment.objects.get()
         assert (comment.page, comment.post, comment.status) == (
-            page,
+            about,
             None,
             Status.PENDING,
         )
@@ -137,43 +137,53 @@ class TestPosting:
         client.cookies.clear()
         assert "My page comment" not in section(client.get("/p/about.html"))
 
-    def test_a_reply_to_a_reply_joins_the_thread(self, client, page):
-        root = make_comment(page)
-        reply = make_comment(page, parent=root)
-        send(client, page, parent=str(reply.pk), text="Deep reply")
+    def test_a_reply_to_a_reply_joins_the_thread(self, client, about):
+        root = make_comment(about)
+        reply = make_comment(about, parent=root)
+        send(client, about, parent=str(reply.pk), text="Deep reply")
         assert Comment.objects.get(text="Deep reply").parent == root
 
     def test_a_reply_to_a_comment_on_another_page_or_post_is_refused(
-        self, client, page
+        self, client, about
     ):
         for elsewhere in (make_comment(make_page()), make_comment(make_post())):
-            response = send(client, page, parent=str(elsewhere.pk), text="Stray")
+            response = send(client, about, parent=str(elsewhere.pk), text="Stray")
             assert "no longer available" in errors(response)
             assert "Stray</textarea>" in section(response)
         assert not Comment.objects.filter(text="Stray").exists()
 
-    def test_without_moderation_it_appears_at_once(self, client, page):
+    def test_without_moderation_it_appears_at_once(self, client, about):
         settings = CommentSettings.load()
         settings.moderation = CommentSettings.Moderation.NEVER
         settings.save()
-        send(client, page, text="Straight out")
+        send(client, about, text="Straight out")
         client.cookies.clear()
         assert "Straight out" in section(client.get("/p/about.html"))
 
-    def test_spam_defences_apply_and_keep_the_text(self, client, page):
-        response = send(client, page, website="http://spam.example", text="Buy now")
+    def test_spam_defences_apply_and_keep_the_text(self, client, about):
+        response = send(client, about, website="http://spam.example", text="Buy now")
         assert str(spam.HONEYPOT.message) in errors(response)
         assert "Buy now</textarea>" in section(response)
         assert Comment.objects.get().status == Status.SPAM
-        make_comment(page, text="Same again")
-        response = send(client, page, text="Same again")
+        make_comment(about, text="Same again")
+        response = send(client, about, text="Same again")
         assert str(spam.DUPLICATE_ON_PAGE.message) in errors(response)
 
-    def test_a_posts_form_token_is_refused_on_a_page(self, client, page):
-        post = make_post(pk=page.pk)
-        response = send(client, page, token=form_data(post)["token"], text="Moved")
+    def test_a_posts_form_token_is_refused_on_a_page(self, client, about):
+        post = make_post(pk=about.pk)
+        response = send(client, about, token=form_data(post)["token"], text="Moved")
         assert str(spam.FORGED.message) in errors(response)
         assert Comment.objects.get().status == Status.SPAM
+
+    def test_a_new_page_takes_no_comments_until_an_editor_opens_them(self, client):
+        page = make_page(slug="contact")
+        # Closed and never commented (About, Contact): no comment section.
+        html = client.get("/p/contact.html").content.decode()
+        assert 'id="comments"' not in html
+        assert client.post(reverse("comments:page", args=[page.pk])).status_code == 403
+        page.comments_open = True
+        page.save()
+        assert 'id="comment-form"' in section(client.get("/p/contact.html"))
 
     def test_a_closed_page_shows_its_comments_and_refuses_new_ones(self, client):
         closed = make_page(slug="closed", comments_open=False)
@@ -193,26 +203,26 @@ class TestPosting:
         assert client.post(reverse("comments:page", args=[99999])).status_code == 404
 
     def test_a_held_comment_emails_moderators_with_the_page(
-        self, client, page, mailoutbox, django_capture_on_commit_callbacks
+        self, client, about, mailoutbox, django_capture_on_commit_callbacks
     ):
         make_moderator(email="mod@example.com")
         with django_capture_on_commit_callbacks(execute=True):
-            send(client, page, text="Please look")
+            send(client, about, text="Please look")
         [mail] = mailoutbox
         assert "About Local Glob" in mail.subject
         assert "http://testserver/p/about.html" in mail.body
         assert (
             "/admin/comments/comment/?status__exact=pending&page__id__exact=%d"
-            % page.pk
+            % about.pk
             in mail.body
         )
 
 
 class TestModerators:
-    def test_a_moderator_sees_held_comments_approves_and_deletes(self, client, page):
-        held = make_comment(page, status=Status.PENDING, text="Held one")
-        root = make_comment(page, text="To remove")
-        make_comment(page, parent=root, text="A reply")
+    def test_a_moderator_sees_held_comments_approves_and_deletes(self, client, about):
+        held = make_comment(about, status=Status.PENDING, text="Held one")
+        root = make_comment(about, text="To remove")
+        make_comment(about, parent=root, text="A reply")
         client.force_login(make_moderator())
         html = section(client.get("/p/about.html"))
         assert "Held one" in html
@@ -242,9 +252,9 @@ class TestPageCache:
     def state(self, response):
         return response.headers.get("X-Page-Cache")
 
-    def test_approving_or_removing_a_page_comment_purges_the_page(self, client, page):
-        held = make_comment(page, text="Held words", status=Status.PENDING)
-        shown = make_comment(page, text="Shown words")
+    def test_approving_or_removing_a_page_comment_purges_the_page(self, client, about):
+        held = make_comment(about, text="Held words", status=Status.PENDING)
+        shown = make_comment(about, text="Shown words")
         client.get("/p/about.html")
         assert self.state(client.get("/p/about.html")) == "hit"
         comment_approve(comment=held, actor=None)
@@ -256,9 +266,9 @@ class TestPageCache:
         assert self.state(response) == "miss"
         assert "Shown words" not in response.content.decode()
 
-    def test_a_writers_held_comment_never_reaches_the_shared_page(self, client, page):
-        make_comment(page, text="Approved words")
-        held = make_comment(page, text="Held words", status=Status.PENDING)
+    def test_a_writers_held_comment_never_reaches_the_shared_page(self, client, about):
+        make_comment(about, text="Approved words")
+        held = make_comment(about, text="Held words", status=Status.PENDING)
         writer = Client()
         signed = HttpResponse()
         remember_comment(writer.get("/p/about.html").wsgi_request, signed, held)
@@ -270,11 +280,11 @@ class TestPageCache:
             html = reader.get("/p/about.html").content.decode()
             assert "Approved words" in html and "Held words" not in html
 
-    def test_a_pages_shared_comments_are_its_own_not_a_posts(self, client, page):
+    def test_a_pages_shared_comments_are_its_own_not_a_posts(self, client, about):
         """Shared parts are kept per post or page: the same number never mixes them."""
-        post = make_post(pk=page.pk)
+        post = make_post(pk=about.pk)
         make_comment(post, text="Words on the post")
-        make_comment(page, text="Words on the page")
+        make_comment(about, text="Words on the page")
         client.cookies["sessionid"] = "no-such-session"  # no whole-page cache
         assert (
             "Words on the post" in client.get(post.get_absolute_url()).content.decode()
