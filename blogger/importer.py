@@ -374,11 +374,6 @@ class _Saver:
             body = self.images.rewrite(body)
         return body
 
-    def title(self, record):
-        if not record.title:
-            self.untitled += 1
-        return title_for(record)
-
     def post(self, record):
         report = self.report
         report.tally("posts").in_file += 1
@@ -408,7 +403,7 @@ class _Saver:
                     % {"path": permalink, "pk": other.pk, "title": other.title},
                 )
         fields = {
-            "title": self.title(record),
+            "title": title_for(record),
             "body": self.body(record),
             "status": record.status,
             "published_at": record.published
@@ -434,6 +429,7 @@ class _Saver:
             return
         for name, value in fields.items():
             setattr(post, name, value)
+        self.untitled += not record.title  # said only when it is written
         post.save()
         post.set_labels(labels)
         Post.objects.filter(pk=post.pk).update(
@@ -476,7 +472,7 @@ class _Saver:
                 comments_open=record.blogger_id in self.commented_ids,
             )
         fields = {
-            "title": self.title(record),
+            "title": title_for(record),
             "body": self.body(record),
             "status": record.status,
             "published_at": record.published
@@ -503,6 +499,7 @@ class _Saver:
             return
         for name, value in fields.items():
             setattr(page, name, value)
+        self.untitled += not record.title
         page.save()
         Page.objects.filter(pk=page.pk).update(
             updated_at=record.updated or timezone.now()

@@ -165,3 +165,5 @@ def test_untitled_posts_are_titled_with_the_start_of_their_text(
     assert any(
         line.split() == ["posts", "3", "0", "0", "3"] for line in again.splitlines()
     )
+    # Nothing was titled this time: the summary does not say so again.
+    assert "no title on Blogger" not in again
