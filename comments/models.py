@@ -291,7 +291,10 @@ class CommentSettings(models.Model):
 
     class Moderation(models.TextChoices):
         ALWAYS = "always", _("Always")
-        OLDER = "older", _("Only on posts older than the number of days below")
+        OLDER = (
+            "older",
+            _("Only on posts and pages older than the number of days below"),
+        )
         NEVER = "never", _("Never")
 
     moderation = models.CharField(
@@ -305,15 +308,18 @@ class CommentSettings(models.Model):
         ),
     )
     moderation_days = models.PositiveSmallIntegerField(
-        _("moderate posts older than (days)"),
+        _("moderate posts and pages older than (days)"),
         default=14,
-        help_text=_("With the middle choice, comments on newer posts appear at once."),
+        help_text=_(
+            "With the middle choice, comments on newer posts and pages appear at once."
+        ),
     )
     notify_minutes = models.PositiveSmallIntegerField(
         _("e-mail moderators at most every (minutes)"),
         default=15,
         help_text=_(
-            "Moderators get one e-mail per post for held comments, at most this often."
+            "Moderators get one e-mail per post or page for held comments, at most "
+            "this often."
         ),
     )
 

@@ -7,7 +7,13 @@ from django.utils import timezone
 from articles.models import Post
 from comments import services
 from comments.models import Comment, CommentSettings, ModerationEvent
-from tests.factories import make_comment, make_moderator, make_post, make_user
+from tests.factories import (
+    make_comment,
+    make_moderator,
+    make_page,
+    make_post,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +129,13 @@ class TestSubmit:
         assert self.submit(old).status == Status.PENDING
         frozen_now.shift(timedelta(days=2))
         assert self.submit(fresh, text="Later").status == Status.PENDING
+
+    def test_older_holds_only_on_old_pages_too(self, frozen_now):
+        set_mode(CommentSettings.Moderation.OLDER, days=7)
+        fresh = make_page(published_at=timezone.now() - timedelta(days=6))
+        old = make_page(published_at=timezone.now() - timedelta(days=8))
+        assert self.submit(fresh).status == Status.APPROVED
+        assert self.submit(old).status == Status.PENDING
 
     def test_staff_and_moderators_are_never_held(self, frozen_now):
         set_mode(CommentSettings.Moderation.ALWAYS)
