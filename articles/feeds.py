@@ -35,7 +35,7 @@ from django.utils.http import http_date
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from comments.models import Comment
+from comments.models import Comment, target_kind
 from comments.text import comment_html
 
 from . import thumbnails
@@ -272,7 +272,11 @@ class FeedPage:
     def feed_id(self):
         blog = "tag:blogger.com,1999:blog-%s" % self.site.blog_id
         if self.post is not None:
-            return "%s.post%s..comments" % (blog, post_feed_id(self.post))
+            return "%s.%s%s..comments" % (
+                blog,
+                target_kind(self.post),
+                post_feed_id(self.post),
+            )
         if self.kind == "comments":
             return blog + ".comments"
         return blog
@@ -418,16 +422,23 @@ def find_labels(path_text):
     return [by_name[name] for name in names]
 
 
-def live_post_or_404(post_id):
+def live_post_or_page_or_404(target_id):
+    """
+    The live post with this id, else the live page: Blogger numbers posts and
+    pages in one series, so `/feeds/ID/comments/default` may be either's.
+    """
     post = (
         Post.objects.published()
-        .filter(_id_filter(post_id))
+        .filter(_id_filter(target_id))
         .select_related("author", "featured_image")
         .first()
     )
-    if post is None:
-        raise Http404("No such post.")
-    return post
+    if post is not None:
+        return post
+    page = Page.objects.published().filter(_id_filter(target_id)).first()
+    if page is None:
+        raise Http404("No such post or page.")
+    return page
 
 
 def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
@@ -516,8 +527,8 @@ def comment_feed_page(request, query, *, summary=False, post_id=None, comment_id
             & (_id_filter(post_id, "post__") | _id_filter(post_id, "page__"))
         )
     elif post_id is not None:
-        post = live_post_or_404(post_id)
-        queryset = queryset.filter(post=post)
+        post = live_post_or_page_or_404(post_id)
+        queryset = queryset.filter(**{target_kind(post): post})
     if query.path:
         page_path = PAGE_PATH_RE.match(query.path)
         queryset = queryset.filter(

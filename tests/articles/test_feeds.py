@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from articles.feeds import absolute_html
-from articles.models import Label, LabeledPost, Post, SiteSettings, Status
+from articles.models import Label, LabeledPost, Page, Post, SiteSettings, Status
 from comments.models import Comment
 from tests.factories import (
     make_comment,
@@ -806,7 +806,37 @@ def test_a_page_comments_own_address_answers_and_replies_point_to_it(
 def test_a_posts_comment_feed_stays_the_posts_own(client, news, page_comments):
     per_post = parse(client.get("/feeds/%d/comments/default" % news.lead.pk))
     assert [entry.author for entry in per_post.entries] == ["Ravi", "Asha"]
-    assert client.get("/feeds/6000000000000000001/comments/default").status_code == 404
+
+
+@pytest.mark.parametrize("alt", ["", "alt=rss"])
+def test_a_pages_comment_feed_answers_at_its_blogger_address(
+    client, news, page_comments, alt
+):
+    """Blogger's `/feeds/PAGEID/comments/default` of a page keeps working."""
+    response = client.get(url("/feeds/6000000000000000001/comments/default", alt))
+    assert response.status_code == 200
+    parsed = parse(response)
+    assert [entry.author for entry in parsed.entries] == ["Arun", "Meera"]
+    assert parsed.feed.title == "Comments on Local Glob: About Local Glob"
+    assert parsed.feed.link == "http://testserver/p/about.html"
+    if not alt:
+        assert parsed.feed.id == "%s.page6000000000000000001..comments" % BLOG
+
+
+def test_a_pages_comment_feed_in_blogger_json(client, news, page_comments):
+    document = json.loads(
+        client.get("/feeds/6000000000000000001/comments/default?alt=json").content
+    )
+    assert document["feed"]["openSearch$totalResults"]["$t"] == "2"
+    names = [entry["author"][0]["name"]["$t"] for entry in document["feed"]["entry"]]
+    assert names == ["Arun", "Meera"]
+
+
+def test_a_draft_or_unknown_page_has_no_comment_feed(client, news, page_comments):
+    # Blogger's long ids: no post of ours can have the same number.
+    Page.objects.filter(title="Draft page").update(blogger_id="6000000000000000002")
+    assert client.get("/feeds/6000000000000000002/comments/default").status_code == 404
+    assert client.get("/feeds/6000000000000000003/comments/default").status_code == 404
 
 
 def test_the_json_feed_and_path_filter_take_page_comments(client, news, page_comments):
