@@ -85,7 +85,10 @@ def site(live_server):
         post, name="Asha", text="Held for moderation.", status=Comment.Status.PENDING
     )
     page = make_page(title="About us", body="<p>We report the coast.</p>")
-    return live_server.url, post, page, held
+    letters = make_page(title="Letters", body="<p>Write to us.</p>", comments_open=True)
+    question = make_comment(letters, name="Latha", text="Where do I send photos?")
+    make_comment(letters, parent=question, name="Desk", text="To the desk address.")
+    return live_server.url, post, (page, letters), held
 
 
 def client_pages(post, held):
@@ -201,11 +204,12 @@ def describe(message, names):
 
 
 def test_readers_pages_are_valid_html(site, tmp_path):
-    base, post, page, held = site
+    base, post, (page, letters), held = site
     paths = {
         "home": "/",
         "post with comments": post.get_absolute_url(),
         "static page": page.get_absolute_url(),
+        "static page with comments": letters.get_absolute_url(),
         "label page": "/search/label/KERALA",
         "label page, a name with a space": "/search/label/TOP%20STORY",
         "search with results": "/search?q=harbour",
@@ -219,6 +223,10 @@ def test_readers_pages_are_valid_html(site, tmp_path):
         "sign-up page": "/accounts/signup/",
         "password reset page": "/accounts/password_reset/",
     }
+    letters_html = Client().get(letters.get_absolute_url()).content.decode()
+    assert (
+        "To the desk address." in letters_html and 'id="comment-form"' in letters_html
+    )
     targets, names = [], {}
     for name, path in paths.items():
         assert Client().get(path).status_code == 200, name
