@@ -9,15 +9,17 @@ AXE_VERSION := 4.14.1
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 VNU_VERSION := 26.9.27
 VNU := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+LIGHTHOUSE_VERSION := 13.5.0
+LIGHTHOUSE := $(VENV)/lighthouse/node_modules/.bin/lighthouse
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format check migrations-check serve bench bench-pages bench-load backup clean
+.PHONY: help install run test lint format check migrations-check serve bench bench-pages bench-load bench-lighthouse backup clean
 
 help:
 	@echo "make run    set up and serve the demo site on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make serve  production server (gunicorn) - needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS"
-	@echo "make lint / format / check / migrations-check / bench / bench-pages / bench-load / backup / clean"
+	@echo "make lint / format / check / migrations-check / bench / bench-pages / bench-load / bench-lighthouse / backup / clean"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Newsroom needs Python 3.12 or newer; found %d.%d. Install Python 3.13 (see .python-version) or run: make PYTHON=/path/to/python3.13 ..." % v[:2])'
@@ -75,6 +77,11 @@ bench-pages: install
 
 bench-load: install
 	$(BIN)/python bench/load.py
+
+# Lighthouse on the reader pages (Chromium at /usr/bin/chromium); see bench/README.md.
+bench-lighthouse: install
+	@[ -f $(LIGHTHOUSE) ] || npm install --silent --prefix $(VENV)/lighthouse lighthouse@$(LIGHTHOUSE_VERSION)
+	$(BIN)/python bench/lighthouse.py
 
 # A consistent snapshot of the database and media: make backup FILE=site.tar
 backup: install
