@@ -1,8 +1,5 @@
 """Reader comments on static pages (/p/slug.html): as on posts, through the same code."""
 
-import re
-from html import unescape
-
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -18,7 +15,7 @@ from comments.models import Comment, CommentSettings
 from comments.services import comment_approve, comment_remove
 from tests.factories import make_comment, make_moderator, make_page, make_post
 
-from .helpers import form_data
+from .helpers import errors, form_data, section, send
 
 pytestmark = pytest.mark.django_db
 
@@ -35,25 +32,6 @@ def _always_hold():
 @pytest.fixture
 def about():
     return make_page(title="About Local Glob", slug="about", comments_open=True)
-
-
-def send(client, about, **overrides):
-    return client.post(
-        reverse("comments:page", args=[about.pk]), form_data(about, **overrides)
-    )
-
-
-def section(response):
-    html = response.content.decode()
-    start = html.index('<section id="comments"')
-    return html[start : html.index("</section>", start)]
-
-
-def errors(response):
-    match = re.search(
-        r'<div class="form-errors" role="alert">(.*?)</div>', section(response), re.S
-    )
-    return unescape(match.group(1)) if match else ""
 
 
 class TestReading:

@@ -1,6 +1,5 @@
 import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.db import connection
@@ -13,7 +12,7 @@ from comments.cookies import COOKIE_NAME
 from comments.models import Comment, CommentSettings
 from tests.factories import make_comment, make_moderator, make_post, make_user
 
-from .helpers import aged_token, form_data
+from .helpers import aged_token, errors, form_data, section, send
 
 pytestmark = pytest.mark.django_db
 
@@ -29,24 +28,6 @@ def _always_hold():
 
 def post_url(post):
     return reverse("comments:post", args=[post.pk])
-
-
-def send(client, post, **overrides):
-    return client.post(post_url(post), form_data(post, **overrides))
-
-
-def section(response):
-    html = response.content.decode()
-    start = html.index('<section id="comments"')
-    return html[start : html.index("</section>", start)]
-
-
-def errors(response):
-    """The form's top error text, unescaped."""
-    match = re.search(
-        r'<div class="form-errors" role="alert">(.*?)</div>', section(response), re.S
-    )
-    return unescape(match.group(1)) if match else ""
 
 
 class TestReading:
