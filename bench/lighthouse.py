@@ -29,14 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages import (  # noqa: E402
     OUT,
     ROOT,
-    WORK,
     Server,
     _cpu_model,
-    build_database,
-    env_for,
     fetch,
-    manage,
-    snapshot,
+    prepare,
 )
 
 LIGHTHOUSE = ROOT / ".venv" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
@@ -210,8 +206,6 @@ def main():
     pages = {name: path for name, path in PAGES.items() if not only or name in only}
 
     started_at = datetime.datetime.now(datetime.UTC)
-    WORK.mkdir(parents=True, exist_ok=True)
-    OUT.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
         cwd=ROOT,
@@ -219,15 +213,7 @@ def main():
         capture_output=True,
         text=True,
     ).stdout.strip()
-    source = snapshot(WORK)
-    env = env_for(WORK)
-    if not options.reuse_db or not (WORK / "bench.sqlite3").exists():
-        started = time.monotonic()
-        build_database(source, env, WORK)
-        print("demo loaded in %.0f s" % (time.monotonic() - started), flush=True)
-    else:
-        manage(source, env, "migrate", "--noinput", "-v0")
-        manage(source, env, "collectstatic", "--noinput", "-v0")
+    source, env = prepare(reuse_db=options.reuse_db)
 
     results = {}
     server = Server(source, env, options.port, options.workers)

@@ -81,6 +81,22 @@ def build_database(source, env, work):
     manage(source, env, "collectstatic", "--noinput", "-v0")
 
 
+def prepare(*, reuse_db):
+    """The snapshot and its environment, with the demo database built (or reused)."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    source = snapshot(WORK)
+    env = env_for(WORK)
+    if not reuse_db or not (WORK / "bench.sqlite3").exists():
+        started = time.monotonic()
+        build_database(source, env, WORK)
+        print("demo loaded in %.0f s" % (time.monotonic() - started), flush=True)
+    else:
+        manage(source, env, "migrate", "--noinput", "-v0")
+        manage(source, env, "collectstatic", "--noinput", "-v0")
+    return source, env
+
+
 class Server:
     def __init__(self, source, env, port, workers):
         self.args = [
@@ -239,17 +255,7 @@ def main():
     )
     options = parser.parse_args()
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    source = snapshot(WORK)
-    env = env_for(WORK)
-    if not options.reuse_db or not (WORK / "bench.sqlite3").exists():
-        started = time.monotonic()
-        build_database(source, env, WORK)
-        print("demo loaded in %.0f s" % (time.monotonic() - started), flush=True)
-    else:
-        manage(source, env, "migrate", "--noinput", "-v0")
-        manage(source, env, "collectstatic", "--noinput", "-v0")
+    source, env = prepare(reuse_db=options.reuse_db)
 
     server = Server(source, env, options.port, options.workers)
     with server:
