@@ -63,7 +63,10 @@ def test_client_address_and_its_group(rf, settings):
     )
     assert ratelimit.client_address(rf.get("/", REMOTE_ADDR="nonsense")) is None
     # A trusted proxy's header: only the entry the proxy added is believed.
-    settings.NEWSROOM = {**settings.NEWSROOM, "CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR"}
+    settings.NEWSROOM = {
+        **settings.NEWSROOM,
+        "CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
+    }
     spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
     assert ratelimit.client_address(spoofed) == "198.51.100.7"
     settings.NEWSROOM = {**settings.NEWSROOM, "TRUSTED_PROXY_COUNT": 2}
@@ -103,9 +106,16 @@ def test_parallel_processes_share_one_exact_count(tmp_path):
     start = time.time() + 4
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c",
-             "import django, os; django.setup(); exec(%r)" % BURST, str(start)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-c",
+                "import django, os; django.setup(); exec(%r)" % BURST,
+                str(start),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )  # fmt: skip
         for _ in range(4)
