@@ -1,32 +1,36 @@
 """Following by e-mail: ask (double opt-in), confirm, unfollow."""
 
 import enum
-import hashlib
 
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Label, SiteSettings
+from newsroom import ratelimit
 
 from . import tokens
 from .mail import absolute_url, send_to_follower
 from .models import Follower, new_nonce
 
-# At most this many confirmation e-mails per address and hour, so the form
-# cannot be used to flood someone's inbox.
+# The form sends mail to any address typed in, so it is capped twice, by the
+# project's one limiter (atomic across workers): at most this many
+# confirmation e-mails to one address per hour, so nobody can flood an inbox,
 CONFIRMATIONS_PER_HOUR = 3
+# and at most this many requests from one client (IPv4 address or IPv6 /64)
+# per hour, so nobody can mail many addresses from one place.
+REQUESTS_PER_CLIENT_PER_HOUR = 20
+WINDOW = 3600
 
 
-def _may_mail(email):
-    key = "follow-mails:%s" % hashlib.sha256(email.encode()).hexdigest()
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) <= CONFIRMATIONS_PER_HOUR
-    except ValueError:
-        return True
+class Throttled(Exception):
+    """Over a cap: nothing was changed and no mail was sent."""
+
+    def __init__(self, decision, *, recipient):
+        super().__init__(decision)
+        self.decision = decision
+        self.recipient = recipient  # True: the address's cap; False: the client's
 
 
 def follower_request(*, email, labels, request=None):
@@ -34,17 +38,33 @@ def follower_request(*, email, labels, request=None):
     Record the wish to follow (pending until confirmed) and mail the signed
     confirmation link. The chosen labels travel in the link and only apply
     when it is clicked, so nobody can change another reader's choice.
+
+    The confirmation code changes only once a new e-mail has been sent: a
+    request stopped by a cap (Throttled) or a mail server that fails (OSError)
+    leaves the link already mailed working.
     """
     email = email.strip().lower()
     label_ids = sorted(label.pk for label in labels)
+    decision = ratelimit.hit(
+        "follow-client",
+        ratelimit.client_group(request),
+        limit=REQUESTS_PER_CLIENT_PER_HOUR,
+        window=WINDOW,
+    )
+    if not decision:
+        raise Throttled(decision, recipient=False)
+    decision = ratelimit.hit(
+        "follow-mail", email, limit=CONFIRMATIONS_PER_HOUR, window=WINDOW
+    )
+    if not decision:
+        raise Throttled(decision, recipient=True)
     # Plain insert and update, without model signals: a pending follower
     # changes no page, so anybody posting the form must not purge the page cache.
-    with transaction.atomic():
-        Follower.objects.bulk_create([Follower(email=email)], ignore_conflicts=True)
-        Follower.objects.filter(email=email).update(confirm_nonce=new_nonce())
-        follower = Follower.objects.get(email=email)
-    if not _may_mail(email):
-        return follower
+    Follower.objects.bulk_create([Follower(email=email)], ignore_conflicts=True)
+    follower = Follower.objects.get(email=email)
+    # The new code goes into the link first and into the database only after
+    # the mail has left.
+    follower.confirm_nonce = new_nonce()
     confirm_url = absolute_url(
         reverse(
             "followers:confirm",
@@ -63,6 +83,7 @@ def follower_request(*, email, labels, request=None):
         },
         request=request,
     )
+    Follower.objects.filter(pk=follower.pk).update(confirm_nonce=follower.confirm_nonce)
     return follower
 
 

@@ -3,10 +3,13 @@ import logging
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView, TemplateView
+
+from newsroom.ratelimit import retry_after_minutes
 
 from . import services
 from .forms import FollowForm
@@ -28,6 +31,8 @@ class FollowView(FormView):
                 labels=form.cleaned_data["labels"],
                 request=self.request,
             )
+        except services.Throttled as throttled:
+            return self._throttled(form, throttled)
         except OSError:  # smtplib's errors included
             # The mail server is down or refused: say so, keep what was typed.
             logger.exception("Could not send a follow confirmation")
@@ -40,6 +45,32 @@ class FollowView(FormView):
             )
             return self.form_invalid(form)
         return redirect("followers:sent")
+
+    def _throttled(self, form, throttled):
+        minutes = retry_after_minutes(throttled.decision)
+        if throttled.recipient:
+            message = ngettext(
+                "Several confirmation e-mails were sent to this address in the "
+                "last hour. Please use the newest one, or try again in "
+                "%(minutes)d minute.",
+                "Several confirmation e-mails were sent to this address in the "
+                "last hour. Please use the newest one, or try again in "
+                "%(minutes)d minutes.",
+                minutes,
+            )
+        else:
+            message = ngettext(
+                "Too many follow requests came from your network in a short "
+                "time. Please try again in %(minutes)d minute.",
+                "Too many follow requests came from your network in a short "
+                "time. Please try again in %(minutes)d minutes.",
+                minutes,
+            )
+        form.add_error(None, message % {"minutes": minutes})
+        response = self.form_invalid(form)
+        response.status_code = 429
+        response["Retry-After"] = str(throttled.decision.retry_after)
+        return response
 
 
 class SentView(TemplateView):

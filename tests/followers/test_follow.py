@@ -208,10 +208,94 @@ def test_a_mail_server_that_is_down_is_a_form_error_keeping_the_address(
 
 
 @pytest.mark.django_db
-def test_the_form_cannot_flood_an_inbox(client, labels):
-    for _attempt in range(5):
-        assert _follow(client).status_code == 302
+def test_a_capped_post_leaves_the_mailed_link_working(client, frozen_now, labels):
+    """Once the hourly cap stops the mail, the code in the mailed link stays."""
+    for _attempt in range(3):
+        assert _follow(client, labels=[labels["KERALA"]]).status_code == 302
+    mailed = _link(mail.outbox[-1], "confirm")
+    response = _follow(client, labels=[labels["Movie"]])
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert "sent to this address in the last hour" in response.content.decode()
     assert len(mail.outbox) == 3
+    response = client.get(mailed)
+    assert "You are following" in response.content.decode()
+    assert list(Follower.objects.get().labels.all()) == [labels["KERALA"]]
+
+
+@pytest.mark.django_db
+def test_a_successful_send_after_the_cap_replaces_the_mailed_link(
+    client, frozen_now, labels
+):
+    from followers import tokens
+
+    for _attempt in range(4):
+        _follow(client, labels=[labels["KERALA"]])
+    mailed = _link(mail.outbox[-1], "confirm")
+    _id, nonce, _labels = tokens.read_confirm_token(mailed.split("/")[-2])
+    assert Follower.objects.get().confirm_nonce == nonce  # capped: unchanged
+    frozen_now.shift(timedelta(hours=1))  # a new window: mail goes out again
+    assert _follow(client, labels=[labels["Movie"]]).status_code == 302
+    assert len(mail.outbox) == 4
+    assert "replaced" in client.get(mailed).content.decode()
+    client.get(_link(mail.outbox[-1], "confirm"))
+    assert list(Follower.objects.get().labels.all()) == [labels["Movie"]]
+
+
+@pytest.mark.django_db
+def test_a_failed_send_leaves_the_mailed_link_working(client, labels, request):
+    _follow(client, labels=[labels["KERALA"]])
+    mailed = _link(mail.outbox[0], "confirm")
+    request.getfixturevalue("mail_server_down")
+    response = _follow(client, labels=[labels["Movie"]])
+    assert "We could not send the confirmation e-mail just now." in (
+        response.content.decode()
+    )
+    assert "You are following" in client.get(mailed).content.decode()
+    assert list(Follower.objects.get().labels.all()) == [labels["KERALA"]]
+
+
+@pytest.mark.django_db
+def test_the_form_cannot_flood_an_inbox_exactly_three_mails_an_hour(
+    client, frozen_now, labels
+):
+    from followers.services import CONFIRMATIONS_PER_HOUR
+
+    assert CONFIRMATIONS_PER_HOUR == 3
+    statuses = [
+        _follow(client, "Reader@example.com" if n % 2 else "reader@example.com")
+        for n in range(5)
+    ]
+    assert [response.status_code for response in statuses] == [302] * 3 + [429] * 2
+    assert len(mail.outbox) == 3
+    # Another address, from the same client, is not held back.
+    assert _follow(client, "other@example.com").status_code == 302
+    frozen_now.shift(timedelta(hours=1))
+    assert _follow(client).status_code == 302
+    assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db
+def test_one_client_gets_an_exact_number_of_follow_requests_an_hour(frozen_now, labels):
+    from followers.services import REQUESTS_PER_CLIENT_PER_HOUR
+
+    def follow(n, address):
+        return Client(REMOTE_ADDR=address).post(
+            "/follow/", {"email": "reader%d@example.com" % n}
+        )
+
+    limit = REQUESTS_PER_CLIENT_PER_HOUR
+    for n in range(limit):
+        assert follow(n, "2001:db8:1:2::%x" % (n + 1)).status_code == 302
+    # The same IPv6 /64 is one client, whatever the rest of the address.
+    response = follow(limit, "2001:db8:1:2:ffff::1")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert "Too many follow requests" in response.content.decode()
+    assert len(mail.outbox) == limit
+    assert not Follower.objects.filter(email="reader%d@example.com" % limit).exists()
+    assert follow(limit, "2001:db8:1:3::1").status_code == 302
+    assert follow(limit + 1, "203.0.113.5").status_code == 302
 
 
 @pytest.mark.django_db
