@@ -1,22 +1,56 @@
 """
-CSRF for public forms on cacheable pages.
+CSRF for public forms on cacheable pages, and what a refused POST is told.
 
 Pages served to anonymous readers carry no per-reader token, so one cached copy
 fits everyone. Their POST forms (`data-csrf="lazy"`) get a token from
-`csrf_token_view` just before they are sent (static/js/csrf.js). Without
-JavaScript the first POST is refused by Django's CSRF check; the failure view
-then shows what was sent, with a fresh token, so one more click sends it and
-nothing typed is lost.
+`csrf_token_view` just before they are sent (static/js/csrf.js).
+
+A reader without JavaScript therefore sends the first POST without a token and
+Django's CSRF check refuses it. For the few reader forms listed in `RESENDABLE`
+only (a comment, following by e-mail, the language switch), and only when the
+browser says the POST came from a page of this site, the failure view shows
+exactly what would be sent and where, with a fresh token, so one more click
+sends it and nothing typed is lost.
+
+Every other refused POST (the admin, sign-in, accounts, moderation, anything
+that arrives from another site) gets a plain 403 with nothing to resend: a
+resend offered there would turn any cross-site POST into a one-click attack.
 """
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import DisallowedHost
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+# The URL names whose refused POST may be offered again, with what each sends.
+RESENDABLE = {
+    "comments:post": _("Your comment on this post"),
+    "comments:page": _("Your comment on this page"),
+    "followers:follow": _("Following this site by e-mail"),
+    "set_language": _("Your choice of language"),
+}
+# Fields shown with a readable label; any other field is shown by its name.
+FIELD_LABELS = {
+    "name": _("Name"),
+    "email": _("E-mail"),
+    "text": _("Comment"),
+    "parent": _("In reply to comment"),
+    "website": _("Leave this field empty"),
+    "token": _("Form check"),
+    "labels": _("Labels"),
+    "language": _("Language"),
+    "next": _("Then go to"),
+}
 # Fields never carried over to the confirmation form.
 SKIPPED_FIELDS = {"csrfmiddlewaretoken"}
 MAX_FIELDS = 30
+MAX_VALUES = 5
+SAME_SITE_FETCH = {"same-origin", "none"}
 
 
 @never_cache
@@ -24,24 +58,69 @@ def csrf_token_view(request):
     return JsonResponse({"token": get_token(request)})
 
 
+def _url_name(request):
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
+def _host(request):
+    try:
+        return request.get_host()
+    except DisallowedHost:
+        return None
+
+
+def came_from_this_site(request):
+    """
+    Whether the browser says this POST was sent from one of this site's pages:
+    Sec-Fetch-Site, else Origin, else Referer. A request that names none of
+    them (an old browser, a privacy tool) is believed, as Django's own CSRF
+    check believes it over plain HTTP.
+    """
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site:
+        return fetch_site in SAME_SITE_FETCH
+    host = _host(request)
+    for header in ("HTTP_ORIGIN", "HTTP_REFERER"):
+        value = request.META.get(header)
+        if value:
+            return host is not None and urlsplit(value).netloc == host
+    return True
+
+
+def resend_destination(request):
+    """What a refused POST would do if sent again, or None when it may not be."""
+    if request.method != "POST" or not came_from_this_site(request):
+        return None
+    return RESENDABLE.get(_url_name(request))
+
+
 def csrf_failure(request, reason=""):
+    destination = resend_destination(request)
     fields = []
-    if request.method == "POST":
+    if destination is not None:
         for key in list(request.POST.keys())[:MAX_FIELDS]:
             if key in SKIPPED_FIELDS:
                 continue
-            for value in request.POST.getlist(key)[:5]:
+            for value in request.POST.getlist(key)[:MAX_VALUES]:
                 fields.append((key, value))
-    shown = [(key, value) for key, value in fields if key in {"name", "text"} and value]
+    host = _host(request)
+    can_resend = bool(fields) and host is not None
     return render(
         request,
         "403_csrf.html",
         {
             "action": request.path,
+            "address": "%s://%s%s" % (request.scheme, host, request.path)
+            if can_resend
+            else "",
+            "destination": destination,
             "fields": fields,
-            "shown": shown,
+            "listed": [(FIELD_LABELS.get(key, key), value) for key, value in fields],
             "robots": "noindex",
-            "can_resend": request.method == "POST" and bool(fields),
+            "can_resend": can_resend,
         },
         status=403,
     )
