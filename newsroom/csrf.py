@@ -41,13 +41,14 @@ FIELD_LABELS = {
     "text": _("Comment"),
     "parent": _("In reply to comment"),
     "website": _("Leave this field empty"),
-    "token": _("Form check"),
     "labels": _("Labels"),
     "language": _("Language"),
     "next": _("Then go to"),
 }
 # Fields never carried over to the confirmation form.
 SKIPPED_FIELDS = {"csrfmiddlewaretoken"}
+# Carried over, but not listed on the page.
+UNLISTED_FIELDS = {"token"}
 MAX_FIELDS = 30
 MAX_VALUES = 5
 SAME_SITE_FETCH = {"same-origin", "none"}
@@ -118,7 +119,13 @@ def csrf_failure(request, reason=""):
             else "",
             "destination": destination,
             "fields": fields,
-            "listed": [(FIELD_LABELS.get(key, key), value) for key, value in fields],
+            # What the reader can check: every field that carries a value,
+            # but the signed form check, which means nothing to read.
+            "listed": [
+                (FIELD_LABELS.get(key, key), value)
+                for key, value in fields
+                if value and key not in UNLISTED_FIELDS
+            ],
             "robots": "noindex",
             "can_resend": can_resend,
         },
