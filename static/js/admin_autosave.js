@@ -1,11 +1,24 @@
 // Keeps an admin form's unsaved content in this browser's local storage, so a
 // closed tab or an expired session loses nothing; cleared after a successful save.
+// Drafts are kept per user (the key holds the user's id, from the page), so
+// another person signing in to this browser never sees them: their drafts are
+// removed as soon as someone else opens a form here. Signing out removes every
+// draft (the logged-out page runs this script; newsroom/signout.py also sends
+// Clear-Site-Data).
 "use strict";
 (() => {
   const PREFIX = "newsroom-autosave:";
   const SUBMITTED = "newsroom-autosave-submitted";
   const SKIP = new Set(["csrfmiddlewaretoken", "edit_version"]);
   const editors = new Map();
+
+  function removeDrafts(keep) {
+    for (const key of Object.keys(localStorage)) {
+      if (key.startsWith(PREFIX) && !(keep && key.startsWith(keep))) {
+        localStorage.removeItem(key);
+      }
+    }
+  }
 
   document.addEventListener("prose-editor:ready", (event) => {
     editors.set(event.detail.textarea, event.detail.editor);
@@ -100,10 +113,18 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    if (document.querySelector("script[data-autosave-clear]")) {
+      removeDrafts(null);
+      sessionStorage.removeItem(SUBMITTED);
+      return;
+    }
     clearAfterSave();
     const form = document.querySelector("body.change-form #content-main form");
-    if (!form) return;
-    const key = PREFIX + window.location.pathname;
+    const user = document.querySelector("[data-autosave-user]")?.dataset.autosaveUser;
+    if (!form || !user) return;
+    const mine = PREFIX + user + ":";
+    removeDrafts(mine); // other people's, and drafts from before they were per user
+    const key = mine + window.location.pathname;
     const initial = snapshot(form);
     let stored = null;
     try {
