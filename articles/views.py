@@ -1,5 +1,5 @@
 import calendar
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
@@ -354,29 +354,39 @@ class LabelView(PostListMixin, ListView):
         }
 
 
+def archive_bounds(year, month=None, zone=None):
+    """
+    The aware `[start, end)` of an archive year or month in `zone` (the
+    current time zone), or Http404 when the calendar cannot hold it (year 0,
+    month 13, the year after 9999) or its bounds would leave the calendar in
+    UTC, where the database compares (1 January of year 1 east of Greenwich).
+    """
+    zone = zone or timezone.get_current_timezone()
+    try:
+        if month is None:
+            start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        else:
+            start = datetime(year, month, 1)
+            end = datetime(year + (month == 12), month % 12 + 1, 1)
+        bounds = (timezone.make_aware(start, zone), timezone.make_aware(end, zone))
+        for moment in bounds:
+            moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise Http404(_("No such archive."))
+    return bounds
+
+
 class ArchiveView(PostListMixin, ListView):
     def get_base_queryset(self):
         year = int(self.kwargs["year"])
         month = self.kwargs.get("month")
-        try:
-            if month is None:
-                start = datetime(year, 1, 1)
-                end = datetime(year + 1, 1, 1)
-            else:
-                month = int(month)
-                start = datetime(year, month, 1)
-                end = datetime(year + (month == 12), month % 12 + 1, 1)
-        except ValueError:
-            raise Http404(_("No such archive."))
+        month = None if month is None else int(month)
+        start, end = archive_bounds(year, month)
         self.period = (year, month)
-        zone = timezone.get_current_timezone()
         return (
             super()
             .get_base_queryset()
-            .filter(
-                published_at__gte=timezone.make_aware(start, zone),
-                published_at__lt=timezone.make_aware(end, zone),
-            )
+            .filter(published_at__gte=start, published_at__lt=end)
         )
 
     def get_heading(self):

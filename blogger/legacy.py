@@ -1,13 +1,22 @@
 """Old Blogger addresses that have a new home: archive pages by day or month."""
 
+from datetime import date
+
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import re_path, reverse
+
+from articles.views import archive_bounds
 
 
 def archive_redirect(request, year, month, day):
     """`/2025_03_05_archive.html` (Blogger's archive page) → `/2025/03/`."""
-    if not 1 <= int(month) <= 12:
+    # Only a real day moves, and only to a month archive that exists:
+    # `/2025_02_30_archive.html` or `/0001_01_01_archive.html` is a 404 here.
+    try:
+        date(int(year), int(month), int(day))
+    except ValueError:
         raise Http404
+    archive_bounds(int(year), int(month))
     return HttpResponsePermanentRedirect(
         reverse("articles:archive_month", kwargs={"year": year, "month": month})
     )

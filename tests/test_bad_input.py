@@ -80,7 +80,8 @@ def template(route):
 
 
 PATTERNS = sorted(
-    {(template(route), name) for route, name in walk(get_resolver().url_patterns)}
+    {(template(route), name) for route, name in walk(get_resolver().url_patterns)},
+    key=lambda pattern: (pattern[0], pattern[1] or ""),
 )
 
 
@@ -282,3 +283,147 @@ def test_far_future_and_past_cursors_are_answered(client):
         assert response.status_code in (200, 400), moment
     tomorrow = (timezone.now() + timedelta(days=1)).isoformat()
     assert client.get("/", {"updated-max": tomorrow}).status_code == 200
+
+
+# Error pages: they must render whatever made the request bad, above all a
+# Host outside ALLOWED_HOSTS (DisallowedHost is raised again by every
+# get_host() call, so a page that reads the host turns a 400 into a 500).
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 500])
+def test_error_pages_render_without_reading_the_host(rf, status):
+    from django.core.exceptions import PermissionDenied, SuspiciousOperation
+    from django.http import Http404
+
+    request = rf.get("/missing/", HTTP_HOST="evil.example")
+
+    def no_host(*args, **kwargs):
+        raise AssertionError("an error page read the request's host")
+
+    request.get_host = no_host
+    request.build_absolute_uri = no_host
+    handler = get_resolver().resolve_error_handler(status)
+    exception = {
+        400: SuspiciousOperation("Invalid HTTP_HOST header"),
+        403: PermissionDenied(),
+        404: Http404(),
+    }.get(status)
+    response = handler(request) if status == 500 else handler(request, exception)
+    assert response.status_code == status
+    assert b"evil.example" not in response.content
+
+
+def test_normal_pages_keep_their_canonical_address(client):
+    post = make_post(title="A story")
+    for url in ("/", post.get_absolute_url(), "/search"):
+        body = client.get(url).content.decode()
+        assert '<link rel="canonical" href="http://testserver/' in body, url
+        assert 'property="og:url"' in body, url
+
+
+# Dates at the ends of the calendar, in every place a date is read from the
+# address: archives, Blogger's legacy archive pages, list and feed cursors.
+
+EDGE_ARCHIVES = {
+    "/0000/": 404,
+    "/0001/": 404,  # 1 January of year 1 in India is still year 0 in UTC
+    "/0001/01/": 404,
+    "/0001/02/": 200,
+    "/2024/00/": 404,
+    "/2024/13/": 404,
+    "/2024/02/": 200,
+    "/9999/01/": 200,
+    "/9999/12/": 404,  # ends in year 10000
+    "/9999/": 404,
+}
+# Blogger's day archive: a real day moves to its month, anything else is a 404.
+EDGE_LEGACY_ARCHIVES = {
+    "/0000_01_01_archive.html": None,
+    "/0001_01_01_archive.html": None,
+    "/0001_02_01_archive.html": "/0001/02/",
+    "/2024_02_29_archive.html": "/2024/02/",
+    "/2025_02_29_archive.html": None,
+    "/2025_02_30_archive.html": None,
+    "/2025_01_00_archive.html": None,
+    "/2025_01_31_archive.html": "/2025/01/",
+    "/2025_01_32_archive.html": None,
+    "/2025_00_10_archive.html": None,
+    "/2025_13_10_archive.html": None,
+    "/9999_12_31_archive.html": None,
+}
+EDGE_TIMES = [
+    "0000-01-01T00:00:00",
+    "0001-01-01",
+    "0001-01-01T00:00:00",
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T00:00:00-14:00",
+    "9999-12-31",
+    "9999-12-31T23:59:59-14:00",
+    "9999-12-31T23:59:59+14:00",
+    "10000-01-01T00:00:00",
+    "2024-02-29T12:00:00+05:30",
+    "2025-02-29T12:00:00",
+    "2025-13-01",
+    "2025-00-10",
+    "2025-01-00",
+    "2025-01-32",
+]
+TIME_PARAMETERS = ["updated-max", "updated-min", "published-min", "published-max"]
+
+
+def test_archives_at_the_ends_of_the_calendar_are_404_not_500(client):
+    make_post()
+    for url, status in EDGE_ARCHIVES.items():
+        assert client.get(url).status_code == status, url
+
+
+def test_legacy_archive_pages_move_only_real_days(client):
+    make_post()
+    for url, target in EDGE_LEGACY_ARCHIVES.items():
+        response = client.get(url)
+        if target is None:
+            assert response.status_code == 404, url
+        else:
+            assert response.status_code == 301, url
+            assert response["Location"] == target, url
+            assert client.get(target).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Asia/Kolkata", "Pacific/Kiritimati", "Etc/GMT+12"]
+)
+def test_archive_bounds_fit_the_database_or_are_404(zone):
+    from zoneinfo import ZoneInfo
+
+    from django.http import Http404
+
+    from articles.views import archive_bounds
+
+    for year in (0, 1, 2, 1970, 9998, 9999, 10000):
+        for month in (None, 0, 1, 2, 12, 13):
+            try:
+                start, end = archive_bounds(year, month, ZoneInfo(zone))
+            except Http404:
+                continue
+            assert start.astimezone(UTC) < end.astimezone(UTC)
+
+
+def test_edge_times_in_list_and_feed_parameters_are_answered(client):
+    post = make_post(labels=["KERALA"])
+    year = post.permalink.split("/")[1]
+    pages = [
+        "/",
+        "/search",
+        "/search/label/KERALA",
+        "/%s/" % year,
+        "/feeds/posts/default",
+        "/feeds/posts/default?alt=json",
+        "/feeds/comments/default",
+    ]
+    for page in pages:
+        joiner = "&" if "?" in page else "?"
+        for name in TIME_PARAMETERS:
+            for moment in EDGE_TIMES:
+                url = "%s%s%s=%s" % (page, joiner, name, moment.replace("+", "%2B"))
+                response = client.get(url)
+                assert response.status_code in (200, 400), url
