@@ -2,10 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts import urls as accounts_urls
 from articles.views import RobotsView
 from newsroom.csrf import csrf_token_view
+from newsroom.signout import clearing_logout
 
 urlpatterns = [
+    # The same sign-out views, also emptying the browser's storage for the site.
+    path("admin/logout/", clearing_logout(admin.site.get_urls())),
+    path("accounts/logout/", clearing_logout(accounts_urls.urlpatterns)),
     path("admin/", admin.site.urls),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("i18n/setlang/", set_language, name="set_language"),
