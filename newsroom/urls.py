@@ -15,6 +15,7 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("csrf-token", csrf_token_view, name="csrf_token"),
+    path("two-factor/", include("twofactor.urls")),
     path("", include("articles.feed_urls")),
     path("", include("articles.seo_urls")),
     path("", include("comments.urls")),

@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    # Two-factor sign-in for staff: TOTP apps and recovery codes (twofactor/).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "twofactor",
     "articles",
     "comments",
     "blogger",
@@ -71,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then staff pages ask for the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "twofactor.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.PrivateForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -228,7 +236,13 @@ NEWSROOM = {
     "MAX_RESULTS": 150,
     # Absolute links in e-mails sent outside a request (followers' digest).
     "SITE_URL": env("DJANGO_SITE_URL", "http://127.0.0.1:8000"),
+    # Staff must pass a second factor (TOTP app or recovery code) before the
+    # admin and moderation (twofactor/). Off here and in development; the
+    # production settings turn it on unless DJANGO_REQUIRE_2FA=0.
+    "REQUIRE_2FA_FOR_STAFF": env_bool("DJANGO_REQUIRE_2FA", False),
 }
+# django-otp: the admin never shows another user's secret or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Images (articles/thumbnails.py, articles/forms.py). Only the sizes listed are
 # ever made, so nobody can make the server resize without bound; the defaults

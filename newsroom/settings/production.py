@@ -30,6 +30,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
         os.environ.get("DJANGO_CONN_MAX_AGE", "600")
     )
 
+# Staff pass a second factor before the admin (twofactor/); DJANGO_REQUIRE_2FA=0
+# turns it off.
+NEWSROOM = {  # noqa: F405
+    **NEWSROOM,  # noqa: F405
+    "REQUIRE_2FA_FOR_STAFF": env_bool("DJANGO_REQUIRE_2FA", True),
+}
+
 # Mail is sent for real: SMTP (a local mail server unless DJANGO_EMAIL_HOST
 # says otherwise) when DJANGO_EMAIL_BACKEND names no other backend.
 MAILERS = {"default": mailer(SMTP_BACKEND)}
