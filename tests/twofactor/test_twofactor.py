@@ -378,3 +378,26 @@ def test_an_empty_form_is_refused_politely(client, required):
         client.post(VERIFY, {"code": "wrong-code"})
     response = client.post(VERIFY)
     assert response.status_code == 429
+
+
+def test_an_unverified_editor_can_still_sign_out(client, required):
+    user = make_person(roles.EDITORS)
+    give_app(user)
+    client.force_login(user)
+    assert client.get(VERIFY).status_code == 200
+    response = client.post("/admin/logout/")
+    assert response.status_code in (200, 302)
+    assert "_auth_user_id" not in client.session
+
+
+def test_setup_page_keeps_the_site_policy_no_script(client, required):
+    user = make_person(roles.EDITORS)
+    client.force_login(user)
+    response = client.get(SETUP)
+    policy = response["Content-Security-Policy"]
+    scripts = policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert "unsafe" not in scripts
+    assert "img-src 'self' https: data:" in policy
+    html = response.content.decode()
+    assert "<script>" not in html
+    assert "https://" not in html.split("<img", 1)[1].split(">", 1)[0]
