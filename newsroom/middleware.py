@@ -6,13 +6,19 @@ from django.utils.translation import gettext as _
 class RejectNulMiddleware:
     """
     400 for a NUL character anywhere in the address: no page has one, and
-    PostgreSQL refuses it in a query, which would otherwise be a 500.
+    PostgreSQL refuses it in a query, which would otherwise be a 500. A
+    cookie carrying one (`sessionid="ab\\000cd"` is a NUL once unquoted) is
+    ignored instead: the reader's browser would send it with every request,
+    so a 400 would lock them out of the site.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        for name, value in list(request.COOKIES.items()):
+            if "\x00" in name or "\x00" in value:
+                del request.COOKIES[name]
         if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", ""):
             raise BadRequest(_("The address contains a NUL character."))
         if any("\x00" in key or "\x00" in value for key, value in _items(request.GET)):

@@ -427,3 +427,138 @@ def test_edge_times_in_list_and_feed_parameters_are_answered(client):
                 url = "%s%s%s=%s" % (page, joiner, name, moment.replace("+", "%2B"))
                 response = client.get(url)
                 assert response.status_code in (200, 400), url
+
+
+# Hostile headers on the reader pages: the host, proxy headers, cookies,
+# languages, ranges. Each answer is a clear refusal or the page, never a 500.
+
+BAD_HOSTS = [
+    "evil.example",
+    "",
+    "evil.example:8000",
+    "testserver.evil.example",
+    "testserver@evil.example",
+    "testserver evil",
+    "नया.example",
+    "\u00e9vil.example",
+    "a" * 5000,
+    "[::1",
+    "testserver:abc",
+    "-x.example",
+]
+# Django reads only the name: any port digits are fine.
+GOOD_HOSTS = [
+    "testserver",
+    "testserver:80",
+    "127.0.0.1:8000",
+    "TESTSERVER",
+    "testserver:99999999999",
+]
+JUNK_HEADERS = {
+    "HTTP_X_FORWARDED_FOR": [
+        "",
+        "not-an-address",
+        "999.999.999.999",
+        "1.2.3.4, , ,x",
+        "::ffff:1.2.3.4%eth0",
+        "[::1]:80",
+        "a" * 5000,
+        "x\x00y",
+        SCRIPT,
+    ],
+    "HTTP_X_REAL_IP": ["", "not-an-address", "fe80::1%25lo", "a" * 5000, "1.2.3.4\x00"],
+    "HTTP_X_FORWARDED_HOST": ["evil.example", "", "a" * 5000, "x, y, z"],
+    "HTTP_X_FORWARDED_PROTO": ["", "https, http", "gopher", "HTTPS", "a" * 5000],
+    "HTTP_X_FORWARDED_PORT": ["", "abc", "-1", "99999999999"],
+    "HTTP_COOKIE": [
+        "csrftoken=",
+        "csrftoken=x",
+        "csrftoken=" + "!" * 64,
+        "csrftoken=" + "a" * 5000,
+        'csrftoken="\\000"',
+        "sessionid=junk",
+        "sessionid=" + "a" * 5000,
+        "sessionid=../../etc/passwd",
+        'sessionid="abcdefgh\\000ijk"',
+        "sessionid=%00abcdefgh",
+        "django_language=xx",
+        "django_language=../../etc",
+        "django_language=" + "hi" * 500,
+        "django_language=hi;django_language=en",
+        'django_language="\\000"',
+        "=; ;;; =x; a==b; sessionid",
+        "; ".join("c%d=%s" % (number, "v" * 100) for number in range(100)),
+        "big=" + "x" * 10000,
+        SCRIPT,
+    ],
+    "HTTP_ACCEPT_LANGUAGE": [
+        "",
+        "*",
+        "xx-YY",
+        "hi;q=abc",
+        "hi;q=2, en;q=-1",
+        "hi-IN;q=1e309",
+        "zh-Hant-TW-x-private-" + "a" * 500,
+        "en-US,en;q=0.9," * 300,
+        ";;;,,,",
+        "हिन्दी",
+        "../../etc/passwd",
+        "a" * 5000,
+    ],
+    "HTTP_RANGE": [
+        "bytes=0-0",
+        "bytes=-1",
+        "bytes=5-1",
+        "bytes=99999999999999999999999-",
+        "bytes=a-b",
+        "pages=1-2",
+        "bytes=" + "0-0," * 1000,
+        "bytes=-0",
+    ],
+    "HTTP_IF_MODIFIED_SINCE": ["yesterday", "Mon, 99 Foo 99999 99:99:99 GMT"],
+    "HTTP_IF_NONE_MATCH": ["*", '"' * 100, "W/", "a" * 5000],
+    "HTTP_ACCEPT": ["image/webp;q=abc", "*/*;q=1e309", "a" * 5000],
+}
+
+
+@pytest.fixture
+def reader_pages(samples):
+    return [
+        "/",
+        "/%s/%s/%s.html" % (samples["year"], samples["month"], samples["slug"]),
+        "/search/label/KERALA",
+        "/search?q=story",
+        "/feeds/posts/default",
+        "/feeds/posts/default?alt=json-in-script&callback=cb",
+        "/img/%s/s320/photo.jpg" % samples["key"],
+        "/robots.txt",
+        "/sitemap.xml",
+        "/p/%s.html" % samples["page_slug"],
+    ]
+
+
+def test_a_host_outside_allowed_hosts_is_400_on_every_reader_page(client, reader_pages):
+    for url in reader_pages:
+        for host in BAD_HOSTS:
+            response = client.get(url, HTTP_HOST=host)
+            assert response.status_code == 400, (url, host[:40])
+            assert b"Bad request" in response.content
+        for host in GOOD_HOSTS:
+            response = client.get(url, HTTP_HOST=host)
+            assert response.status_code == 200, (url, host)
+
+
+@pytest.mark.parametrize("header", sorted(JUNK_HEADERS))
+def test_junk_headers_never_give_a_500(client, settings, reader_pages, header):
+    # As behind the production proxy: the scheme comes from X-Forwarded-Proto
+    # and the comment limits read the client's address from X-Real-IP.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.COMMENTS = {
+        **getattr(settings, "COMMENTS", {}),
+        "CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
+    }
+    for url in reader_pages:
+        for value in JUNK_HEADERS[header]:
+            response = client.get(url, **{header: value})
+            check(response, url)
+            client.cookies.clear()
