@@ -1,53 +1,114 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    UserCreationForm,
+)
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import throttle
+from . import devices, limits
+from .middleware import mark_refused
+
+
+def wait_message(refusal_or_decision, kind="signin"):
+    """'Too many ...; please wait N minutes' for a refused request."""
+    from newsroom.ratelimit import retry_after_minutes
+
+    decision = getattr(refusal_or_decision, "decision", refusal_or_decision)
+    minutes = retry_after_minutes(decision)
+    if kind == "signin":
+        text = ngettext(
+            "Too many sign-in attempts. Please wait %(minutes)d minute and try again.",
+            "Too many sign-in attempts. Please wait %(minutes)d minutes and try again.",
+            minutes,
+        )
+    else:
+        text = ngettext(
+            "Too many requests from your network. Please wait %(minutes)d minute "
+            "and try again.",
+            "Too many requests from your network. Please wait %(minutes)d minutes "
+            "and try again.",
+            minutes,
+        )
+    return text % {"minutes": minutes}
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, refusing further tries after repeated failures."""
+    """
+    Django's sign-in form, counting each attempt before the password is checked
+    (accounts/limits.py) and refusing, without checking it, when a limit holds.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "throttled": _(
-            "Too many failed sign-in attempts. Please wait %(minutes)d minutes "
-            "and try again, or reset your password."
+        "unconfirmed": _(
+            "Please confirm your e-mail address first: open the link in the e-mail "
+            "we sent you when you signed up. No e-mail? Sign up again with the same "
+            "address and we will send it again."
         ),
     }
+    refusal = None
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        ip = throttle.client_ip(self.request)
-        if username and throttle.is_locked(username, ip):
-            raise ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": max(1, throttle.window_seconds() // 60)},
-            )
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()
+        device = devices.nonce_for(self.request, username)
+        refusal = limits.count_signin_attempt(self.request, username, device)
+        if refusal is not None:
+            self.refusal = refusal
+            mark_refused(self.request, refusal)
+            raise ValidationError(self.refusal_message(refusal), code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError:
-            if username:
-                throttle.record_failure(username, ip)
+            self._check_unconfirmed(username, password)
             raise
-        throttle.clear(username, ip)
+        limits.signin_succeeded(device)
         return cleaned
+
+    def refusal_message(self, refusal):
+        return wait_message(refusal)
+
+    def _check_unconfirmed(self, username, password):
+        """An account whose address is not confirmed yet says so, to its owner."""
+        field = get_user_model().USERNAME_FIELD
+        user = (
+            get_user_model()
+            ._default_manager.filter(**{field: username}, is_active=False)
+            .first()
+        )
+        if user is not None and user.check_password(password):
+            raise ValidationError(
+                self.error_messages["unconfirmed"], code="unconfirmed"
+            )
 
     @property
     def is_throttled(self):
-        return any(
-            error.code == "throttled"
-            for error in self.errors.as_data().get("__all__", [])
-        )
+        return self.refusal is not None
+
+    @property
+    def offers_unlock(self):
+        return self.refusal is not None and self.refusal.kind == "username"
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
         label=_("E-mail"),
-        help_text=_("For resetting your password. Never shown to anyone."),
+        help_text=_(
+            "We send a link to this address to confirm it; also for resetting "
+            "your password. Never shown to anyone."
+        ),
     )
 
     class Meta(UserCreationForm.Meta):
@@ -55,13 +116,25 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _(
-                    "An account with this e-mail already exists. Sign in or reset "
-                    "your password."
-                ),
-                code="duplicate_email",
-            )
-        return email
+        # Whether the address already has an account is never said here: its
+        # owner gets an e-mail instead (accounts/services.py).
+        return self.cleaned_data["email"].strip()
+
+
+class SignalingPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but a mail that cannot be sent raises (OSError)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(
+            loader.render_to_string(subject_template_name, context).splitlines()
+        )
+        body = loader.render_to_string(email_template_name, context)
+        EmailMultiAlternatives(subject, body, from_email, [to_email]).send()

@@ -2,17 +2,21 @@
 # LOGIN_URL find them without settings.
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.decorators.cache import never_cache
 
 from . import views
 
 urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/sent/", views.SignUpSentView.as_view(), name="signup_sent"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("unlock/", views.UnlockRequestView.as_view(), name="signin_unlock"),
+    path("unlock/sent/", views.UnlockSentView.as_view(), name="signin_unlock_sent"),
+    path("unlock/<str:token>/", views.unlock_confirm, name="signin_unlock_confirm"),
     path(
         "password_reset/",
-        never_cache(views.PasswordResetView.as_view()),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

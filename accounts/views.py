@@ -1,22 +1,59 @@
+import logging
+
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import CreateView
+from django.views.generic import FormView, TemplateView
 
 from articles.models import SiteSettings
 
-from .forms import SignInForm, SignUpForm
+from . import devices, limits, services, tokens
+from .forms import (
+    SignalingPasswordResetForm,
+    SignInForm,
+    SignUpForm,
+    UnlockForm,
+    wait_message,
+)
+from .middleware import mark_refused
+
+logger = logging.getLogger(__name__)
+NOINDEX = {"robots": "noindex"}
+
+
+def _safe_next(request, target):
+    if target and url_has_allowed_host_and_scheme(
+        target,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
+    ):
+        return target
+    return ""
+
+
+def _refuse(view, form, decision):
+    """The form again, with the wait named; SignInMiddleware makes it a 429."""
+    mark_refused(view.request, decision)
+    form.add_error(None, wait_message(decision, kind="requests"))
+    return view.form_invalid(form)
+
+
+def _mail_failed(view, form, what):
+    logger.exception("Could not send %s", what)
+    form.add_error(None, services.mail_error_message())
+    return view.form_invalid(form)
 
 
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
     next_page = "articles:home"
-    extra_context = {"robots": "noindex"}
+    extra_context = NOINDEX
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -24,48 +61,188 @@ class SignInView(auth_views.LoginView):
         context["site"] = SiteSettings.load()
         return context
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.is_throttled:
-            response.status_code = 429
-        return response
-
 
 class SignOutView(auth_views.LogoutView):
     next_page = "articles:home"
 
 
 @method_decorator(never_cache, name="dispatch")
-class SignUpView(CreateView):
+class SignUpView(FormView):
+    """
+    Answers the same whether or not the address has an account: a new one gets
+    an inactive account and a confirmation link, a known one an e-mail saying
+    so with a password reset link (accounts/services.py).
+    """
+
     form_class = SignUpForm
     template_name = "registration/signup.html"
-    extra_context = {"robots": "noindex"}
+    extra_context = NOINDEX
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        decision = limits.count_signup(request)
+        if not decision:
+            return _refuse(self, form, decision)
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        auth.login(
-            self.request,
-            self.object,
-            backend="django.contrib.auth.backends.ModelBackend",
+        next_url = _safe_next(self.request, self.request.POST.get("next"))
+        try:
+            services.sign_up(self.request, form, next_url)
+        except OSError:  # smtplib's errors included
+            return _mail_failed(self, form, "a sign-up e-mail")
+        return redirect("signup_sent")
+
+
+class SignUpSentView(TemplateView):
+    template_name = "registration/signup_sent.html"
+    extra_context = NOINDEX
+
+
+def _link_problem(request, heading, message, again_url, again_label):
+    return render(
+        request,
+        "registration/link_problem.html",
+        {
+            "heading": heading,
+            "message": message,
+            "again_url": again_url,
+            "again_label": again_label,
+            **NOINDEX,
+        },
+        status=400,
+    )
+
+
+@never_cache
+def signup_confirm(request, token):
+    """GET shows a button (mail scanners open links); POST confirms and signs in."""
+    next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next"))
+    if request.method != "POST":
+        try:
+            tokens.read_signup_token(token)
+        except tokens.InvalidLink as error:
+            return _signup_link_problem(request, error)
+        return render(
+            request,
+            "registration/signup_confirm.html",
+            {"next": next_url, **NOINDEX},
         )
-        return response
+    try:
+        result, user = services.confirm_sign_up(token)
+    except tokens.InvalidLink as error:
+        return _signup_link_problem(request, error)
+    if result == services.ConfirmResult.ALREADY:
+        return render(
+            request,
+            "registration/signup_confirmed_already.html",
+            NOINDEX,
+        )
+    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(next_url or resolve_url("articles:home"))
 
-    def get_success_url(self):
-        target = self.request.POST.get("next") or self.request.GET.get("next")
-        if target and url_has_allowed_host_and_scheme(
-            target,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        ):
-            return target
-        return resolve_url("articles:home")
+
+def _signup_link_problem(request, error):
+    if isinstance(error, tokens.ExpiredLink):
+        heading = _("This link has expired")
+    else:
+        heading = _("This link is not valid")
+    return _link_problem(
+        request,
+        heading,
+        _("Sign up again with the same e-mail address to get a new confirmation link."),
+        resolve_url("signup"),
+        _("Create an account"),
+    )
 
 
+@method_decorator(never_cache, name="dispatch")
+class UnlockRequestView(FormView):
+    """Asks for an unlock link by e-mail; the answer never says whether the account exists."""
+
+    form_class = UnlockForm
+    template_name = "registration/unlock_form.html"
+    extra_context = NOINDEX
+
+    def get_initial(self):
+        return {"username": self.request.GET.get("username", "")[:150]}
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        decision = limits.count_unlock_request(request)
+        if not decision:
+            return _refuse(self, form, decision)
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def form_valid(self, form):
+        try:
+            services.request_unlock(self.request, form.cleaned_data["username"])
+        except OSError:
+            return _mail_failed(self, form, "an unlock e-mail")
+        return redirect("signin_unlock_sent")
+
+
+class UnlockSentView(TemplateView):
+    template_name = "registration/unlock_sent.html"
+    extra_context = NOINDEX
+
+
+@never_cache
+def unlock_confirm(request, token):
+    """GET shows a button; POST uses the link (once) and trusts this browser."""
+    try:
+        if request.method != "POST":
+            tokens.read_unlock_token(token)
+            return render(request, "registration/unlock_confirm.html", NOINDEX)
+        user = services.use_unlock_link(token)
+    except tokens.InvalidLink as error:
+        if isinstance(error, tokens.ExpiredLink):
+            heading = _("This link has expired")
+        elif isinstance(error, services.UsedLink):
+            heading = _("This link was already used")
+        else:
+            heading = _("This link is not valid")
+        return _link_problem(
+            request,
+            heading,
+            _("Ask for a new unlock link if you still cannot sign in."),
+            resolve_url("signin_unlock"),
+            _("Ask for a new link"),
+        )
+    devices.issue(request, user.get_username())
+    return render(
+        request,
+        "registration/unlock_done.html",
+        {"username": user.get_username(), "is_staff": user.is_staff, **NOINDEX},
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = SignalingPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        decision = limits.count_password_reset(request)
+        if not decision:
+            return _refuse(self, form, decision)
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
     def form_valid(self, form):
+        # Past the cap for this address, no mail; the answer stays the same.
+        if not limits.may_mail_address(form.cleaned_data["email"]):
+            return redirect(self.get_success_url())
         self.extra_email_context = {"site_name": SiteSettings.load().name}
-        return super().form_valid(form)
+        try:
+            return super().form_valid(form)
+        except OSError:
+            return _mail_failed(self, form, "a password reset e-mail")

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "twofactor.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.PrivateForSignedInMiddleware",
+    # A refused sign-in answers 429 + Retry-After; a success sets the device cookie.
+    "accounts.middleware.SignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
