@@ -88,7 +88,10 @@ def test_a_refused_sign_in_answers_429_with_retry_after(frozen_now, url):
     assert response.status_code == 429
     # The frozen clock stands at the start of a 15-minute window.
     assert response["Retry-After"] == "900"
-    assert WAIT_MESSAGE in response.content.decode()
+    html = response.content.decode()
+    assert WAIT_MESSAGE in html
+    # The owner is told where to ask for an unlock link.
+    assert "/accounts/unlock/" in html
     assert not signed_in(client)
     frozen_now.shift(timedelta(minutes=10))
     response = sign_in(client, "editor", PASSWORD, ip="10.9.9.9", url=url)
