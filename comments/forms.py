@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment
-from .spam import conf, form_token
+from .spam import conf, form_token, target_name
 from .text import count_links
 
 NAME_MAX_LENGTH = 100
@@ -42,11 +42,13 @@ class CommentForm(forms.Form):
             max_length=conf("MAX_LENGTH"),
             widget=forms.Textarea(attrs={"rows": 5}),
         )
-        if not self.is_bound:
+        if not self.is_bound and user is not None and user.is_authenticated:
+            # A signed-in reader's page is never cached: the token is drawn
+            # for them. An anonymous reader's form is shared by everyone, so
+            # it fetches its token when they start writing (csrf.js).
             self.initial["token"] = form_token(target)
-            if user is not None and user.is_authenticated:
-                self.initial["name"] = user.get_full_name() or user.get_username()
-                self.initial["email"] = user.email
+            self.initial["name"] = user.get_full_name() or user.get_username()
+            self.initial["email"] = user.email
 
     def clean_text(self):
         text = self.cleaned_data["text"]
@@ -79,8 +81,16 @@ class CommentForm(forms.Form):
         self.reply_target = target
         return target.parent or target
 
+    @property
+    def token_name(self):
+        """What the form's page asks `/csrf-token?for=` a token for: "post-12"."""
+        return target_name(self.target)
+
     def renew_token(self):
-        """Give a form shown again a fresh timestamp, keeping what the reader typed."""
+        """
+        Give a form shown again (never cached: the answer to a POST) a fresh,
+        unspent token, keeping what the reader typed.
+        """
         if self.is_bound:
             self.data = self.data.copy()
             self.data["token"] = form_token(self.target)

@@ -1,18 +1,31 @@
 """
-Spam defences that need no outside service: a honeypot field, a signed form
-timestamp (minimum fill time, maximum age), a per-IP rate limit kept in the
-cache (shared by every process through Redis), a link limit and exact-duplicate
-detection. Each refusal carries the message the reader sees.
+Spam defences that need no outside service: a honeypot field, a signed,
+single-use form token (minimum fill time, maximum age), a per-address rate
+limit, a link limit and exact-duplicate detection. Each refusal carries the
+message the reader sees.
+
+The form token is never part of a page that may be cached: an anonymous
+reader's form fetches it with its CSRF token when the reader starts writing
+(`/csrf-token?for=post-12`, static/js/csrf.js); a reader without JavaScript
+gets it from the "Please confirm" page (newsroom/csrf.py), issued when the
+server saw the first attempt. Signed-in readers' pages, never cached, carry
+it directly. Each token holds a random nonce that is spent, atomically across
+workers and servers (newsroom/ratelimit.py: Redis, else the database), when
+its comment is stored.
+
+Counts and nonces go through newsroom/ratelimit.py, the project's one limiter.
 """
 
-import ipaddress
+import math
+import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
+
+from newsroom import ratelimit
 
 from .models import Comment, target_kind
 
@@ -21,17 +34,24 @@ DEFAULTS = {
     "MIN_FILL_SECONDS": 3,
     # A form older than this is refused (replayed or left open for days).
     "MAX_FORM_AGE": 24 * 3600,
-    # At most RATE_LIMIT comments per RATE_WINDOW seconds from one address.
+    # At most RATE_LIMIT comments per RATE_WINDOW seconds from one address
+    # (an IPv6 /64 counts as one address).
     "RATE_LIMIT": 5,
     "RATE_WINDOW": 600,
-    "RATE_CACHE": "default",
     "MAX_LINKS": 2,
     "MAX_LENGTH": 4096,
-    # Behind a proxy, the request header holding the reader's address
-    # (for example "HTTP_X_REAL_IP"); REMOTE_ADDR otherwise.
+    # Behind a proxy, the request header holding the reader's address (for
+    # example "HTTP_X_REAL_IP"); REMOTE_ADDR otherwise. Read by
+    # newsroom/ratelimit.py when NEWSROOM["CLIENT_IP_HEADER"] is not set.
     "CLIENT_IP_HEADER": "",
 }
 TOKEN_SALT = "comments.form-token"  # noqa: S105 - a signing salt, not a secret
+TARGET_KINDS = ("post", "page")
+RATE_SCOPE = "comments"
+NONCE_SCOPE = "comment-token"
+# Clocks of several app servers may differ a little: a token's nonce is kept
+# from a while before its issue time.
+CLOCK_SLACK = 300
 
 
 def conf(name):
@@ -46,6 +66,8 @@ class Refusal:
     # Bot-like submissions are kept in the spam state for a moderator to check.
     store_as_spam: bool = False
     status: int = 200
+    # For a 429: seconds until the reader may send again (Retry-After).
+    retry_after: int = 0
 
 
 HONEYPOT = Refusal(
@@ -76,6 +98,13 @@ EXPIRED = Refusal(
     "expired",
     _("This form was open too long and has expired. Please send your comment again."),
 )
+REUSED = Refusal(
+    "reused",
+    _(
+        "This form has already been sent once, so it was not sent again. "
+        "If this is a new comment, please send it again."
+    ),
+)
 RATE_LIMITED = Refusal(
     "rate-limited",
     _(
@@ -92,63 +121,124 @@ DUPLICATE_ON_PAGE = Refusal(
 )
 
 
-def form_token(target):
-    """A signed token recording which post's or page's form was shown, and when."""
+def target_name(target):
+    """What a form names its post or page by for `/csrf-token?for=`: "post-12"."""
+    return "%s-%d" % (target_kind(target), target.pk)
+
+
+def make_token(kind, pk, *, at=None):
+    """
+    A signed token for the comment form of post or page `pk` (`kind`): issued
+    at `at` (now by default), with a random nonce that makes it single-use.
+    """
     return signing.dumps(
-        {target_kind(target): target.pk, "at": time.time()}, salt=TOKEN_SALT
+        {
+            kind: int(pk),
+            "at": time.time() if at is None else float(at),
+            "n": secrets.token_urlsafe(16),
+        },
+        salt=TOKEN_SALT,
     )
 
 
-def check_token(token, target):
-    """The refusal a form token earns, or None when it is sound."""
+def form_token(target, *, at=None):
+    """A fresh form token for the form of `target` (a post or a page)."""
+    return make_token(target_kind(target), target.pk, at=at)
+
+
+def token_for_name(name):
+    """
+    A fresh form token for a form named like "post-12", or None for any other
+    value. The post need not exist: a token for nothing is refused there.
+    """
+    kind, _sep, pk = str(name).partition("-")
+    if kind not in TARGET_KINDS or not pk.isdigit() or len(pk) > 18:
+        return None
+    return make_token(kind, int(pk))
+
+
+@dataclass(frozen=True)
+class Token:
+    issued_at: float
+    nonce: str
+
+    @property
+    def age(self):
+        return time.time() - self.issued_at
+
+
+def read_token(token, target):
+    """
+    `(token, None)` for a sound, unexpired token for `target`'s form, else
+    `(None, refusal)`. Whether it is spent is only known by `spend()`.
+    """
     if not token:
-        return FORGED
+        return None, FORGED
+    max_age = conf("MAX_FORM_AGE")
     try:
-        data = signing.loads(token, salt=TOKEN_SALT, max_age=conf("MAX_FORM_AGE"))
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        return EXPIRED
+        return None, EXPIRED
     except signing.BadSignature:
-        return FORGED
+        return None, FORGED
     if not isinstance(data, dict) or data.get(target_kind(target)) != target.pk:
-        return FORGED
+        return None, FORGED
     try:
-        age = time.time() - float(data["at"])
+        issued_at = float(data["at"])
     except (KeyError, TypeError, ValueError):
-        return FORGED
-    if age < conf("MIN_FILL_SECONDS"):
+        return None, FORGED
+    nonce = data.get("n")
+    if not isinstance(nonce, str) or not nonce:
+        # Made before tokens were single-use: sound, but too old to trust.
+        return None, EXPIRED
+    token = Token(issued_at, nonce)
+    if token.age > max_age:
+        return None, EXPIRED
+    return token, None
+
+
+def check_token(token, target):
+    """The refusal a form token earns before it is spent, or None when it is sound."""
+    token, refusal = read_token(token, target)
+    if refusal is not None:
+        return refusal
+    if token.age < conf("MIN_FILL_SECONDS"):
         return TOO_FAST
     return None
 
 
-def client_ip(request):
-    """The reader's address, or None when it is not a valid IP address."""
-    header = conf("CLIENT_IP_HEADER") or "REMOTE_ADDR"
-    value = request.META.get(header, "").split(",")[0].strip()
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
+def nonce_window(issued_at):
+    """
+    A window length for the limiter's fixed grid in which one window holds the
+    token's whole life (from CLOCK_SLACK before its issue to CLOCK_SLACK after
+    it expires): a nonce counted with it is counted in the same window however
+    late it comes back, never in the next one. About twice the token's life.
+    """
+    start = max(1.0, issued_at - CLOCK_SLACK)
+    life = conf("MAX_FORM_AGE") + 2 * CLOCK_SLACK
+    windows = max(1, math.floor(start / (2 * life)))
+    return start / windows
 
 
-def rate_limit_exceeded(ip, *, cache=None):
+def spend(token):
     """
-    Count one comment from `ip` in the current window and say whether it goes
-    over the limit. add() and incr() are atomic in Redis, so every process
-    shares one count.
+    Spend the token's nonce: True the first time, False for every later use,
+    atomically across workers and servers (a count of 1 in the limiter).
     """
-    if not ip:
-        return False
-    cache = cache if cache is not None else caches[conf("RATE_CACHE")]
-    window = conf("RATE_WINDOW")
-    key = "comments:rate:%s" % ip
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window ended between add() and incr(): start a new one.
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > conf("RATE_LIMIT")
+    decision = ratelimit.hit(
+        NONCE_SCOPE, token.nonce, limit=1, window=nonce_window(token.issued_at)
+    )
+    return decision.allowed
+
+
+def count_comment(request):
+    """Count one comment from the reader's address; the limiter's decision."""
+    return ratelimit.hit(
+        RATE_SCOPE,
+        ratelimit.client_group(request),
+        limit=conf("RATE_LIMIT"),
+        window=conf("RATE_WINDOW"),
+    )
 
 
 def is_duplicate(target, text):
@@ -164,15 +254,23 @@ def is_duplicate(target, text):
     )
 
 
-def screen(*, target, cleaned_data, ip):
-    """The first refusal a valid form on `target` earns, or None to accept it."""
-    if rate_limit_exceeded(ip):
-        return RATE_LIMITED
+def screen(request, *, target, cleaned_data):
+    """
+    The first refusal a valid form on `target` earns, or None to accept it.
+    A comment that will be stored (accepted, or kept as spam) spends its
+    token; a token already spent earns REUSED and nothing is stored.
+    """
+    decision = count_comment(request)
+    if not decision.allowed:
+        return replace(RATE_LIMITED, retry_after=decision.retry_after)
+    token, refusal = read_token(cleaned_data.get("token"), target)
     if cleaned_data.get("website"):
-        return HONEYPOT
-    refusal = check_token(cleaned_data.get("token"), target)
-    if refusal is not None:
-        return refusal
-    if is_duplicate(target, cleaned_data["text"]):
-        return DUPLICATE if target_kind(target) == "post" else DUPLICATE_ON_PAGE
-    return None
+        refusal = HONEYPOT
+    elif refusal is None and token.age < conf("MIN_FILL_SECONDS"):
+        refusal = TOO_FAST
+    elif refusal is None and is_duplicate(target, cleaned_data["text"]):
+        refusal = DUPLICATE if target_kind(target) == "post" else DUPLICATE_ON_PAGE
+    stored = refusal is None or refusal.store_as_spam
+    if stored and token is not None and not spend(token):
+        return REUSED
+    return refusal

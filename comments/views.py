@@ -5,6 +5,7 @@ from django.urls import resolve
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Page, Post
+from newsroom import ratelimit
 
 from . import services, spam
 from .cookies import remember_comment
@@ -30,9 +31,11 @@ def _target_page(request, target, form, status):
 def comment_create(request, kind, pk):
     """
     A reader's comment on a post or a page (`kind`). CSRF is checked as for
-    every POST: anonymous readers' forms fetch their token just before
-    sending (newsroom/csrf.py), so pages stay the same for every reader and
-    cacheable.
+    every POST: anonymous readers' forms fetch their CSRF token and their
+    single-use form token (comments/spam.py) when the reader starts writing
+    (newsroom/csrf.py), so pages stay the same for every reader and
+    cacheable. Refused forms come back with what was typed and a fresh token;
+    too many comments from one address get a 429 with Retry-After.
     """
     target = get_object_or_404(TARGETS[kind].objects.published(), pk=pk)
     form = CommentForm(request.POST, target=target, user=request.user)
@@ -40,10 +43,10 @@ def comment_create(request, kind, pk):
         form.add_error(None, closed_message(target))
         return _target_page(request, target, form, status=403)
     status = 200
+    refusal = None
     if form.is_valid():
         data = form.cleaned_data
-        ip = spam.client_ip(request)
-        refusal = spam.screen(target=target, cleaned_data=data, ip=ip)
+        refusal = spam.screen(request, target=target, cleaned_data=data)
         if refusal is None or refusal.store_as_spam:
             comment = services.comment_submit(
                 target=target,
@@ -52,7 +55,7 @@ def comment_create(request, kind, pk):
                 email=data["email"],
                 text=data["text"],
                 user=request.user,
-                ip_address=ip,
+                ip_address=ratelimit.client_address(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 spam=refusal is not None,
                 base_url=request.build_absolute_uri("/").rstrip("/"),
@@ -65,7 +68,10 @@ def comment_create(request, kind, pk):
         form.add_error(None, refusal.message)
         status = refusal.status
     form.renew_token()
-    return _target_page(request, target, form, status=status)
+    response = _target_page(request, target, form, status=status)
+    if refusal is not None and refusal.retry_after:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def _moderated_comment(request, pk):

@@ -3,14 +3,21 @@ CSRF for public forms on cacheable pages, and what a refused POST is told.
 
 Pages served to anonymous readers carry no per-reader token, so one cached copy
 fits everyone. Their POST forms (`data-csrf="lazy"`) get a token from
-`csrf_token_view` just before they are sent (static/js/csrf.js).
+`csrf_token_view` when the reader starts on them, or just before they are sent
+(static/js/csrf.js). A comment form (`data-token-for="post-12"`) gets its
+single-use form token from the same answer (`/csrf-token?for=post-12`), so its
+issue time is when the reader began writing (comments/spam.py).
 
 A reader without JavaScript therefore sends the first POST without a token and
 Django's CSRF check refuses it. For the few reader forms listed in `RESENDABLE`
 only (a comment, following by e-mail, the language switch), and only when the
 browser says the POST came from a page of this site, the failure view shows
 exactly what would be sent and where, with a fresh token, so one more click
-sends it and nothing typed is lost.
+sends it and nothing typed is lost. A comment resent this way carries a form
+token issued when the server saw that first attempt: the minimum fill time is
+measured from it, so a reader takes a moment over the confirmation while a bot
+that sends the confirmation at once is held as spam, as one that posts
+twice quickly would be.
 
 Every other refused POST (the admin, sign-in, accounts, moderation, anything
 that arrives from another site) gets a plain 403 with nothing to resend: a
@@ -54,16 +61,47 @@ MAX_VALUES = 5
 SAME_SITE_FETCH = {"same-origin", "none"}
 
 
+# The URL names of the comment forms, whose resend gets a fresh form token.
+COMMENT_FORMS = {"comments:post", "comments:page"}
+
+
 @never_cache
 def csrf_token_view(request):
-    return JsonResponse({"token": get_token(request)})
+    """
+    The CSRF token, and with `?for=post-12` a fresh comment form token for that
+    post's (or page's) form. Never cached, so each reader gets their own.
+    """
+    answer = {"token": get_token(request)}
+    wanted = request.GET.get("for")
+    if wanted:
+        from comments.spam import token_for_name
+
+        form_token = token_for_name(wanted)
+        if form_token is not None:
+            answer["form_token"] = form_token
+    return JsonResponse(answer)
+
+
+def _resolve(request):
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None
 
 
 def _url_name(request):
-    try:
-        return resolve(request.path_info).view_name
-    except Resolver404:
+    match = _resolve(request)
+    return match.view_name if match is not None else None
+
+
+def _comment_form_token(request):
+    """A form token for the comment form this POST was sent to, issued now."""
+    match = _resolve(request)
+    if match is None or match.view_name not in COMMENT_FORMS:
         return None
+    from comments.spam import make_token
+
+    return make_token(match.kwargs["kind"], match.kwargs["pk"])
 
 
 def _host(request):
@@ -101,12 +139,18 @@ def resend_destination(request):
 def csrf_failure(request, reason=""):
     destination = resend_destination(request)
     fields = []
+    form_token = None
     if destination is not None:
+        form_token = _comment_form_token(request)
+        skipped = SKIPPED_FIELDS | ({"token"} if form_token else set())
         for key in list(request.POST.keys())[:MAX_FIELDS]:
-            if key in SKIPPED_FIELDS:
+            if key in skipped:
                 continue
             for value in request.POST.getlist(key)[:MAX_VALUES]:
                 fields.append((key, value))
+    if fields and form_token:
+        # The comment form's token is made here, issued at this first attempt.
+        fields.append(("token", form_token))
     host = _host(request)
     can_resend = bool(fields) and host is not None
     return render(

@@ -30,8 +30,9 @@ from django.utils.http import http_date
 
 GENERATION_KEY = "pagecache:generation"
 # Part of every page's key: entries stored by code that kept them differently
-# (in a shared cache, across a deploy) are never replayed.
-ENTRY_FORMAT = 2
+# (in a shared cache, across a deploy) are never replayed. 3: post pages no
+# longer hold a comment form token (it is fetched with the CSRF token).
+ENTRY_FORMAT = 3
 NONCE_PLACEHOLDER = b"\x00pagecache-nonce\x00"
 CACHEABLE_TYPES = (
     "text/html",

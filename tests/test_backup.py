@@ -162,13 +162,13 @@ class Reader:
             return response.read().decode()
 
     def prepare(self, post_path):
+        """Open the post's page and start on its form, as csrf.js does."""
         html = self.get(post_path)
-        self.form_token = re.search(r'name="token" value="([^"]+)"', html)[1]
-        self.action = re.search(r'id="comment-form"[^>]*action="([^"]+)"', html)
-        self.action = self.action[1] if self.action else None
-        if self.action is None:
-            self.action = re.search(r'action="(/comments/post/\d+/)"', html)[1]
-        self.csrf = json.loads(self.get("/csrf-token"))["token"]
+        form = re.search(r'<form id="comment-form"[^>]*>', html)[0]
+        self.action = re.search(r'action="([^"]+)"', form)[1]
+        target = re.search(r'data-token-for="([^"]+)"', form)[1]
+        tokens = json.loads(self.get("/csrf-token?for=" + target))
+        self.csrf, self.form_token = tokens["token"], tokens["form_token"]
 
     def send(self):
         data = urllib.parse.urlencode(

@@ -425,28 +425,50 @@ def test_the_comment_list_is_shared_but_a_writers_held_comment_is_not(client):
     assert "awaiting moderation" not in html
 
 
-def test_the_shared_comment_form_carries_each_readers_own_fresh_token(
-    client, frozen_now
-):
+def test_a_cached_post_page_holds_no_usable_comment_token(client, frozen_now):
+    """
+    The reported attack: the cached page froze one form token for every
+    reader, so a page served 20.9 s after it was stored carried a token old
+    enough to skip the minimum fill time, and one token served every post.
+    The page now holds no token; the form fetches its own, fresh, with the
+    CSRF token when the reader starts writing.
+    """
     post = make_post(title="Form story")
+    make_comment(post, name="Meera", text="First")
     url = post.get_absolute_url()
-    client.cookies["sessionid"] = "no-such-session"  # no whole-page cache
-    token = re.compile(r'name="token" value="([^"]+)"')
-    first = token.search(client.get(url).content.decode())[1]
-    frozen_now.shift(timedelta(seconds=30))
-    second_html = client.get(url).content.decode()
-    second = token.search(second_html)[1]
-    assert first != second  # made for this request, not stored with the form
-    assert "placeholder" not in second
-    assert 'action="/comments/post/%d/"' % post.pk in second_html
-    frozen_now.shift(timedelta(seconds=10))
-    answer = client.post(
-        "/comments/post/%d/" % post.pk,
-        {"name": "Asha", "email": "", "text": "Kept words.", "parent": "",
-         "website": "", "token": second},
-    )  # fmt: skip
-    assert answer.status_code == 302
-    assert Comment.objects.get().text == "Kept words."
+    form_tag = re.compile(r'<form id="comment-form"[^>]*>')
+    token_field = re.compile(r'name="token"(?: value="([^"]*)")?')
+    pages = [client.get(url)]
+    frozen_now.shift(timedelta(seconds=20.9))
+    pages += [client.get(url), client.get(url + "?replyto=1")]
+    assert [state(page) for page in pages] == ["miss", "hit", "miss"]
+    for page in pages:
+        html = page.content.decode()
+        assert 'data-token-for="post-%d"' % post.pk in form_tag.search(html)[0]
+        assert not token_field.search(html)[1]
+        assert 'action="/comments/post/%d/"' % post.pk in html
+    data = {"name": "Asha", "email": "", "text": "Kept words.", "parent": "",
+            "website": ""}  # fmt: skip
+    # What the cached page holds, sent at once, is not accepted.
+    held = client.post("/comments/post/%d/" % post.pk, {**data, "token": ""})
+    assert held.status_code == 200
+    assert Comment.objects.get(text="Kept words.").status == Comment.Status.SPAM
+    # Each reader's own token, fetched as they start: too fast at once...
+    answers = [client.get("/csrf-token?for=post-%d" % post.pk) for _ in range(2)]
+    assert all(state(answer) != "hit" for answer in answers)
+    assert all("no-store" in answer["Cache-Control"] for answer in answers)
+    first, second = (answer.json()["form_token"] for answer in answers)
+    assert first != second
+    text = {**data, "text": "Fresh words."}
+    quick = client.post("/comments/post/%d/" % post.pk, {**text, "token": first})
+    assert "That was very quick" in quick.content.decode()
+    # ...and accepted after the minimum fill time, once.
+    frozen_now.shift(timedelta(seconds=5))
+    calm = {**text, "text": "Calm words.", "token": second}
+    assert client.post("/comments/post/%d/" % post.pk, calm).status_code == 302
+    again = client.post("/comments/post/%d/" % post.pk, {**calm, "text": "More."})
+    assert "already been sent once" in again.content.decode()
+    assert not Comment.objects.filter(text="More.").exists()
 
 
 def test_a_hit_answers_a_304_without_a_policy_and_a_page_without_nonce_names_none(

@@ -1,7 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -10,7 +9,6 @@ from newsroom.pagecache import remember
 from ..cookies import own_comment_ids
 from ..forms import CommentForm
 from ..models import Comment, closed_message, target_kind
-from ..spam import form_token
 from ..text import comment_html
 
 register = template.Library()
@@ -61,8 +59,19 @@ def _target_context(target):
     }
 
 
+# Bumped when what is shared changes shape (the form stopped carrying a token
+# in version 2), so parts stored by older code are never reused.
+PART_VERSION = 2
+
+
 def _key(name, target):
-    return "%s:%s:%d:%s" % (name, target_kind(target), target.pk, get_language())
+    return "%s:%d:%s:%d:%s" % (
+        name,
+        PART_VERSION,
+        target_kind(target),
+        target.pk,
+        get_language(),
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -79,16 +88,13 @@ def comment_section(context, target):
     form = context.get("comment_form")
     if not (can_moderate or own_ids or form is not None or "replyto" in request.GET):
         if not user.is_authenticated:
-            # What every anonymous reader sees is the same but for the
-            # form's spam token, which is put in for this request.
+            # What every anonymous reader sees is the same, the form included:
+            # it carries no token (static/js/csrf.js fetches one).
             shared = remember(
                 _key("comment-section", target),
                 lambda: _shared_section(target, user),
             )
-            # Our own template's output, with an escaped token put in.
-            return mark_safe(  # noqa: S308
-                shared.replace(TOKEN_PLACEHOLDER, escape(form_token(target)))
-            )
+            return mark_safe(shared)  # noqa: S308 - our own template's output
         # A signed-in reader: the approved threads are shared until the next
         # purge; the form (with their name) is drawn for them.
         count, list_html = remember(
@@ -152,14 +158,10 @@ def _shared_comment_list(target):
     return sum(1 for comment in comments if comment.is_approved), html
 
 
-TOKEN_PLACEHOLDER = "comment-form-token-placeholder"  # noqa: S105 - a marker, not a secret
-
-
 def _shared_section(target, user):
-    """An anonymous reader's comment section, with a marker for the form's token."""
+    """An anonymous reader's comment section, its form without a token."""
     count, list_html = _shared_comment_list(target)
     form = CommentForm(target=target, user=user)
-    form.initial["token"] = TOKEN_PLACEHOLDER
     return render_to_string(
         SECTION,
         {

@@ -1,28 +1,65 @@
-// Forms on cacheable pages carry no CSRF token; fetch one before sending.
+// Forms on cacheable pages carry no CSRF token; fetch one when the reader
+// starts on the form (or, at the latest, when it is sent). A comment form
+// (data-token-for="post-12") gets its single-use form token in the same
+// answer, so the token's issue time is when the reader began writing.
 (function () {
   "use strict";
-  var pending = null;
+  var PENDING = "newsroomTokens";
 
-  function token() {
-    if (!pending) {
-      pending = fetch("/csrf-token", { credentials: "same-origin", cache: "no-store" })
-        .then(function (response) { return response.json(); })
-        .then(function (data) { return data.token; });
+  function request(target) {
+    var url = "/csrf-token";
+    if (target) {
+      url += "?for=" + encodeURIComponent(target);
     }
-    return pending;
+    return fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("token " + response.status);
+        }
+        return response.json();
+      });
   }
 
+  function input(form, name) {
+    var field = form.querySelector("input[name=" + name + "]");
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = name;
+      form.appendChild(field);
+    }
+    return field;
+  }
+
+  function needsFormToken(form) {
+    var token = form.querySelector("input[name=token]");
+    return Boolean(form.getAttribute("data-token-for") && !(token && token.value));
+  }
+
+  function complete(form) {
+    var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return Boolean(csrf && csrf.value) && !needsFormToken(form);
+  }
+
+  // One request per form at a time: a focus and a quick submit share it.
   function fill(form) {
-    return token().then(function (value) {
-      var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-      if (!input) {
-        input = document.createElement("input");
-        input.type = "hidden";
-        input.name = "csrfmiddlewaretoken";
-        form.appendChild(input);
-      }
-      input.value = value;
-    });
+    if (complete(form)) {
+      return Promise.resolve();
+    }
+    if (!form[PENDING]) {
+      var target = needsFormToken(form) ? form.getAttribute("data-token-for") : "";
+      form[PENDING] = request(target)
+        .then(function (data) {
+          input(form, "csrfmiddlewaretoken").value = data.token;
+          if (target && data.form_token) {
+            input(form, "token").value = data.form_token;
+          }
+        })
+        .finally(function () {
+          form[PENDING] = null;
+        });
+    }
+    return form[PENDING];
   }
 
   document.addEventListener("focusin", function (event) {
@@ -34,11 +71,7 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches("form[data-csrf=lazy]")) {
-      return;
-    }
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input && input.value) {
+    if (!form.matches("form[data-csrf=lazy]") || complete(form)) {
       return;
     }
     event.preventDefault();

@@ -35,6 +35,13 @@ def test_reader_comments_and_moderator_approves_and_deletes(
     page.goto(post_url)
     comments = page.locator("#comments")
     expect(comments.get_by_role("heading", name="1 Comment")).to_be_visible()
+    # The page holds no form token: the form fetches its own, with the CSRF
+    # token, when the reader starts writing.
+    token = page.locator("#comment-form input[name=token]")
+    expect(token).to_have_value("")
+    with page.expect_response(lambda answer: "/csrf-token?for=post-" in answer.url):
+        page.locator("#comment-form").get_by_label("Name").focus()
+    expect(token).not_to_have_value("")
     write_comment(page, "Asha", "My own comment on the harbour.")
     own = comments.locator("article.comment", has_text="My own comment")
     expect(own).to_contain_text("Your comment is awaiting moderation.")

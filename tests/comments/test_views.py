@@ -305,6 +305,7 @@ class TestSpamDefences:
             assert send(client, post, text="Comment %d" % number).status_code == 302
         response = send(client, post, text="One too many")
         assert response.status_code == 429
+        assert 0 < int(response["Retry-After"]) <= 600
         assert str(spam.RATE_LIMITED.message) in errors(response)
         assert "One too many</textarea>" in section(response)
         assert Comment.objects.count() == 2
@@ -313,6 +314,98 @@ class TestSpamDefences:
             post_url(post), form_data(post, text="Hi"), REMOTE_ADDR="192.0.2.77"
         )
         assert other.status_code == 302
+        assert "Retry-After" not in other
+
+    def test_rate_limit_counts_an_ipv6_64_as_one_reader(self, client, settings):
+        settings.COMMENTS = {"RATE_LIMIT": 2}
+        post = make_post()
+        for number, address in enumerate(["2001:db8:5:6::1", "2001:db8:5:6:a:b:c:d"]):
+            answer = client.post(
+                post_url(post),
+                form_data(post, text="From v6 %d" % number),
+                REMOTE_ADDR=address,
+            )
+            assert answer.status_code == 302
+        refused = client.post(
+            post_url(post),
+            form_data(post, text="Third from the /64"),
+            REMOTE_ADDR="2001:db8:5:6:ffff::2",
+        )
+        assert refused.status_code == 429
+        assert refused["Retry-After"]
+        other_net = client.post(
+            post_url(post),
+            form_data(post, text="Another /64"),
+            REMOTE_ADDR="2001:db8:5:7::1",
+        )
+        assert other_net.status_code == 302
+        assert sorted(Comment.objects.values_list("ip_address", flat=True)) == [
+            "2001:db8:5:6::1",
+            "2001:db8:5:6:a:b:c:d",
+            "2001:db8:5:7::1",
+        ]
+
+    def test_the_comments_client_ip_header_still_names_the_reader(
+        self, client, settings
+    ):
+        settings.COMMENTS = {"RATE_LIMIT": 1, "CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}
+        post = make_post()
+        first = client.post(
+            post_url(post), form_data(post, text="One"), HTTP_X_REAL_IP="198.51.100.7"
+        )
+        assert first.status_code == 302
+        assert Comment.objects.get().ip_address == "198.51.100.7"
+        # Same proxy address, another reader: counted apart.
+        other = client.post(
+            post_url(post), form_data(post, text="Two"), HTTP_X_REAL_IP="198.51.100.8"
+        )
+        assert other.status_code == 302
+        again = client.post(
+            post_url(post), form_data(post, text="Three"), HTTP_X_REAL_IP="198.51.100.7"
+        )
+        assert again.status_code == 429
+
+    def test_one_token_cannot_post_twice(self, client):
+        post = make_post()
+        token = aged_token(post)
+        assert send(client, post, token=token, text="First words").status_code == 302
+        response = send(client, post, token=token, text="Second words")
+        assert response.status_code == 200
+        assert str(spam.REUSED.message) in errors(response)
+        assert "Second words</textarea>" in section(response)
+        assert list(Comment.objects.values_list("text", flat=True)) == ["First words"]
+        # The form shown again carries a fresh token (and, never cached, the
+        # CSRF token), so the reader can send it after a moment.
+        html = section(response)
+        fresh = re.search(r'name="token" value="([^"]+)"', html).group(1)
+        assert fresh != token
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert "data-token-for" not in html
+        again = send(client, post, token=fresh, text="Second words")
+        assert str(spam.TOO_FAST.message) in errors(again)
+
+    def test_a_token_spent_as_spam_cannot_post_again(self, client):
+        post = make_post()
+        token = aged_token(post)
+        send(client, post, token=token, website="http://spam.example", text="Bot 1")
+        response = send(client, post, token=token, text="Bot 2")
+        assert str(spam.REUSED.message) in errors(response)
+        assert list(Comment.objects.values_list("text", "status")) == [
+            ("Bot 1", Status.SPAM)
+        ]
+
+    def test_a_fresh_token_is_too_fast_then_accepted(self, client, frozen_now):
+        """What /csrf-token?for= gives when the reader starts writing."""
+        post = make_post()
+        token = client.get("/csrf-token?for=post-%d" % post.pk).json()["form_token"]
+        frozen_now.shift(timedelta(seconds=1))
+        response = send(client, post, token=token, text="Too quick")
+        assert str(spam.TOO_FAST.message) in errors(response)
+        assert Comment.objects.get().status == Status.SPAM
+        token = client.get("/csrf-token?for=post-%d" % post.pk).json()["form_token"]
+        frozen_now.shift(timedelta(seconds=4))
+        assert send(client, post, token=token, text="Calmly").status_code == 302
+        assert Comment.objects.get(text="Calmly").status == Status.PENDING
 
     def test_link_limit(self, client):
         post = make_post()
