@@ -76,7 +76,7 @@ migrations-check: install
 serve: install
 	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/gunicorn newsroom.wsgi:application --bind $(HOST):$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) --access-logfile -
+	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 bench: install
 	$(BIN)/python bench/thumbnails.py

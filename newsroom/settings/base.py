@@ -228,6 +228,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
+    # A Host outside ALLOWED_HOSTS: one WARNING line, no traceback.
+    "filters": {"one_line_warning": {"()": "newsroom.logs.OneLineWarning"}},
+    "loggers": {
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+    },
 }
 
 # Newsroom's own settings.
