@@ -147,7 +147,26 @@ print("STATIC", settings.STORAGES["staticfiles"]["BACKEND"])
     assert "HEADER X-Content-Type-Options = nosniff" in out
     assert "HEADER Referrer-Policy = strict-origin-when-cross-origin" in out
     assert "HEADER X-Frame-Options = DENY" in out
+    assert "frame-ancestors 'none'" in out
     assert "COOKIES True True True True" in out
     # Worker processes share one cache, so a purge reaches every worker.
     assert "CACHE django.core.cache.backends.filebased.FileBasedCache" in out
     assert "STATIC whitenoise.storage.CompressedManifestStaticFilesStorage" in out
+
+
+def test_frames_are_refused_by_both_headers_alike(client):
+    """X-Frame-Options and CSP frame-ancestors say the same: never in a frame."""
+    post = make_post()
+    for url in ("/", post.get_absolute_url(), "/robots.txt", "/admin/login/"):
+        response = client.get(url)
+        assert response["X-Frame-Options"] == "DENY", url
+        assert csp_directives(response)["frame-ancestors"] == ["'none'"], url
+
+
+def test_csrf_cookie_is_http_only(client):
+    response = client.get("/csrf-token")
+    token = response.json()["token"]
+    cookie = response.cookies["csrftoken"]
+    assert cookie["httponly"] is True
+    # Scripts get the token from /csrf-token instead (static/js/csrf.js).
+    assert token
