@@ -17,8 +17,15 @@ from . import thumbnails
 
 SHARE_SIZE = thumbnails.FULL
 # Inside <script>, "<", ">" and "&" as JSON escapes: "</script>" in a title
-# cannot end the element, and the data reads the same.
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# cannot end the element, and the data reads the same. The line separators
+# U+2028 and U+2029 too: legal in JSON, they end a line in older script parsers.
+_JSON_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    ord("\u2028"): "\\u2028",
+    ord("\u2029"): "\\u2029",
+}
 
 
 def absolute_url(request, path):

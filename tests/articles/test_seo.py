@@ -146,6 +146,18 @@ def test_a_script_end_tag_in_a_title_cannot_break_out_of_the_json_ld(
     assert '<script>alert("x")' not in html
 
 
+def test_line_separators_in_a_title_are_escaped_in_the_json_ld(client, frozen_now):
+    title = "One\u2028two\u2029three"
+    post = make_post(title=title)
+    html = client.get(post.get_absolute_url()).content.decode()
+    start = html.index('<script type="application/ld+json">')
+    block = html[start : html.index("</script>", start)]
+    assert "\u2028" not in block and "\u2029" not in block
+    assert "One\\u2028two\\u2029three" in block
+    (data,) = Head(html).json_ld
+    assert data["headline"] == title
+
+
 def test_premium_text_stays_out_of_description_open_graph_and_json_ld(
     client, frozen_now
 ):
