@@ -7,7 +7,9 @@ Passes when no answer is a 5xx and every accepted comment is in the database.
 
 Comments come from many addresses (the X-Real-IP header a proxy would set,
 read through COMMENTS["CLIENT_IP_HEADER"]) so the per-address rate limit
-does not refuse them; each waits the form's minimum fill time.
+does not refuse them; each fetches its own form token with the CSRF token
+(/csrf-token?for=post-N, as static/js/csrf.js does) and waits the form's
+minimum fill time.
 """
 
 import argparse
@@ -90,17 +92,23 @@ def commenter(base, posts, tally, stop, number):
         status, body, seconds = request(opener, base + post, headers=headers)
         tally.add("post page (commenter)", status, seconds)
         html = body.decode()
-        token = re.search(r'name="token" value="([^"]+)"', html)
-        action = re.search(r'action="(/comments/post/\d+/)"', html)
-        status, body, seconds = request(opener, base + "/csrf-token", headers=headers)
+        form = re.search(r'<form id="comment-form"[^>]*>', html)[0]
+        action = re.search(r'action="(/comments/post/\d+/)"', form)
+        target = re.search(r'data-token-for="([^"]+)"', form)[1]
+        # As csrf.js does when the reader starts writing: the CSRF token and
+        # this reader's own single-use form token.
+        status, body, seconds = request(
+            opener, base + "/csrf-token?for=" + target, headers=headers
+        )
         tally.add("csrf token", status, seconds)
-        csrf = json.loads(body)["token"]
+        tokens = json.loads(body)
+        csrf, token = tokens["token"], tokens["form_token"]
         time.sleep(3.2)  # the form's minimum fill time
         text = "%s %d-%d: a reader's comment about the story." % (MARKER, number, sent)
         data = urllib.parse.urlencode(
             {
                 "csrfmiddlewaretoken": csrf,
-                "token": token[1],
+                "token": token,
                 "name": "Load reader %d" % number,
                 "email": "",
                 "text": text,
