@@ -9,8 +9,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import policy
 
-# Views outside the admin that only staff use.
-STAFF_VIEWS = {"comments:delete", "comments:approve"}
+# Views outside the admin that only staff use, and the password change: a
+# password alone must not be enough to lock the real owner out.
+STAFF_VIEWS = {
+    "comments:delete",
+    "comments:approve",
+    "password_change",
+    "password_change_done",
+}
 # Admin views a signed-in but unverified user still needs.
 OPEN_ADMIN_VIEWS = {"admin:login", "admin:logout"}
 

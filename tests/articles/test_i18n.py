@@ -28,6 +28,7 @@ SOURCES = [
     "comments",
     "followers",
     "newsroom",
+    "twofactor",
     "templates",
     "locale",
 ]

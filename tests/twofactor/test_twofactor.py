@@ -401,3 +401,13 @@ def test_setup_page_keeps_the_site_policy_no_script(client, required):
     html = response.content.decode()
     assert "<script>" not in html
     assert "https://" not in html.split("<img", 1)[1].split(">", 1)[0]
+
+
+def test_an_unverified_editor_cannot_change_the_password(client, required):
+    """A stolen password alone must not let anyone lock the owner out."""
+    user = make_person(roles.EDITORS)
+    give_app(user)
+    client.force_login(user)
+    response = client.get("/accounts/password_change/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
