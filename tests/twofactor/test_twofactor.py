@@ -411,3 +411,10 @@ def test_an_unverified_editor_cannot_change_the_password(client, required):
     response = client.get("/accounts/password_change/")
     assert response.status_code == 302
     assert response["Location"].startswith(VERIFY)
+
+
+def test_the_admin_links_to_two_factor_sign_in(client, not_required):
+    client.force_login(make_person(roles.EDITORS))
+    html = client.get("/admin/").content.decode()
+    assert '<a href="/two-factor/">Two-factor sign-in</a>' in html
+    assert "Change password" in html  # Django's own links are kept
