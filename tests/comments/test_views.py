@@ -209,6 +209,27 @@ class TestPosting:
         assert send(editor, post, text="Forged as editor").status_code == 403
         assert not Comment.objects.exists()
 
+    def test_only_a_signed_in_readers_page_holds_a_form_token(self, client):
+        """
+        Anonymous pages are shared (and cached): their form asks for its own
+        token (data-token-for), on the plain page and on a ?replyto= page
+        alike. A signed-in reader's page is drawn for them and carries one.
+        """
+        post = make_post()
+        root = make_comment(post)
+        token = re.compile(r'name="token"(?: value="([^"]*)")?')
+        for url in (
+            post.get_absolute_url(),
+            "%s?replyto=%d" % (post.get_absolute_url(), root.pk),
+        ):
+            html = section(client.get(url))
+            assert 'data-token-for="post-%d"' % post.pk in html
+            assert not token.search(html)[1]
+        client.force_login(make_user())
+        html = section(client.get(post.get_absolute_url()))
+        assert "data-token-for" not in html
+        assert spam.read_token(token.search(html)[1], post)[1] is None
+
     def test_closed_post_says_so_and_refuses_posts(self, client):
         post = make_post(comments_open=False)
         make_comment(post, text="Before closing")
