@@ -25,10 +25,11 @@ from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db.models import Q
 from django.db.models.functions import Greatest
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
@@ -843,6 +844,41 @@ def json_feed_document(page):
     return document
 
 
+# JSONP (`alt=json-in-script`) runs as a script wherever it is loaded. Loaded
+# from another site (a Blogger widget) it is what those sites ask for; loaded
+# by a page of this site it would be a script from our own origin, which the
+# Content-Security-Policy (`script-src 'self'`) lets run: markup slipped into
+# a page could call any global function with our data. Browsers say where a
+# request comes from and what it is for (Fetch Metadata): a same-origin
+# request for anything but a page (a link followed) or a fetch()/XHR, which
+# cannot run it, is refused.
+JSONP_SAME_ORIGIN_DESTINATIONS = {"document", "empty"}
+JSONP_VARY = ("Sec-Fetch-Site", "Sec-Fetch-Dest")
+JSONP_REFUSED = (
+    "alt=json-in-script is for other sites' widgets; this site's own pages "
+    "read alt=json.\n"
+)
+
+
+def same_origin_jsonp(request):
+    """A request for JSONP from this site's own page, to be run (not followed or fetched)?"""
+    return (
+        request.path.startswith("/feeds/")
+        and "json-in-script" in request.GET.getlist("alt")
+        and request.headers.get("Sec-Fetch-Site") == "same-origin"
+        and request.headers.get("Sec-Fetch-Dest", "")
+        not in JSONP_SAME_ORIGIN_DESTINATIONS
+    )
+
+
+def jsonp_refusal():
+    response = HttpResponseForbidden(
+        JSONP_REFUSED, content_type="text/plain; charset=utf-8"
+    )
+    patch_vary_headers(response, JSONP_VARY)
+    return response
+
+
 # Views.
 
 
@@ -872,7 +908,12 @@ def render_feed(page):
     if alt in ("json", "json-in-script"):
         from blogger.json_feed import blogger_response
 
+        if alt == "json-in-script" and same_origin_jsonp(page.request):
+            return jsonp_refusal()
         response = blogger_response(page)
+        if alt == "json-in-script":
+            # Browser and CDN caches keep the answer for the origin that asked.
+            patch_vary_headers(response, JSONP_VARY)
     elif alt == "jsonfeed":
         response = HttpResponse(
             json.dumps(json_feed_document(page), ensure_ascii=False),

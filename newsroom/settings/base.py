@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A hit is answered here whole (its own CSP nonce and 304s): it costs no
     # session, locale, CSRF or other middleware work.
+    # Before the page cache: this site's pages never load JSONP as a script.
+    "newsroom.middleware.SameOriginJsonpMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
     "newsroom.middleware.SameForEveryoneMiddleware",

@@ -423,3 +423,69 @@ def test_times_are_blogger_shaped(client, news):
     assert stamps
     for stamp in stamps:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+05:30", stamp)
+
+
+# JSONP and this site's own pages: `<script src="/feeds/...?alt=json-in-script
+# &callback=alert">` slipped into a page would be a same-origin script, which
+# the CSP allows; the browser's Fetch Metadata tells such a load apart.
+
+JSONP = "/feeds/posts/default?alt=json-in-script&callback=alert"
+
+
+def fetch_metadata(site, dest):
+    return {"HTTP_SEC_FETCH_SITE": site, "HTTP_SEC_FETCH_DEST": dest}
+
+
+@pytest.mark.parametrize(
+    "dest", ["script", "worker", "sharedworker", "serviceworker", "style", "iframe"]
+)
+def test_jsonp_is_refused_to_this_sites_own_pages(client, news, dest):
+    response = client.get(JSONP, **fetch_metadata("same-origin", dest))
+    assert response.status_code == 403
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert b"alert(" not in response.content
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("site", "dest"),
+    [
+        ("cross-site", "script"),  # a Blogger widget on another site
+        ("same-site", "script"),  # a sister site on another subdomain
+        ("same-origin", "document"),  # a link followed: shown as text
+        ("same-origin", "empty"),  # fetch() or XMLHttpRequest: never run
+        ("none", "document"),  # typed into the address bar
+        (None, None),  # a browser without Fetch Metadata, a feed reader
+    ],
+)
+def test_jsonp_still_serves_other_sites_widgets(client, news, site, dest):
+    headers = fetch_metadata(site, dest) if site else {}
+    response = client.get(JSONP, **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    vary = {part.strip() for part in response["Vary"].split(",")}
+    assert {"Sec-Fetch-Site", "Sec-Fetch-Dest"} <= vary
+    assert jsonp(response, "alert")["feed"]["entry"]
+
+
+def test_a_cached_widget_answer_is_not_replayed_to_this_sites_pages(
+    client, news, settings
+):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True}
+    SiteSettings.load()  # created by the first request otherwise, purging the cache
+    widget = fetch_metadata("cross-site", "script")
+    assert client.get(JSONP, **widget).status_code == 200
+    assert client.get(JSONP, **widget)["X-Page-Cache"] == "hit"
+    response = client.get(JSONP, **fetch_metadata("same-origin", "script"))
+    assert response.status_code == 403
+    assert b"alert(" not in response.content
+
+
+def test_json_is_served_as_json_with_nosniff(client, news):
+    """`alt=json` cannot run as a script: nosniff and a JSON type."""
+    response = client.get(
+        "/feeds/posts/default?alt=json", **fetch_metadata("same-origin", "script")
+    )
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff"
