@@ -418,3 +418,23 @@ def test_the_admin_links_to_two_factor_sign_in(client, not_required):
     html = client.get("/admin/").content.decode()
     assert '<a href="/two-factor/">Two-factor sign-in</a>' in html
     assert "Change password" in html  # Django's own links are kept
+
+
+def test_a_staff_comment_skips_moderation_only_after_the_second_factor(
+    client, required
+):
+    """With two-factor required, a password alone posts nothing unmoderated."""
+    from comments import services
+    from comments.models import CommentSettings
+
+    settings_row = CommentSettings.load()
+    settings_row.moderation = CommentSettings.Moderation.ALWAYS
+    settings_row.save()
+    user = make_person(roles.EDITORS)
+    user.is_verified = lambda: False
+    post = make_post()
+    held = services.comment_submit(target=post, name="Ed", text="One", user=user)
+    assert held.status == Status.PENDING
+    user.is_verified = lambda: True
+    trusted = services.comment_submit(target=post, name="Ed", text="Two", user=user)
+    assert trusted.status == Status.APPROVED
