@@ -91,7 +91,36 @@ def new_image_key():
 
 
 def image_upload_to(instance, filename):
-    return "images/%s/%s" % (instance.key, filename)
+    """
+    `images/KEY/<random>.<ext>`: a name the server chooses, with the
+    extension of the format Pillow found in the file, never the uploader's
+    (a picture that is also HTML, named `x.html`, must not be stored as
+    such). What the uploader called it lives on only in `Image.filename`.
+    """
+    image_format = instance.format or getattr(instance, "_detected_format", "")
+    extension = thumbnails.FORMAT_EXTENSIONS.get(image_format, "bin")
+    return "images/%s/%s.%s" % (instance.key, secrets.token_hex(16), extension)
+
+
+class OriginalFieldFile(models.fields.files.ImageFieldFile):
+    def save(self, name, content, save=True):
+        # Before the name is chosen (image_upload_to): the format, read from
+        # the file's header, and the uploader's name for the public one.
+        self.instance._uploaded_name = name
+        if not self.instance.format:
+            self.instance._detected_format = thumbnails.detect_format(content)
+        super().save(name, content, save)
+
+
+class OriginalImageField(models.ImageField):
+    """An ImageField whose files are named by image_upload_to from their content."""
+
+    attr_class = OriginalFieldFile
+
+    def deconstruct(self):
+        # Only how new files are named differs: the same column as ImageField.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
 
 
 class Image(models.Model):
@@ -102,7 +131,7 @@ class Image(models.Model):
         editable=False,
         help_text=_("Random key in the image's public address /img/KEY/SIZE/NAME."),
     )
-    file = models.ImageField(
+    file = OriginalImageField(
         upload_to=image_upload_to,
         help_text=_("JPEG, PNG, GIF or WebP. Thumbnails are made from it."),
     )
@@ -172,7 +201,8 @@ class Image(models.Model):
         self.format, self.width, self.height = facts.format, facts.width, facts.height
         self.filesize = self.file.size
         if not self.filename:
-            self.filename = thumbnails.public_filename(self.file.name, self.format)
+            uploaded = getattr(self, "_uploaded_name", None) or self.file.name
+            self.filename = thumbnails.public_filename(uploaded, self.format)
 
     def url(self, size="s1600"):
         """Public address of this image at a Blogger size such as `s320` or `s72-c`."""

@@ -193,6 +193,18 @@ def describe(fileobj):
         return Facts(picture.format, width, height)
 
 
+def detect_format(fileobj):
+    """The format Pillow reads in a file's header ("JPEG", "PNG"...), or ""."""
+    position = fileobj.tell()
+    try:
+        with PILImage.open(fileobj) as picture:
+            return picture.format or ""
+    except Exception:  # noqa: BLE001 - not a picture: no format
+        return ""
+    finally:
+        fileobj.seek(position)
+
+
 def primary_format(source_format):
     """JPEG stays JPEG; PNG, GIF and WebP may be transparent, so they give PNG."""
     return "JPEG" if source_format == "JPEG" else "PNG"

@@ -415,3 +415,76 @@ def test_image_answers_are_public_and_vary_only_on_accept(client, django_user_mo
         assert response["Vary"] == "Accept"
         assert "private" not in response["Cache-Control"]
         assert "public" in response["Cache-Control"]
+
+
+# Stored names: the server's, with the extension of the format found
+
+
+def polyglot_png():
+    """A real PNG that also carries an HTML page, past the first 2 kB the markup check reads."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("filler", "a" * 3000)
+    info.add_text("page", "<html><body><script>alert(1)</script></body></html>")
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), "red").save(buffer, "PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+STORED_NAME = r"images/%s/[0-9a-f]{32}\.%s"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "extension", "public"),
+    [
+        ("x.html", polyglot_png, "png", "x.png"),
+        ("photo.jpg", polyglot_png, "png", "photo.png"),
+        (
+            "Dawn Harbour.JPEG",
+            lambda: jpeg_bytes((300, 200)),
+            "jpg",
+            "dawn_harbour.jpg",
+        ),
+        ("no-extension", lambda: jpeg_bytes((300, 200)), "jpg", "no-extension.jpg"),
+    ],
+)
+def test_originals_are_stored_under_a_name_the_server_chooses(
+    staff_client, name, data, extension, public
+):
+    response = admin_add(staff_client, upload(name, data(), content_type="text/html"))
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert re.fullmatch(STORED_NAME % (image.key, extension), image.file.name)
+    assert image.filename == public
+    stored = stored_files("images/%s" % image.key)
+    assert not any(name.endswith((".html", ".JPEG")) for name in stored), stored
+    assert staff_client.get(image.url("s320")).status_code == 200
+
+
+def test_saved_files_get_the_format_extension_too():
+    image = Image(alt_text="Harbour")
+    image.file.save("page.html", io.BytesIO(polyglot_png()), save=False)
+    image.save()
+    assert re.fullmatch(STORED_NAME % (image.key, "png"), image.file.name)
+    assert image.filename == "page.png"
+    # Two uploads never share a name.
+    other = Image(alt_text="Harbour again")
+    other.file.save("page.html", io.BytesIO(polyglot_png()), save=False)
+    assert other.file.name.rsplit("/", 1)[1] != image.file.name.rsplit("/", 1)[1]
+
+
+def test_images_stored_under_their_uploaded_name_keep_working(client):
+    """Originals saved before server-chosen names are read where they are."""
+    key = "oldstyle0123456789ab"
+    default_storage.save(
+        "images/%s/harbour.jpg" % key, io.BytesIO(jpeg_bytes((640, 480)))
+    )
+    image = Image(key=key, alt_text="Harbour", file="images/%s/harbour.jpg" % key)
+    image.save()
+    image.refresh_from_db()
+    assert image.file.name == "images/%s/harbour.jpg" % key
+    assert (image.width, image.height, image.filename) == (640, 480, "harbour.jpg")
+    response = client.get(image.url("s320"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
