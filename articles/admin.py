@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -40,6 +40,7 @@ from .models import (
     Status,
 )
 from .selectors import RELATED_LIMIT, live_post_filter, rank_related_posts
+from .views import archive_bounds
 
 WORKFLOW_BUTTONS = ("_publish_now", "_unpublish", "_submit_review")
 
@@ -279,12 +280,9 @@ class MonthFilter(admin.SimpleListFilter):
             return queryset
         try:
             year, month = (int(part) for part in self.value().split("-"))
-            start = timezone.make_aware(timezone.datetime(year, month, 1))
-        except ValueError:
+            start, end = archive_bounds(year, month)
+        except (ValueError, Http404):
             return queryset.none()
-        end = timezone.make_aware(
-            timezone.datetime(year + (month == 12), month % 12 + 1, 1)
-        )
         return queryset.filter(published_at__gte=start, published_at__lt=end)
 
 

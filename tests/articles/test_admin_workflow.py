@@ -93,6 +93,14 @@ def test_list_filters_by_label_author_and_month(client, editor, frozen_now):
     assert titles(client.get(CHANGELIST + "?state=draft")) == {"Undated draft"}
 
 
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "0000-01", "2026-13", "x-y"])
+def test_a_month_filter_outside_the_calendar_lists_nothing(client, editor, month):
+    make_post(title="Kerala rain")
+    response = client.get(CHANGELIST + "?month=" + month)
+    assert response.status_code == 200
+    assert titles(response) == set()
+
+
 def test_search_finds_titles_and_excerpts(client, editor):
     make_post(title="Harbour reopens", excerpt="Boats return to Kochi.")
     make_post(title="Film festival")
