@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from comments.models import Comment
-from newsroom.pagecache import remember
+from pagecache.store import remember
 
 from .cards import CardBatch, LazyCard, lazy_cards
 from .models import Label, LabeledPost, LabelRedirect, Page, Post, SiteSettings

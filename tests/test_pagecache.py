@@ -15,7 +15,7 @@ from django.urls import include, path
 from articles.models import Label, SiteSettings
 from comments.models import Comment
 from comments.services import comment_approve, comment_remove
-from newsroom import pagecache
+from pagecache import store as pagecache
 from tests.factories import (
     make_comment,
     make_image,

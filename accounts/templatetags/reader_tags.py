@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles.roles import is_member
-from newsroom.pagecache import remember, remember_for_path
+from pagecache.store import remember, remember_for_path
 
 from ..sharing import share_links
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.translation import get_language
 
-from newsroom.pagecache import remember
+from pagecache.store import remember
 
 from ..models import Post
 from ..reltime import absolute_date, relative_text, script_table

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from newsroom.pagecache import remember
+from pagecache.store import remember
 
 from ..cookies import own_comment_ids
 from ..forms import CommentForm

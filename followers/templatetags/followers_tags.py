@@ -1,6 +1,6 @@
 from django import template
 
-from newsroom.pagecache import remember
+from pagecache.store import remember
 
 from ..models import Follower
 

@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "blogger",
     "accounts",
     "followers",
-    # Project wiring (page cache purge signals); last, after every model.
+    # The page cache: purges what each app registers (pagecache/).
+    "pagecache",
+    # Project wiring (the admin's sign-in form).
     "newsroom",
 ]
 
@@ -65,7 +67,7 @@ MIDDLEWARE = [
     # session, locale, CSRF or other middleware work.
     # Before the page cache: this site's pages never load JSONP as a script.
     "newsroom.middleware.SameOriginJsonpMiddleware",
-    "newsroom.pagecache.PageCacheMiddleware",
+    "pagecache.store.PageCacheMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
     "newsroom.middleware.SameForEveryoneMiddleware",
     # ETag/Last-Modified -> 304, outside the CSP header so a 304 carries none.

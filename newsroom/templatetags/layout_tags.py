@@ -2,7 +2,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from newsroom.pagecache import remember_for_path
+from pagecache.store import remember_for_path
 
 register = template.Library()
 

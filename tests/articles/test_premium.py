@@ -154,7 +154,7 @@ def test_premium_body_is_sanitised_on_save():
 
 @pytest.fixture
 def page_cache_on(settings):
-    """The production page cache (newsroom/pagecache.py), off elsewhere in tests."""
+    """The production page cache (pagecache/store.py), off elsewhere in tests."""
     settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True}
 
 

@@ -413,7 +413,7 @@ def test_follow_requests_do_not_purge_the_page_cache_but_confirmations_do(
 ):
     """Anybody can post the form; only a confirmed change shows on pages."""
     from articles.models import SiteSettings
-    from newsroom import pagecache
+    from pagecache import store as pagecache
 
     SiteSettings.load()  # a fresh database makes its settings row on first use
     before = pagecache.generation()

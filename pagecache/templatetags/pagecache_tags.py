@@ -2,7 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from newsroom.pagecache import remember
+from pagecache.store import remember
 
 register = template.Library()
 
