@@ -38,8 +38,9 @@ from .models import (
     Post,
     SiteSettings,
     Status,
+    visible_q,
 )
-from .selectors import RELATED_LIMIT, live_post_filter, rank_related_posts
+from .selectors import RELATED_LIMIT, rank_related_posts
 from .views import archive_bounds
 
 WORKFLOW_BUTTONS = ("_publish_now", "_unpublish", "_submit_review")
@@ -828,7 +829,7 @@ class LabelAdmin(admin.ModelAdmin):
             .annotate(
                 live=Count(
                     "labeled_posts",
-                    filter=live_post_filter("labeled_posts__content_object__"),
+                    filter=visible_q("labeled_posts__content_object__"),
                 ),
                 total=Count("labeled_posts"),
             )

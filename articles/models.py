@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Prefetch
+from django.db.models import OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -239,17 +239,141 @@ class Image(models.Model):
         )
 
 
-class PostQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(status=Status.PUBLISHED)
+def visible_q(prefix="", *, now=None):
+    """
+    The one definition of what readers may see, as a Q: published, with a
+    publication time now or past. `prefix` reaches a post or page through a
+    relation: `visible_q("post__")`, `visible_q("labeled_posts__content_object__")`.
+    """
+    return Q(
+        (prefix + "status", Status.PUBLISHED),
+        (prefix + "published_at__lte", now or timezone.now()),
+    )
 
-    def published(self):
-        """Posts readers may see: published, with a publication time now or past."""
-        return self.live().filter(published_at__lte=timezone.now())
+
+def scheduled_q(prefix="", *, now=None):
+    """Published, but with a publication time still to come: goes live by itself."""
+    return Q(
+        (prefix + "status", Status.PUBLISHED),
+        (prefix + "published_at__gt", now or timezone.now()),
+    )
+
+
+class PublishableQuerySet(models.QuerySet):
+    """The states of posts and pages as readers and editors meet them."""
+
+    def published(self, *, before=None):
+        """
+        What readers may see (visible_q). With `before`, only what went live
+        strictly before that moment; when the moment is not in the future, the
+        one time bound also says "not in the future", so the database walks
+        its date index from there (page 400 costs what page 1 costs).
+        """
+        if before is None:
+            return self.filter(visible_q())
+        if before <= timezone.now():
+            return self.filter(status=Status.PUBLISHED, published_at__lt=before)
+        return self.filter(visible_q(), published_at__lt=before)
 
     def scheduled(self):
-        return self.live().filter(published_at__gt=timezone.now())
+        """Published with a future publication time: live at that time, no job needed."""
+        return self.filter(scheduled_q())
 
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def pending(self):
+        """Submitted by a writer, waiting for an editor."""
+        return self.filter(status=Status.PENDING)
+
+
+class Publishable(models.Model):
+    """
+    What posts and pages share: a title and sanitised HTML body, an author, and
+    the publishing state (status and publication time) that decides, in one
+    place (visible_q), whether readers see them.
+    """
+
+    title = models.CharField(max_length=300)
+    body = models.TextField(
+        blank=True, help_text=_("HTML; unsafe markup is removed on save.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "A published post goes live at its publication time: "
+            "set a future time to schedule it."
+        ),
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the post goes live; now when left empty on publishing."),
+    )
+    blogger_id = models.CharField(
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_("The post's id on Blogger, kept so old feed ids stay the same."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.set_derived_fields()
+        self.save_row(*args, **kwargs)
+
+    def set_derived_fields(self):
+        """What must always be true on save: clean HTML, a time once published."""
+        self.body = responsive_body_images(sanitize_html(self.body))
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
+    def save_row(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+
+    def is_published(self):
+        """The instance twin of visible_q()."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    is_published.boolean = True
+
+    def is_scheduled(self):
+        """The instance twin of scheduled_q()."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+
+def numbered(slug, attempt):
+    """Blogger's way to tell apart addresses that clash: slug, slug_1, slug_2..."""
+    return slug if attempt == 0 else "%s_%d" % (slug, attempt)
+
+
+class PostQuerySet(PublishableQuerySet):
     def for_cards(self):
         """
         What a list of post cards reads: author, image, ordered labels and the
@@ -277,8 +401,7 @@ class PostQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-id")
 
 
-class Post(models.Model):
-    title = models.CharField(max_length=300)
+class Post(Publishable):
     slug = models.SlugField(
         max_length=60,
         blank=True,
@@ -295,9 +418,6 @@ class Post(models.Model):
         editable=False,
         help_text=_("Fixed address /YYYY/MM/slug.html, set at first publication."),
     )
-    body = models.TextField(
-        blank=True, help_text=_("HTML; unsafe markup is removed on save.")
-    )
     excerpt = models.TextField(
         blank=True,
         help_text=_(
@@ -310,37 +430,10 @@ class Post(models.Model):
         blank=True,
         help_text=_("Search engines' description; the excerpt when empty."),
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="posts",
-    )
-    status = models.CharField(
-        max_length=12,
-        choices=Status.choices,
-        default=Status.DRAFT,
-        help_text=_(
-            "A published post goes live at its publication time: "
-            "set a future time to schedule it."
-        ),
-    )
-    published_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text=_("When the post goes live; now when left empty on publishing."),
-    )
     featured_image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     comments_open = models.BooleanField(default=True)
-    blogger_id = models.CharField(
-        max_length=40,
-        blank=True,
-        db_index=True,
-        help_text=_("The post's id on Blogger, kept so old feed ids stay the same."),
-    )
     premium_body = models.TextField(
         blank=True,
         help_text=_(
@@ -370,8 +463,6 @@ class Post(models.Model):
         help_text=_("Raised on every save; a stale form cannot overwrite newer work."),
     )
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     labels = TaggableManager(through=LabeledPost, blank=True, verbose_name=_("labels"))
 
@@ -388,25 +479,22 @@ class Post(models.Model):
             models.Index(fields=["published_at", "id"], name="post_pub_id_idx"),
         ]
 
-    def __str__(self):
-        return self.title
+    def get_absolute_url(self):
+        return self.permalink or ""
 
-    def save(self, *args, **kwargs):
+    def set_derived_fields(self):
         if not self._state.adding:
             self.version = (self.version or 0) + 1
-        self.body = responsive_body_images(sanitize_html(self.body))
+        super().set_derived_fields()
         self.premium_body = responsive_body_images(sanitize_html(self.premium_body))
         self.summary = self.excerpt.strip() or make_excerpt(html_to_text(self.body))
         self.reading_minutes = max(1, round(word_count(self.body) / 200))
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+
+    def save_row(self, *args, **kwargs):
         if self.status == Status.PUBLISHED and not self.permalink:
             self._save_with_new_permalink(*args, **kwargs)
         else:
-            super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return self.permalink or ""
+            super().save_row(*args, **kwargs)
 
     def _save_with_new_permalink(self, *args, **kwargs):
         """Fix the permalink, adding _1, _2... on a clash in the same month."""
@@ -414,36 +502,20 @@ class Post(models.Model):
         base_slug = self.slug
         local = timezone.localtime(self.published_at)
         for attempt in range(1000):
-            slug = base_slug if attempt == 0 else "%s_%d" % (base_slug, attempt)
+            slug = numbered(base_slug, attempt)
             permalink = "/%04d/%02d/%s.html" % (local.year, local.month, slug)
             if Post.objects.filter(permalink=permalink).exclude(pk=self.pk).exists():
                 continue
             self.slug, self.permalink = slug, permalink
             try:
                 with transaction.atomic():
-                    super().save(*args, **kwargs)
+                    super().save_row(*args, **kwargs)
                 return
             except IntegrityError:
                 # A concurrent save took the same address: try the next one.
                 self.permalink = None
                 kwargs.pop("force_insert", None)
         raise IntegrityError("No free permalink for %r" % self.title)
-
-    def is_published(self):
-        return (
-            self.status == Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
-
-    is_published.boolean = True
-
-    def is_scheduled(self):
-        return (
-            self.status == Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
-        )
 
     @property
     def label_list(self):
@@ -480,24 +552,21 @@ class Post(models.Model):
         return self.seo_description or self.summary
 
 
-class PageQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
-
-
-class Page(models.Model):
-    title = models.CharField(max_length=300)
+class Page(Publishable):
     slug = models.SlugField(
         max_length=60,
         unique=True,
         blank=True,
         help_text=_("The page lives at /p/SLUG.html; made from the title when empty."),
     )
+    # The base's fields with what editors already see on pages (their help,
+    # or none) and the user's reverse accessor `pages`.
     body = models.TextField(blank=True, help_text=_("HTML; unsafe markup is removed."))
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    blogger_id = models.CharField(max_length=40, blank=True, db_index=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -515,40 +584,25 @@ class Page(models.Model):
             "keeps the approved ones shown."
         ),
     )
-    blogger_id = models.CharField(max_length=40, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PageQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
 
-    def __str__(self):
-        return self.title
-
-    def save(self, *args, **kwargs):
-        self.body = responsive_body_images(sanitize_html(self.body))
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        if not self.slug:
-            base = blogger_slug(self.title)
-            slug, n = base, 0
-            while Page.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                n += 1
-                slug = "%s_%d" % (base, n)
-            self.slug = slug
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("articles:page", args=[self.slug])
 
-    def is_published(self):
-        return (
-            self.status == Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+    def set_derived_fields(self):
+        super().set_derived_fields()
+        if not self.slug:
+            base = blogger_slug(self.title)
+            attempt = 0
+            while (
+                Page.objects.filter(slug=numbered(base, attempt))
+                .exclude(pk=self.pk)
+                .exists()
+            ):
+                attempt += 1
+            self.slug = numbered(base, attempt)
 
 
 def zone_or_none(name):

@@ -6,6 +6,8 @@ pages, labels and images; Members are readers with premium access and no admin.
 Moderators (comments only) are defined by the comments app.
 """
 
+from .models import Status
+
 WRITERS = "Writers"
 EDITORS = "Editors"
 MODERATORS = "Moderators"
@@ -67,7 +69,7 @@ def can_change_post(user, post):
         return False
     if post is None or can_edit_any_post(user):
         return True
-    return post.author_id == user.pk and post.status != "published"
+    return post.author_id == user.pk and post.status != Status.PUBLISHED
 
 
 def can_delete_post(user, post):
@@ -75,7 +77,7 @@ def can_delete_post(user, post):
         return False
     if post is None or can_edit_any_post(user):
         return True
-    return post.author_id == user.pk and post.status == "draft"
+    return post.author_id == user.pk and post.status == Status.DRAFT
 
 
 def is_member(user):

@@ -9,7 +9,6 @@ from django.db.models import (
     Exists,
     FloatField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -17,17 +16,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Ln, Lower, TruncMonth
 from django.utils import timezone
 
-from .models import Label, LabeledPost, Post, Status
+from .models import Label, LabeledPost, Post, visible_q
 
-
-def live_post_filter(prefix=""):
-    """A Q matching live posts through a relation (`prefix` ends with "__")."""
-    return Q(
-        **{
-            prefix + "status": Status.PUBLISHED,
-            prefix + "published_at__lte": timezone.now(),
-        }
-    )
+# The old name, for callers not moved to models.visible_q yet (articles/feeds.py).
+live_post_filter = visible_q
 
 
 def label_counts():
@@ -39,7 +31,7 @@ def label_counts():
         Label.objects.annotate(
             count=Count(
                 "labeled_posts",
-                filter=live_post_filter("labeled_posts__content_object__"),
+                filter=visible_q("labeled_posts__content_object__"),
             )
         )
         .filter(count__gt=0)
@@ -84,9 +76,7 @@ def rank_related_posts(post):
     total = Cast(_live_count(Post.objects.published()), FloatField())
     score = Value(0.0)
     for label in post.label_list:
-        carriers = LabeledPost.objects.filter(
-            live_post_filter("content_object__"), tag=label
-        )
+        carriers = LabeledPost.objects.filter(visible_q("content_object__"), tag=label)
         weight = Ln(total / Cast(_live_count(carriers), FloatField()))
         shares = Exists(
             LabeledPost.objects.filter(content_object=OuterRef("pk"), tag=label)

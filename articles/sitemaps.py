@@ -13,8 +13,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Label, Page, Post
-from .selectors import live_post_filter
+from .models import Label, Page, Post, visible_q
 
 NEWS_WINDOW = timedelta(hours=48)
 # Google News reads at most 1,000 addresses per news sitemap.
@@ -73,7 +72,7 @@ class LabelSitemap(Sitemap):
     limit = 1000
 
     def items(self):
-        live = live_post_filter("labeled_posts__content_object__")
+        live = visible_q("labeled_posts__content_object__")
         return (
             Label.objects.annotate(
                 live_count=Count("labeled_posts", filter=live),

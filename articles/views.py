@@ -55,17 +55,12 @@ class PostListMixin:
     kept_parameters = ()
 
     def get_base_queryset(self):
-        if self.cursor is not None and self.cursor <= timezone.now():
-            # One time bound, not two: the database walks its date index from
-            # the cursor, so page 400 costs what page 1 does.
-            return Post.objects.live()
-        return Post.objects.published()
+        # Older than the cursor in one time bound: see published(before=).
+        return Post.objects.published(before=self.cursor)
 
     def get_queryset(self):
         self.parse_paging()
         queryset = self.get_base_queryset()
-        if self.cursor is not None:
-            queryset = queryset.filter(published_at__lt=self.cursor)
         # Only ids and times are read here (`lazy_cards`); cards load their
         # posts with everything they show only when one must be drawn.
         return queryset.newest_first()
@@ -208,8 +203,6 @@ class SearchView(PostListMixin, ListView):
         if not self.ranked:
             self.start = 0
         queryset = self.get_base_queryset()
-        if self.cursor is not None:
-            queryset = queryset.filter(published_at__lt=self.cursor)
         if self.query and not parsed:
             # Only punctuation: nothing to look for, so nothing is found.
             return queryset.none()

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Post, Status
+from ..models import Post, Status, scheduled_q
 
 register = template.Library()
 
@@ -24,12 +24,8 @@ def newsroom_dashboard(context):
         totals = posts.aggregate(
             drafts=Count("pk", filter=Q(status=Status.DRAFT)),
             pending=Count("pk", filter=Q(status=Status.PENDING)),
-            scheduled=Count(
-                "pk", filter=Q(status=Status.PUBLISHED, published_at__gt=now)
-            ),
-            next_at=Min(
-                "published_at", filter=Q(status=Status.PUBLISHED, published_at__gt=now)
-            ),
+            scheduled=Count("pk", filter=scheduled_q(now=now)),
+            next_at=Min("published_at", filter=scheduled_q(now=now)),
         )
         changelist = reverse("admin:articles_post_changelist")
         result.update(
