@@ -37,3 +37,8 @@ class ArticlesConfig(AppConfig):
                 signal.connect(forget_related_posts, sender=sender, weak=False)
         for sender in (Post.related_pinned.through, Post.related_excluded.through):
             m2m_changed.connect(forget_related_posts, sender=sender, weak=False)
+
+        # Which cached pages a change purges (pagecache/registry.py).
+        from . import purges
+
+        purges.register()

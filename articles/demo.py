@@ -5,7 +5,6 @@ import random
 import secrets
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -222,14 +221,12 @@ def _ensure_user(username, first, last, group, out, staff=True):
 
 
 def _ensure_groups():
-    """The roles as their migrations define them (articles, and comments if installed)."""
+    """
+    The roles as their migrations define them. Moderators' permissions belong
+    to the comments app, whose demo loader gives them (articles/extensions.py).
+    """
     groups = ensure_roles()
-    if apps.is_installed("comments"):
-        from comments.roles import ensure_moderators
-
-        moderators = ensure_moderators()
-    else:
-        moderators, _ = Group.objects.get_or_create(name=MODERATORS)
+    moderators, _ = Group.objects.get_or_create(name=MODERATORS)
     return groups[EDITORS], groups[WRITERS], moderators
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -376,12 +376,13 @@ def numbered(slug, attempt):
 class PostQuerySet(PublishableQuerySet):
     def for_cards(self):
         """
-        What a list of post cards reads: author, image, ordered labels and the
-        approved comment count (a subquery in the same query).
+        What a list of post cards reads: author, image, ordered labels and
+        what other apps add to cards (articles/extensions.py; the comments
+        app's approved count), each a subquery in the same query.
         """
-        from comments.models import Comment  # comments depends on articles
+        from . import extensions
 
-        return (
+        return extensions.annotate_cards(
             self.select_related("author", "featured_image")
             # Cards never show the body: a list of 20 should not read 20 bodies.
             .defer("body", "premium_body")
@@ -394,7 +395,6 @@ class PostQuerySet(PublishableQuerySet):
                     to_attr="ordered_labeled_items",
                 )
             )
-            .annotate(comment_count=Comment.objects.approved_count_for(OuterRef("pk")))
         )
 
     def newest_first(self):

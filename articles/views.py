@@ -13,9 +13,9 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from comments.models import Comment
 from pagecache.store import remember
 
+from . import extensions
 from .cards import CardBatch, LazyCard, lazy_cards
 from .models import Label, LabeledPost, LabelRedirect, Page, Post, SiteSettings
 from .paging import cursor_value, parse_max_results, parse_time
@@ -419,14 +419,11 @@ class PageDetailView(DetailView):
     context_object_name = "page"
 
     def get_object(self, queryset=None):
-        # A page closed to comments that never had any (About, Contact) shows
-        # no comment section at all.
+        # What other apps show under a page reads its own annotations (the
+        # comments app's "has comments"), in the same query.
         pages = Page.objects.published().select_related("author")
         return get_object_or_404(
-            pages.annotate(
-                has_comments=Exists(Comment.objects.filter(page=OuterRef("pk")))
-            ),
-            slug=self.kwargs["slug"],
+            extensions.annotate_pages(pages), slug=self.kwargs["slug"]
         )
 
 

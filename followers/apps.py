@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class FollowersConfig(AppConfig):
     name = "followers"
     verbose_name = _("Followers")
+
+    def ready(self):
+        from pagecache import registry
+
+        from .models import Follower
+
+        registry.register(Follower, follower_tags)
+
+
+def follower_tags(follower, *, deleted=False, **change):
+    """The sidebar's follower count shows confirmed followers only."""
+    return ["sidebar"] if follower.confirmed_at or deleted else []

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     # session, locale, CSRF or other middleware work.
     # Before the page cache: this site's pages never load JSONP as a script.
     "newsroom.middleware.SameOriginJsonpMiddleware",
-    "pagecache.store.PageCacheMiddleware",
+    "pagecache.middleware.PageCacheMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
     "newsroom.middleware.SameForEveryoneMiddleware",
     # ETag/Last-Modified -> 304, outside the CSP header so a 304 carries none.

@@ -2,12 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from articles import extensions
 from articles.demo import load_demo
-
-try:
-    from comments.demo import load_demo_comments
-except ImportError:  # the demo works without the comments app
-    load_demo_comments = None
 
 
 class Command(BaseCommand):
@@ -16,8 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         loaded = load_demo(self.stdout)
-        if load_demo_comments is not None:
-            loaded = bool(load_demo_comments(self.stdout)) or loaded
+        # Other apps' demo content (the comments app's threads and counts).
+        for load in extensions.demo_loaders:
+            loaded = bool(load(self.stdout)) or loaded
         if loaded:
             self.stdout.write(
                 self.style.SUCCESS(
