@@ -13,11 +13,10 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
+from . import publishing
 from .models import Image, Label, LabeledPost, Page, Post, SiteSettings, Status
 from .roles import EDITORS, MODERATORS, WRITERS, ensure_roles
-from .sanitize import sanitize_html
 from .search import rebuild_search_index
-from .text import blogger_slug, html_to_text, make_excerpt, word_count
 
 SEED_PERMALINK = "/2025/03/russian-us-diplomats-discuss-steps-in.html"
 
@@ -174,32 +173,16 @@ def _body(rng, place):
     return "\n".join(paragraphs)
 
 
-def _permalink(published_at, slug, taken):
-    local = timezone.localtime(published_at)
-    base = "/%04d/%02d/" % (local.year, local.month)
-    candidate, n = slug, 0
-    while base + candidate + ".html" in taken:
-        n += 1
-        candidate = "%s_%d" % (slug, n)
-    taken.add(base + candidate + ".html")
-    return candidate, base + candidate + ".html"
-
-
-def _new_post(rng, title, body, published_at, status, author, image, taken):
-    body = sanitize_html(body)
-    post = Post(
+def _new_post(rng, title, body, published_at, status, author, image):
+    # Summary, reading time and permalink come from publishing.create_many().
+    return Post(
         title=title,
         body=body,
-        summary=make_excerpt(html_to_text(body)),
-        reading_minutes=max(1, round(word_count(body) / 200)),
         status=status,
         published_at=published_at,
         author=author,
         featured_image=image,
     )
-    if status == Status.PUBLISHED:
-        post.slug, post.permalink = _permalink(published_at, blogger_slug(title), taken)
-    return post
 
 
 def _ensure_user(username, first, last, group, out, staff=True):
@@ -268,9 +251,6 @@ def load_demo(out, seed=2025, now=None):
         rng, 99, "steps.jpg", "Diplomats meet for consultations in Istanbul", editor
     )
 
-    taken = set(
-        Post.objects.exclude(permalink=None).values_list("permalink", flat=True)
-    )
     zone = timezone.get_current_timezone()
     seed_time = timezone.make_aware(datetime(2025, 3, 1, 10, 30), zone)
     fixed = [
@@ -282,7 +262,6 @@ def load_demo(out, seed=2025, now=None):
             Status.PUBLISHED,
             editor,
             seed_image,
-            taken,
         )
     ]
     for offset, headline in enumerate(SEED_HEADLINES, start=1):
@@ -296,7 +275,6 @@ def load_demo(out, seed=2025, now=None):
                 Status.PUBLISHED,
                 editor,
                 rng.choice(images),
-                taken,
             )
         )
 
@@ -324,11 +302,10 @@ def load_demo(out, seed=2025, now=None):
                 Status.PUBLISHED,
                 rng.choice(writers),
                 rng.choice(images) if rng.random() < 0.9 else None,
-                taken,
             )
         )
     # The newest post has a members-only part: readers see the premium box.
-    generated[0].premium_body = sanitize_html(PREMIUM_BODY)
+    generated[0].premium_body = PREMIUM_BODY
     hidden = []
     for index in range(DRAFTS):
         hidden.append(
@@ -340,7 +317,6 @@ def load_demo(out, seed=2025, now=None):
                 Status.DRAFT if index % 3 else Status.PENDING,
                 rng.choice(writers),
                 rng.choice(images),
-                taken,
             )
         )
     for index in range(SCHEDULED):
@@ -353,11 +329,10 @@ def load_demo(out, seed=2025, now=None):
                 Status.PUBLISHED,
                 editor,
                 rng.choice(images),
-                taken,
             )
         )
 
-    Post.objects.bulk_create(fixed + generated + hidden, batch_size=500)
+    publishing.create_many(fixed + generated + hidden, batch_size=500)
     # bulk_create sets primary keys on SQLite and PostgreSQL.
     live = fixed + generated
     assignments = {post.pk: [] for post in live}

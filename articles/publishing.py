@@ -1,0 +1,355 @@
+"""
+How a post moves between draft, review, scheduled and live, and who may move it.
+
+One table, TRANSITIONS, names every allowed move (from which states, to which
+state) and the role that may make it; every function here goes through it, in
+one transaction, and raises ValidationError for a move the table does not
+have and PermissionDenied for a role that may not make it. The admin form and
+its bulk actions, the revision history, the Blogger import and the demo loader
+all publish through these functions. `user=None` is the system itself (an
+import, the demo loader): it may make every move in the table.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import roles
+from .models import Post, Status, numbered
+from .text import blogger_slug
+
+
+class State(models.TextChoices):
+    """Where a post stands, as editors speak of it (status and time together)."""
+
+    NEW = "new", gettext_lazy("New")
+    DRAFT = "draft", gettext_lazy("Draft")
+    PENDING = "pending", gettext_lazy("Pending review")
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    LIVE = "live", gettext_lazy("Live")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", gettext_lazy("create")
+    SUBMIT = "submit", gettext_lazy("submit for review")
+    WITHDRAW = "withdraw", gettext_lazy("withdraw from review")
+    REQUEST_CHANGES = "request_changes", gettext_lazy("send back for changes")
+    PUBLISH_NOW = "publish_now", gettext_lazy("publish now")
+    SCHEDULE = "schedule", gettext_lazy("schedule")
+    UNSCHEDULE = "unschedule", gettext_lazy("unschedule")
+    UNPUBLISH = "unpublish", gettext_lazy("unpublish")
+    RECALL = "recall", gettext_lazy("take back to review")
+
+
+# Who may make a move: a writer (anyone who may change the post: writers
+# their own drafts, editors any post) or only an editor (may publish).
+WRITER, EDITOR = "writer", "editor"
+
+# Each move: the states it applies to, the state it leads to, who may make it.
+TRANSITIONS = {
+    Action.SUBMIT: ({State.NEW, State.DRAFT}, State.PENDING, WRITER),
+    Action.WITHDRAW: ({State.PENDING}, State.DRAFT, WRITER),
+    Action.REQUEST_CHANGES: ({State.PENDING}, State.DRAFT, EDITOR),
+    Action.PUBLISH_NOW: (
+        {State.NEW, State.DRAFT, State.PENDING, State.SCHEDULED},
+        State.LIVE,
+        EDITOR,
+    ),
+    Action.SCHEDULE: (
+        {State.NEW, State.DRAFT, State.PENDING, State.LIVE},
+        State.SCHEDULED,
+        EDITOR,
+    ),
+    Action.UNSCHEDULE: ({State.SCHEDULED}, State.DRAFT, EDITOR),
+    Action.UNPUBLISH: ({State.LIVE}, State.DRAFT, EDITOR),
+    Action.RECALL: ({State.LIVE, State.SCHEDULED}, State.PENDING, EDITOR),
+    Action.CREATE: ({State.NEW}, State.DRAFT, WRITER),
+}
+
+
+def state_of(post: Post | None, *, now: datetime | None = None) -> State:
+    """The post's state from its status and publication time (NEW when unsaved)."""
+    if post is None or (post.pk is None and post._state.adding):
+        return State.NEW
+    return _state(post.status, post.published_at, now=now)
+
+
+def state_after(status: str, published_at: datetime | None) -> State:
+    """The state a post with this status and time is in once saved."""
+    return _state(status, published_at)
+
+
+def _state(status, published_at, *, now=None):
+    if status == Status.DRAFT:
+        return State.DRAFT
+    if status == Status.PENDING:
+        return State.PENDING
+    if published_at is not None and published_at > (now or timezone.now()):
+        return State.SCHEDULED
+    return State.LIVE
+
+
+def actions_for(was: State, to: State) -> list[Action]:
+    """The moves from `was` to `to` in the table (none, or one per role)."""
+    return [
+        action
+        for action, (sources, target, _who) in TRANSITIONS.items()
+        if was in sources and target == to
+    ]
+
+
+def may(user: AbstractBaseUser | None, who: str, post: Post, was: State) -> bool:
+    """Whether `user` has the role `who` for `post` in its state `was`."""
+    if user is None:
+        return True
+    if who == EDITOR:
+        return roles.can_publish(user)
+    if was == State.NEW:
+        return user.has_perm("articles.add_post")
+    if not user.has_perm("articles.change_post"):
+        return False
+    if roles.can_edit_any_post(user):
+        return True
+    return post.author_id == user.pk and was in (State.DRAFT, State.PENDING)
+
+
+def check_move(
+    *, post: Post, user: AbstractBaseUser | None, was: State, to: State
+) -> Action | None:
+    """
+    The move from `was` to `to` for `user`, or ValidationError /
+    PermissionDenied. Staying in a state is an edit: anyone who may change
+    the post in that state may make it (None is returned).
+    """
+    if was == to:
+        if not may(user, WRITER, post, was):
+            raise PermissionDenied(_("You may not change this post."))
+        return None
+    actions = actions_for(was, to)
+    if not actions:
+        raise ValidationError(
+            _("A post cannot go from %(was)s to %(to)s.")
+            % {"was": was.label.lower(), "to": to.label.lower()},
+            code="invalid_transition",
+        )
+    for action in actions:
+        if may(user, TRANSITIONS[action][2], post, was):
+            return action
+    raise PermissionDenied(
+        _("Only editors may %(action)s a post.") % {"action": actions[0].label}
+    )
+
+
+def _move(*, post, user, action, was=None, at=None):
+    """Make `action` on `post` (its other changes are saved with it)."""
+    sources, target, who = TRANSITIONS[action]
+    if was is None:
+        was = state_of(post)
+    if was not in sources:
+        raise ValidationError(
+            _("A %(state)s post cannot be %(action)s.")
+            % {"state": was.label.lower(), "action": action.label},
+            code="invalid_transition",
+        )
+    if not may(user, who, post, was):
+        raise PermissionDenied(
+            _("Only editors may %(action)s a post.") % {"action": action.label}
+        )
+    _set_state(post, target, at=at)
+    with transaction.atomic():
+        _save(post, user)
+    return post
+
+
+def _set_state(post, target, *, at=None):
+    now = timezone.now()
+    if target == State.DRAFT:
+        post.status = Status.DRAFT
+    elif target == State.PENDING:
+        post.status = Status.PENDING
+    elif target == State.LIVE:
+        post.status, post.published_at = Status.PUBLISHED, now
+    elif target == State.SCHEDULED:
+        if at is None or at <= now:
+            raise ValidationError(
+                _("A post is scheduled for a time in the future."),
+                code="past_schedule",
+            )
+        post.status, post.published_at = Status.PUBLISHED, at
+
+
+def _save(post, user):
+    if post.author_id is None and user is not None:
+        post.author = user
+    post.save()
+
+
+def submit(
+    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+) -> Post:
+    """Hand a draft to the editors for review."""
+    return _move(post=post, user=user, action=Action.SUBMIT, was=was)
+
+
+def withdraw(
+    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+) -> Post:
+    """Take a post back from review to work on it again."""
+    return _move(post=post, user=user, action=Action.WITHDRAW, was=was)
+
+
+def request_changes(
+    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+) -> Post:
+    """Send a post under review back to its writer as a draft."""
+    return _move(post=post, user=user, action=Action.REQUEST_CHANGES, was=was)
+
+
+def publish_now(
+    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+) -> Post:
+    """Put the post live at once (publication time now)."""
+    return _move(post=post, user=user, action=Action.PUBLISH_NOW, was=was)
+
+
+def schedule(
+    *,
+    post: Post,
+    user: AbstractBaseUser | None,
+    at: datetime,
+    was: State | None = None,
+) -> Post:
+    """Publish the post at a future time `at`; it goes live then by itself."""
+    return _move(post=post, user=user, action=Action.SCHEDULE, was=was, at=at)
+
+
+def unschedule(
+    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+) -> Post:
+    """Turn a scheduled post back into a draft (its time is kept)."""
+    return _move(post=post, user=user, action=Action.UNSCHEDULE, was=was)
+
+
+def unpublish(
+    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+) -> Post:
+    """Take a live post down; its address stays reserved for it."""
+    return _move(post=post, user=user, action=Action.UNPUBLISH, was=was)
+
+
+def take_down(
+    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+) -> Post:
+    """Unpublish a live post or unschedule a scheduled one."""
+    if (was or state_of(post)) == State.SCHEDULED:
+        return unschedule(post=post, user=user, was=was)
+    return unpublish(post=post, user=user, was=was)
+
+
+def save_post(
+    *,
+    post: Post,
+    user: AbstractBaseUser | None,
+    was: State,
+    version_floor: int | None = None,
+) -> Post:
+    """
+    Save `post` as an editor left it (the admin form): `was` is its state
+    before the changes, the post's own status and time say where it goes.
+    With `version_floor`, version numbers rise past it.
+    """
+    check_move(post=post, user=user, was=was, to=state_of(post))
+    if version_floor is not None:
+        post.version = max(post.version, version_floor)
+    with transaction.atomic():
+        _save(post, user)
+    return post
+
+
+def revert(
+    *,
+    post: Post,
+    user: AbstractBaseUser | None,
+    version,
+    was: State | None = None,
+    version_floor: int | None = None,
+) -> Post:
+    """
+    Bring `post` back to `version` (a django-reversion Version of it), labels
+    included, through the table: going back to a live revision is publishing.
+    Version numbers keep rising, so a form opened before is stale. When `was`
+    is given, the revision is already on `post` (django-reversion's revision
+    form in the admin) and `was` is the state before it.
+    """
+    with transaction.atomic():
+        if was is None:
+            stored = Post.objects.select_for_update().get(pk=post.pk)
+            was, version_floor = state_of(stored), stored.version
+            fields = version.field_dict
+            check_move(
+                post=stored,
+                user=user,
+                was=was,
+                to=_state(fields["status"], fields["published_at"]),
+            )
+            version.revision.revert(delete=True)
+            post.refresh_from_db()
+        return save_post(post=post, user=user, was=was, version_floor=version_floor)
+
+
+def create_many(
+    posts: Iterable[Post],
+    *,
+    user: AbstractBaseUser | None = None,
+    batch_size: int = 500,
+) -> list[Post]:
+    """
+    The bulk path: save many new posts in one transaction with bulk inserts,
+    each checked against the table as a new post and given what save() would
+    give it (clean body, summary, reading time, publication time, permalink
+    with Blogger's _1, _2... on a clash). Readers' signals are not sent: the
+    caller rebuilds what depends on them (search index, caches). Returns the
+    posts, with primary keys on SQLite and PostgreSQL.
+    """
+    posts = list(posts)
+    taken = None
+    for post in posts:
+        check_move(
+            post=post,
+            user=user,
+            was=State.NEW,
+            to=_state(post.status, post.published_at),
+        )
+        if post.author_id is None and user is not None:
+            post.author = user
+        post.set_derived_fields()
+        if post.status == Status.PUBLISHED and not post.permalink:
+            if taken is None:
+                taken = set(
+                    Post.objects.exclude(permalink=None).values_list(
+                        "permalink", flat=True
+                    )
+                )
+            post.slug, post.permalink = _free_permalink(post, taken)
+        elif post.permalink and taken is not None:
+            taken.add(post.permalink)
+    with transaction.atomic():
+        return Post.objects.bulk_create(posts, batch_size=batch_size)
+
+
+def _free_permalink(post, taken):
+    base_slug = post.slug or blogger_slug(post.title)
+    local = timezone.localtime(post.published_at)
+    prefix = "/%04d/%02d/" % (local.year, local.month)
+    attempt = 0
+    while prefix + numbered(base_slug, attempt) + ".html" in taken:
+        attempt += 1
+    slug = numbered(base_slug, attempt)
+    taken.add(prefix + slug + ".html")
+    return slug, prefix + slug + ".html"
