@@ -6,23 +6,19 @@ Widgets written for Blogger (MagOne's blocks, related and recent posts) read
 `category[].term`, `media$thumbnail.url`, `thr$total.$t` and
 `feed.openSearch$totalResults.$t`: every value is a string wrapped in
 `{"$t": ...}`, attribute-like values are plain strings, and an empty feed has
-no `entry` key at all. The rows come from articles.feeds, like every format.
+no `entry` key at all. The rows come from articles.feeds.selection and
+comments.feeds, like every format's; blogger/feed_views.py answers with
+`blogger_response()`.
 """
 
 import json
 
 from django.http import HttpResponse
 
-from articles.feeds import (
-    MEDIA_NS,
-    OPENSEARCH_NS,
-    THREAD_NS,
-    author_name,
-    blogger_time,
-    comments_title,
-)
+from articles.feeds.atom import MEDIA_NS, OPENSEARCH_NS, THREAD_NS
+from articles.feeds.page import author_name, blogger_time, comments_title
 from articles.selectors import label_counts
-from newsroom.pagecache import remember
+from pagecache.store import remember
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 BLOGGER_NS = "http://schemas.google.com/blogger/2008"

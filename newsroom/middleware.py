@@ -88,12 +88,12 @@ class SiteTimeZoneMiddleware:
 class SameOriginJsonpMiddleware:
     """
     Refuse JSONP asked for as a script by this site's own pages
-    (articles.feeds.same_origin_jsonp) before the page cache, which would
+    (blogger.jsonp.same_origin_jsonp) before the page cache, which would
     otherwise answer with a copy stored for another site's widget.
     """
 
     def __init__(self, get_response):
-        from articles.feeds import jsonp_refusal, same_origin_jsonp
+        from blogger.jsonp import jsonp_refusal, same_origin_jsonp
 
         self.get_response = get_response
         self.refused, self.refusal = same_origin_jsonp, jsonp_refusal

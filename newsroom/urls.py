@@ -16,7 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("csrf-token", csrf_token_view, name="csrf_token"),
     path("two-factor/", include("twofactor.urls")),
-    path("", include("articles.feed_urls")),
+    path("", include("blogger.feed_urls")),
     path("", include("articles.seo_urls")),
     path("", include("comments.urls")),
     path("", include("blogger.legacy")),

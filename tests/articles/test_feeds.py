@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from articles.feeds import absolute_html
+from articles.feeds.page import absolute_html
 from articles.models import Label, LabeledPost, Page, Post, SiteSettings, Status
 from comments.models import Comment
 from tests.factories import (

@@ -1,0 +1,138 @@
+"""
+Which live posts a feed shows: `post_feed_page()`.
+
+Every row starts from `Post.objects.published()`; the labels of `/-/LABEL`,
+one post's own address, `path`, the time bounds, `q` (full text, ranked) and
+the page window narrow it. Authors, images and comment counts come in the
+rows' query and labels in one more, whatever the page's size. The helpers
+for ids, time bounds and page windows serve comment feeds too.
+"""
+
+from django.db.models import Q
+from django.db.models.functions import Greatest
+from django.http import Http404
+
+from ..models import Label, LabeledPost, Post, SiteSettings
+from ..search import parse_query, ranked_page, search_posts
+from .page import FeedPage
+
+
+def id_filter(value, prefix=""):
+    """Rows whose Blogger id is `value`, or without one and with that primary key."""
+    condition = Q(**{prefix + "blogger_id": value})
+    if len(value) <= 18:
+        condition |= Q(**{prefix + "blogger_id": "", prefix + "pk": int(value)})
+    return condition
+
+
+def time_filters(queryset, query, published, updated):
+    """`queryset` within the query's published-/updated- bounds (these field names)."""
+    for value, lookup in (
+        (query.published_min, published + "__gte"),
+        (query.published_max, published + "__lt"),
+        (query.updated_min, updated + "__gte"),
+        (query.updated_max, updated + "__lt"),
+    ):
+        if value is not None:
+            queryset = queryset.filter(**{lookup: value})
+    return queryset
+
+
+def page_rows(queryset, query, total):
+    """The rows of the asked page: none (and no query) beyond the end."""
+    offset = query.start_index - 1
+    if offset >= total:
+        return []
+    return list(queryset[offset : offset + query.max_results])
+
+
+def _for_entries(queryset, summary):
+    queryset = queryset.for_cards()
+    if not summary:
+        # Cards leave the body out; full feeds need it (never the premium part).
+        queryset = queryset.defer(None).defer("premium_body")
+    return queryset
+
+
+def find_labels(path_text):
+    """
+    The labels of `/-/LABEL`: the whole text when a label has that name
+    (names may hold a slash), else Blogger's `A/B` (posts with both).
+    None when any is unknown.
+    """
+    names = [path_text]
+    parts = [part for part in path_text.split("/") if part]
+    by_name = {
+        label.name: label
+        for label in Label.objects.filter(name__in=[path_text, *parts])
+    }
+    if path_text not in by_name:
+        names = list(dict.fromkeys(parts))
+    if not names or any(name not in by_name for name in names):
+        return None
+    return [by_name[name] for name in names]
+
+
+def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
+    """
+    Live posts for a feed. `labels`: the `/-/LABEL` text (an unknown label is
+    an empty feed, as on Blogger, so widgets keep working); `post_id`: one
+    post's own address (404 when it is not live).
+    """
+    site = SiteSettings.load()
+    queryset = Post.objects.published().annotate(
+        feed_updated=Greatest("updated_at", "published_at")
+    )
+    found_labels = []
+    if labels is not None:
+        found_labels = find_labels(labels)
+        if found_labels is None:
+            queryset = queryset.none()
+            found_labels = []
+        for label in found_labels:
+            queryset = queryset.filter(
+                pk__in=LabeledPost.objects.filter(tag=label).values("content_object_id")
+            )
+    if post_id is not None:
+        queryset = queryset.filter(id_filter(post_id))
+    if query.path:
+        queryset = queryset.filter(permalink=query.path)
+    queryset = time_filters(queryset, query, "published_at", "feed_updated")
+    ranked = False
+    if query.text:
+        parsed = parse_query(query.text)
+        if not parsed:
+            queryset = queryset.none()
+        else:
+            base, queryset = queryset, search_posts(parsed, queryset)
+            ranked = bool(parsed.terms)
+    total = queryset.count()
+    if query.orderby == "updated":
+        queryset = queryset.order_by("-feed_updated", "-id")
+    elif query.orderby == "published" or not ranked:
+        queryset = queryset.order_by("-published_at", "-id")
+    if ranked and not query.orderby:
+        # The page's ids in rank order first, then their posts.
+        offset = query.start_index - 1
+        rows = (
+            ranked_page(parsed, base, offset, query.max_results)
+            if offset < total
+            else []
+        )
+        ids = [pk for pk, _moment, _snippet in rows]
+        posts = _for_entries(Post.objects.filter(pk__in=ids), summary).in_bulk(ids)
+        items = [posts[pk] for pk in ids if pk in posts]
+    else:
+        items = page_rows(_for_entries(queryset, summary), query, total)
+    if post_id is not None and not items:
+        raise Http404("No such post.")
+    return FeedPage(
+        request=request,
+        query=query,
+        site=site,
+        summary=summary,
+        items=items,
+        total=total,
+        labels=found_labels,
+        single=post_id is not None,
+    )
