@@ -56,6 +56,10 @@ def register_schedule(next_moment):
         _schedules.append(next_moment)
 
 
+def registered(model):
+    return model in _tags
+
+
 def next_scheduled():
     """The earliest registered go-live moment (an aware datetime), or None."""
     moments = [moment for moment in (source() for source in _schedules) if moment]

@@ -11,6 +11,7 @@ from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
+from django.utils import timezone
 
 from articles.models import Label, SiteSettings
 from comments.models import Comment
@@ -168,6 +169,50 @@ def test_every_change_that_shows_purges_the_pages(client, change):
     assert state(response) == "miss"
     if change != "page saved":
         assert expected in response.content.decode()
+
+
+def test_only_registered_models_purge(client):
+    """A model no app registered (moderation log, rate counters) purges nothing."""
+    from comments.models import ModerationEvent
+    from newsroom.models import RateCounter
+    from pagecache import registry
+
+    assert not registry.registered(ModerationEvent)
+    post = make_post()
+    comment = make_comment(post)
+    url = post.get_absolute_url()
+    client.get(url)
+    ModerationEvent.objects.create(
+        comment=comment,
+        action=ModerationEvent.Action.REMOVE,
+        from_status=Comment.Status.APPROVED,
+        to_status=Comment.Status.REMOVED,
+    )
+    RateCounter.objects.create(key="test", count=1, expires_at=timezone.now())
+    assert state(client.get(url)) == "hit"
+
+
+def test_a_registration_names_the_tags_a_change_purges(monkeypatch):
+    """Tags are collected per change; an empty list purges nothing."""
+    from articles.purges import user_tags
+    from comments.pages import comment_tags
+    from followers.models import Follower
+
+    purged = []
+    monkeypatch.setattr(pagecache, "purge_tags", purged.append)
+    post = make_post()
+    assert purged[-1] == ["post:%d" % post.pk, "home", "feeds", "sidebar", "lists"]
+    purged.clear()
+    make_comment(post, status=Comment.Status.PENDING)
+    Follower.objects.create(email="pending@example.com")
+    assert purged == []
+    SiteSettings.load().save()
+    assert purged == [["settings"]]
+    user = make_user()
+    assert user_tags(user, update_fields=frozenset({"last_login"})) == []
+    assert user_tags(user) == ["author:%d" % user.pk]
+    shown = make_comment(post, text="Shown")
+    assert comment_tags(shown, created=True)[0] == "post:%d" % post.pk
 
 
 def test_signing_in_does_not_purge(client):
