@@ -612,7 +612,39 @@ def zone_or_none(name):
         return None
 
 
-class SiteSettings(models.Model):
+class OneRowSettings(models.Model):
+    """
+    Settings kept in one row (pk 1) that editors change in the admin, read
+    through the cache: `load()` costs no query once cached, `save()` ends the
+    cached copy. Each subclass names its CACHE_KEY.
+    """
+
+    CACHE_KEY = None
+    CACHE_SECONDS = int(timedelta(hours=1).total_seconds())
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def load(cls):
+        row = cache.get(cls.CACHE_KEY)
+        if row is None:
+            row = cls.read_row()
+            cache.set(cls.CACHE_KEY, row, timeout=cls.CACHE_SECONDS)
+        return row
+
+    @classmethod
+    def read_row(cls):
+        """The saved row, or the defaults until one is saved: reading never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class SiteSettings(OneRowSettings):
     """The one row of site-wide settings editors can change in the admin."""
 
     CACHE_KEY = "newsroom:site-settings"
@@ -654,20 +686,10 @@ class SiteSettings(models.Model):
     def __str__(self):
         return str(self.name)
 
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-
     @classmethod
-    def load(cls):
-        site = cache.get(cls.CACHE_KEY)
-        if site is None:
-            site, _created = cls.objects.get_or_create(pk=1)
-            cache.set(
-                cls.CACHE_KEY, site, timeout=int(timedelta(hours=1).total_seconds())
-            )
-        return site
+    def read_row(cls):
+        # The site's row is made the first time anything reads it.
+        return cls.objects.get_or_create(pk=1)[0]
 
     def clean(self):
         super().clean()

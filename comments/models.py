@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
@@ -9,6 +8,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from articles.models import OneRowSettings
 
 
 class CommentQuerySet(models.QuerySet):
@@ -284,7 +285,7 @@ class ModerationEvent(models.Model):
         return "%s: %s" % (self.get_action_display(), self.comment_id)
 
 
-class CommentSettings(models.Model):
+class CommentSettings(OneRowSettings):
     """The one row of comment settings: when comments wait for a moderator."""
 
     CACHE_KEY = "newsroom:comment-settings"
@@ -329,21 +330,6 @@ class CommentSettings(models.Model):
 
     def __str__(self):
         return str(_("Comment settings"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-
-    @classmethod
-    def load(cls):
-        current = cache.get(cls.CACHE_KEY)
-        if current is None:
-            # The defaults stand until an editor saves the settings: reading
-            # them never writes.
-            current = cls.objects.filter(pk=1).first() or cls(pk=1)
-            cache.set(cls.CACHE_KEY, current, timeout=3600)
-        return current
 
     def holds(self, target, *, now=None):
         """Whether a reader's new comment on `target` (post or page) waits for a moderator."""
