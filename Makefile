@@ -13,7 +13,7 @@ LIGHTHOUSE_VERSION := 13.5.0
 LIGHTHOUSE := $(VENV)/lighthouse/node_modules/.bin/lighthouse
 
 .DEFAULT_GOAL := help
-BANDIT_TARGETS := accounts articles blogger comments followers newsroom $(wildcard twofactor)
+BANDIT_TARGETS := accounts articles blogger comments followers newsroom pagecache $(wildcard twofactor)
 
 .PHONY: help install run test lint format check migrations-check security security-baseline serve bench bench-pages bench-load bench-lighthouse backup clean
 
