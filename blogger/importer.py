@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from articles import publishing
 from articles.models import Label, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
 from articles.text import html_to_text, make_excerpt
@@ -381,27 +382,28 @@ class _Saver:
             report.tally("drafts").in_file += 1
         elif record.published and record.published > timezone.now():
             report.tally("scheduled").in_file += 1
-        post = self.posts_by_id.get(record.blogger_id)
-        adding = post is None
+        self.entry(record, "posts")
+
+    def page(self, record):
+        self.report.tally("pages").in_file += 1
+        self.entry(record, "pages")
+
+    def entry(self, record, kind):
+        """
+        Create or update one post or page (`kind`: "posts" or "pages") from
+        `record`, keeping its Blogger address; unchanged ones are left alone.
+        """
+        is_post = kind == "posts"
+        model = Post if is_post else Page
+        known = self.posts_by_id if is_post else self.pages_by_id
+        obj = known.get(record.blogger_id)
+        adding = obj is None
         if adding:
-            post = self.posts_by_id[record.blogger_id] = Post(
-                blogger_id=record.blogger_id
-            )
-        slug = permalink = None
-        if record.path:
-            match = POST_PATH_RE.match(record.path)
-            slug, permalink = match.group(3), record.path
-            if len(slug) > Post._meta.get_field("slug").max_length:
-                raise entry_error(record.entry, _("the address is too long to keep"))
-            other = Post.objects.filter(permalink=permalink).exclude(pk=post.pk).first()
-            if other is not None:
-                raise entry_error(
-                    record.entry,
-                    _(
-                        "the address %(path)s already belongs to post #%(pk)d “%(title)s”"
-                    )
-                    % {"path": permalink, "pk": other.pk, "title": other.title},
-                )
+            obj = known[record.blogger_id] = model(blogger_id=record.blogger_id)
+            if not is_post:
+                # Pages start with comments closed here; one that has comments
+                # on Blogger had them open there.
+                obj.comments_open = record.blogger_id in self.commented_ids
         fields = {
             "title": title_for(record),
             "body": self.body(record),
@@ -409,35 +411,77 @@ class _Saver:
             "published_at": record.published
             if record.status == Status.PUBLISHED
             else None,
-            "seo_description": record.description[:300],
             "author": self.user_for(record.author),
         }
-        if slug is not None:
-            fields.update(slug=slug, permalink=permalink)
-        labels = record.labels
+        if is_post:
+            fields["seo_description"] = record.description[:300]
+        fields.update(self.address(record, obj))
+        labels = self.labels(record) if is_post else None
+        if not adding and self.unchanged(obj, fields, labels, record.updated):
+            self.report.change("unchanged", kind, record.path or record.entry)
+            if is_post:
+                self.tally_kind(record, obj, "unchanged")
+            return
+        was = publishing.state_of(obj)
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        self.untitled += not record.title  # said only when it is written
+        if is_post:
+            publishing.save_post(post=obj, user=None, was=was)
+            obj.set_labels(labels)
+        else:
+            obj.save()
+        model.objects.filter(pk=obj.pk).update(
+            updated_at=record.updated or timezone.now()
+        )
+        action = "created" if adding else "updated"
+        if is_post:
+            self.report.change(action, kind, obj.permalink or record.entry)
+            self.tally_kind(record, obj, action)
+        else:
+            self.report.change(action, kind, obj.get_absolute_url())
+
+    def address(self, record, obj):
+        """The fields that keep the entry's Blogger address, once checked as free."""
+        if isinstance(obj, Post):
+            if not record.path:
+                return {}
+            slug = POST_PATH_RE.match(record.path).group(3)
+            taken = {"permalink": record.path}
+            fields = {"slug": slug, "permalink": record.path}
+        else:
+            if not record.slug:
+                return {}
+            slug = record.slug
+            taken = fields = {"slug": slug}
+        if len(slug) > type(obj)._meta.get_field("slug").max_length:
+            raise entry_error(record.entry, _("the address is too long to keep"))
+        other = type(obj).objects.filter(**taken).exclude(pk=obj.pk).first()
+        if other is None:
+            return fields
+        if isinstance(obj, Post):
+            message = _(
+                "the address %(path)s already belongs to post #%(pk)d “%(title)s”"
+            )
+        else:
+            message = _(
+                "the address %(path)s already belongs to page #%(pk)d “%(title)s”"
+            )
+        raise entry_error(
+            record.entry,
+            message % {"path": record.path, "pk": other.pk, "title": other.title},
+        )
+
+    def labels(self, record):
         longest = Label._meta.get_field("name").max_length
-        for name in labels:
+        for name in record.labels:
             if len(name) > longest:
                 raise entry_error(
                     record.entry,
                     _("label %(name)r is longer than %(max)d characters")
                     % {"name": name[:30] + "…", "max": longest},
                 )
-        if not adding and self.unchanged(post, fields, labels, record.updated):
-            self.report.change("unchanged", "posts", record.path or record.entry)
-            self.tally_kind(record, post, "unchanged")
-            return
-        for name, value in fields.items():
-            setattr(post, name, value)
-        self.untitled += not record.title  # said only when it is written
-        post.save()
-        post.set_labels(labels)
-        Post.objects.filter(pk=post.pk).update(
-            updated_at=record.updated or timezone.now()
-        )
-        action = "created" if adding else "updated"
-        self.report.change(action, "posts", post.permalink or record.entry)
-        self.tally_kind(record, post, action)
+        return record.labels
 
     def tally_kind(self, record, post, action):
         """Count a draft or a scheduled post in its own row as well."""
@@ -459,54 +503,6 @@ class _Saver:
         if labels is not None and [label.name for label in obj.label_list] != labels:
             return False
         return updated is None or obj.updated_at == updated
-
-    def page(self, record):
-        self.report.tally("pages").in_file += 1
-        page = self.pages_by_id.get(record.blogger_id)
-        adding = page is None
-        if adding:
-            # Pages start with comments closed here; one that has comments on
-            # Blogger had them open there.
-            page = self.pages_by_id[record.blogger_id] = Page(
-                blogger_id=record.blogger_id,
-                comments_open=record.blogger_id in self.commented_ids,
-            )
-        fields = {
-            "title": title_for(record),
-            "body": self.body(record),
-            "status": record.status,
-            "published_at": record.published
-            if record.status == Status.PUBLISHED
-            else None,
-            "author": self.user_for(record.author),
-        }
-        slug = record.slug
-        if slug:
-            if len(slug) > Page._meta.get_field("slug").max_length:
-                raise entry_error(record.entry, _("the address is too long to keep"))
-            other = Page.objects.filter(slug=slug).exclude(pk=page.pk).first()
-            if other is not None:
-                raise entry_error(
-                    record.entry,
-                    _(
-                        "the address %(path)s already belongs to page #%(pk)d “%(title)s”"
-                    )
-                    % {"path": record.path, "pk": other.pk, "title": other.title},
-                )
-            fields["slug"] = slug
-        if not adding and self.unchanged(page, fields, None, record.updated):
-            self.report.change("unchanged", "pages", record.path or record.entry)
-            return
-        for name, value in fields.items():
-            setattr(page, name, value)
-        self.untitled += not record.title
-        page.save()
-        Page.objects.filter(pk=page.pk).update(
-            updated_at=record.updated or timezone.now()
-        )
-        self.report.change(
-            "created" if adding else "updated", "pages", page.get_absolute_url()
-        )
 
     # Comments ---------------------------------------------------------------
 
