@@ -20,41 +20,15 @@ device's count.
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from newsroom import ratelimit
+from newsroom.conf import newsroom_setting
 
 HOUR = 3600
 
-DEFAULTS = {
-    # Sign-in attempts per username (browsers without its device cookie).
-    "SIGNIN_THROTTLE_FAILURES": 5,
-    # Sign-in attempts per client address group, whatever the username.
-    "SIGNIN_THROTTLE_ADDRESS_FAILURES": 20,
-    # Sign-in attempts per device cookie.
-    "SIGNIN_THROTTLE_DEVICE_FAILURES": 10,
-    # The sign-in counting window.
-    "SIGNIN_THROTTLE_WINDOW_SECONDS": 15 * 60,
-    # How long a device cookie is honoured.
-    "SIGNIN_DEVICE_COOKIE_DAYS": 180,
-    # How long an unlock link works (once).
-    "SIGNIN_UNLOCK_LINK_MAX_AGE_SECONDS": HOUR,
-    # Unlock e-mails per account, and unlock requests per address, per hour.
-    "SIGNIN_UNLOCK_MAILS_PER_HOUR": 3,
-    "SIGNIN_UNLOCK_REQUESTS_PER_ADDRESS_PER_HOUR": 10,
-    # Sign-up form posts per address, per hour.
-    "SIGNUP_PER_ADDRESS_PER_HOUR": 10,
-    # How long a sign-up confirmation link works.
-    "SIGNUP_CONFIRM_MAX_AGE_SECONDS": 3 * 24 * HOUR,
-    # Password-reset form posts per address, per hour.
-    "PASSWORD_RESET_PER_ADDRESS_PER_HOUR": 10,
-    # Account e-mails (sign-up, password reset) to one e-mail address, per hour.
-    "ACCOUNT_MAILS_PER_EMAIL_PER_HOUR": 3,
-}
-
 
 def setting(name):
-    return getattr(settings, "NEWSROOM", {}).get(name, DEFAULTS[name])
+    """An account limit from NEWSROOM (defaults and meanings: newsroom/conf.py)."""
+    return newsroom_setting(name)
 
 
 def signin_window():

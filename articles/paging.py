@@ -2,16 +2,17 @@
 
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.utils import timezone
+
+from newsroom.conf import newsroom_setting
 
 
 def parse_max_results(value, default=None):
     """An integer from 1 upwards, clamped to the configured maximum; else BadRequest."""
-    limit = settings.NEWSROOM["MAX_RESULTS"]
+    limit = newsroom_setting("MAX_RESULTS")
     if default is None:
-        default = settings.NEWSROOM["PAGE_SIZE"]
+        default = newsroom_setting("PAGE_SIZE")
     if value is None or value == "":
         return default
     try:

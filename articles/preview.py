@@ -1,8 +1,6 @@
 """Signed, expiring preview links: a draft or scheduled post, shown without a login."""
 
-from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,14 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView
 
+from newsroom.conf import newsroom_setting
+
 from .models import Post
 
 SALT = "articles.preview"
-DEFAULT_MAX_AGE = timedelta(days=3)
 
 
 def preview_max_age():
-    return getattr(settings, "NEWSROOM", {}).get("PREVIEW_MAX_AGE", DEFAULT_MAX_AGE)
+    return newsroom_setting("PREVIEW_MAX_AGE")
 
 
 def make_preview_token(post):

@@ -1,6 +1,5 @@
 """Writes that take several steps: a reader's new comment and each moderator decision."""
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Page, Post
+from newsroom.conf import newsroom_setting
 
 from .models import Comment, CommentSettings, ModerationEvent, target_kind
 from .notifications import notify_moderators
@@ -38,7 +38,7 @@ def is_trusted(user):
         and (user.is_staff or user.has_perm("comments.moderate_comment"))
     ):
         return False
-    if getattr(settings, "NEWSROOM", {}).get("REQUIRE_2FA_FOR_STAFF"):
+    if newsroom_setting("REQUIRE_2FA_FOR_STAFF"):
         verified = getattr(user, "is_verified", None)
         return bool(verified is not None and verified())
     return True

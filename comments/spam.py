@@ -21,30 +21,14 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 
-from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from newsroom import ratelimit
+from newsroom.conf import comments_setting
 
 from .models import Comment, target_kind
 
-DEFAULTS = {
-    # Seconds a person needs at least to write a comment; bots post at once.
-    "MIN_FILL_SECONDS": 3,
-    # A form older than this is refused (replayed or left open for days).
-    "MAX_FORM_AGE": 24 * 3600,
-    # At most RATE_LIMIT comments per RATE_WINDOW seconds from one address
-    # (an IPv6 /64 counts as one address).
-    "RATE_LIMIT": 5,
-    "RATE_WINDOW": 600,
-    "MAX_LINKS": 2,
-    "MAX_LENGTH": 4096,
-    # Behind a proxy, the request header holding the reader's address (for
-    # example "HTTP_X_REAL_IP"); REMOTE_ADDR otherwise. Read by
-    # newsroom/ratelimit.py when NEWSROOM["CLIENT_IP_HEADER"] is not set.
-    "CLIENT_IP_HEADER": "",
-}
 TOKEN_SALT = "comments.form-token"  # noqa: S105 - a signing salt, not a secret
 TARGET_KINDS = ("post", "page")
 RATE_SCOPE = "comments"
@@ -55,8 +39,8 @@ CLOCK_SLACK = 300
 
 
 def conf(name):
-    """A comment setting: settings.COMMENTS[name], else the default above."""
-    return getattr(settings, "COMMENTS", {}).get(name, DEFAULTS[name])
+    """A comment setting from COMMENTS (defaults and meanings: newsroom/conf.py)."""
+    return comments_setting(name)
 
 
 @dataclass(frozen=True)

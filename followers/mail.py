@@ -2,12 +2,12 @@
 
 import email.policy
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from articles.models import SiteSettings
+from newsroom.conf import newsroom_setting
 
 from .tokens import make_unfollow_token
 
@@ -16,7 +16,7 @@ def absolute_url(path, request=None):
     """`path` on this site: from the request when there is one, else SITE_URL."""
     if request is not None:
         return request.build_absolute_uri(path)
-    base = getattr(settings, "NEWSROOM", {}).get("SITE_URL", "http://127.0.0.1:8000")
+    base = newsroom_setting("SITE_URL")
     return base.rstrip("/") + path
 
 

@@ -1,13 +1,12 @@
 """Signed links in followers' e-mails: confirm (expires) and unfollow (never does)."""
 
-from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
+
+from newsroom.conf import newsroom_setting
 
 CONFIRM_SALT = "followers.confirm"
 UNFOLLOW_SALT = "followers.unfollow"
-DEFAULT_CONFIRM_MAX_AGE = timedelta(days=3)
 
 
 class InvalidLink(Exception):
@@ -19,9 +18,7 @@ class ExpiredLink(InvalidLink):
 
 
 def confirm_max_age():
-    return getattr(settings, "NEWSROOM", {}).get(
-        "FOLLOW_CONFIRM_MAX_AGE", DEFAULT_CONFIRM_MAX_AGE
-    )
+    return newsroom_setting("FOLLOW_CONFIRM_MAX_AGE")
 
 
 def make_confirm_token(follower, label_ids):

@@ -30,15 +30,16 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
+
+from newsroom.conf import comments_setting, newsroom_setting
 
 IPV6_GROUP_PREFIX = 64
 
 
 def _conf(name, default):
-    return getattr(settings, "NEWSROOM", {}).get(name, default)
+    return newsroom_setting(name)
 
 
 def client_address(request):
@@ -47,7 +48,7 @@ def client_address(request):
         return None
     header = (
         _conf("CLIENT_IP_HEADER", "")
-        or getattr(settings, "COMMENTS", {}).get("CLIENT_IP_HEADER", "")
+        or comments_setting("CLIENT_IP_HEADER")
         or "REMOTE_ADDR"
     )
     entries = [part.strip() for part in request.META.get(header, "").split(",")]

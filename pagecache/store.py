@@ -15,34 +15,18 @@ import time
 from collections import OrderedDict
 from urllib.parse import quote
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
+from newsroom.conf import newsroom_setting
+
 GENERATION_KEY = "pagecache:generation"
-DEFAULTS = {
-    "PAGE_CACHE": True,
-    "PAGE_CACHE_SECONDS": 600,
-    "PAGE_CACHE_EXCLUDED_PREFIXES": (
-        "/admin/",
-        "/accounts/",
-        "/comments/",
-        "/csrf-token",
-        "/i18n/",
-        "/img/",
-        "/media/",
-        "/static/",
-    ),
-    # Cookies that never change what a page shows to an anonymous reader. The
-    # language cookie is part of the cache key instead.
-    "PAGE_CACHE_HARMLESS_COOKIES": ("csrftoken", "django_language"),
-    "PAGE_CACHE_MAX_QUERY": 512,
-}
 
 
 def conf(name):
-    return getattr(settings, "NEWSROOM", {}).get(name, DEFAULTS[name])
+    """A page-cache setting from NEWSROOM (defaults and meanings: newsroom/conf.py)."""
+    return newsroom_setting(name)
 
 
 # Within one request the generation is read once (see `request_started`);

@@ -2,10 +2,11 @@
 
 from urllib.parse import urlencode, urlsplit
 
-from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from newsroom.conf import newsroom_setting
 
 from . import policy
 
@@ -25,7 +26,7 @@ def is_guarded(match):
     """Whether the resolved view is a staff page (the admin or `STAFF_VIEWS`)."""
     if match is None or match.view_name in OPEN_ADMIN_VIEWS:
         return False
-    extra = set(getattr(settings, "NEWSROOM", {}).get("TWOFACTOR_STAFF_VIEWS", ()))
+    extra = set(newsroom_setting("TWOFACTOR_STAFF_VIEWS"))
     return "admin" in match.namespaces or match.view_name in STAFF_VIEWS | extra
 
 

@@ -12,8 +12,9 @@ moderation views when `NEWSROOM["REQUIRE_2FA_FOR_STAFF"]` is on, and always
 once they have set up an authenticator app themselves.
 """
 
-from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from newsroom.conf import newsroom_setting
 
 MODERATE = "comments.moderate_comment"
 # Wrong codes per user before the verify and setup pages answer 429.
@@ -26,7 +27,7 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 
 
 def _conf(name, default):
-    return getattr(settings, "NEWSROOM", {}).get(name, default)
+    return newsroom_setting(name)
 
 
 def required():

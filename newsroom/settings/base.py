@@ -245,12 +245,10 @@ LOGGING = {
     },
 }
 
-# Newsroom's own settings.
+# Newsroom's own settings: only what differs from the defaults, which are
+# listed, each with what it does, in newsroom/conf.py. Page sizes follow
+# Blogger there: 20 on pages, 25 in feeds, 150 at most.
 NEWSROOM = {
-    # Page sizes follow Blogger: 20 on pages, 25 in feeds, 150 at most.
-    "PAGE_SIZE": 20,
-    "FEED_SIZE": 25,
-    "MAX_RESULTS": 150,
     # Absolute links in e-mails sent outside a request (followers' digest).
     "SITE_URL": env("DJANGO_SITE_URL", "http://127.0.0.1:8000"),
     # Staff must pass a second factor (TOTP app or recovery code) before the
