@@ -37,7 +37,7 @@ NEWSROOM_DEFAULTS = {
     "SITE_URL": "http://127.0.0.1:8000",
     # How long an editor's preview link works.
     "PREVIEW_MAX_AGE": timedelta(days=3),
-    # -- Page cache (newsroom/pagecache.py) ------------------------------
+    # -- Page cache (pagecache/) -----------------------------------------
     # Cache whole pages for anonymous readers.
     "PAGE_CACHE": True,
     # How long a cached page is kept when nothing changes.
