@@ -194,6 +194,7 @@ class Reader:
             self.status = error.code
 
 
+@pytest.mark.own_server
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn needs POSIX")
 def test_fifty_concurrent_comments_on_sqlite_are_all_stored(tmp_path):
     env = {

@@ -93,6 +93,7 @@ print(allowed)
 """
 
 
+@pytest.mark.own_server
 @pytest.mark.django_db(transaction=True)
 def test_parallel_processes_share_one_exact_count(tmp_path):
     """Four processes hit one key 10 times each at once: exactly 7 get through."""

@@ -16,7 +16,7 @@ import pytest
 from tests.processes import ROOT
 from tests.servers import app_server, free_port, server_env
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.own_server]
 
 
 def raw_request(port, head, timeout=10):

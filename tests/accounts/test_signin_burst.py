@@ -96,6 +96,7 @@ def _burst(attempts):
     return outcomes
 
 
+@pytest.mark.own_server
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn needs POSIX")
 def test_parallel_sign_in_bursts_get_exactly_the_limit_checked(tmp_path):
     with app_server(tmp_path, workers=3, setup=SETUP) as server:

@@ -90,6 +90,7 @@ def all_at_once(jobs):
     assert not any(thread.is_alive() for thread in threads)
 
 
+@pytest.mark.own_server
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn needs POSIX")
 def test_bursts_from_one_address_and_with_one_token_across_workers(tmp_path):
     setup = "from tests.factories import make_post; make_post(title='Burst')"
