@@ -18,9 +18,6 @@ from django.utils import timezone
 
 from .models import Label, LabeledPost, Post, visible_q
 
-# The old name, for callers not moved to models.visible_q yet (articles/feeds.py).
-live_post_filter = visible_q
-
 
 def label_counts():
     """
