@@ -22,13 +22,13 @@ HINDI = Path(settings.BASE_DIR) / "locale" / "hi" / "LC_MESSAGES"
 # bench have no reader-facing strings).
 SOURCES = [
     "manage.py",
-    "accounts",
-    "articles",
-    "blogger",
-    "comments",
-    "followers",
-    "newsroom",
-    "twofactor",
+    # Every app of the project (a folder with an apps.py), so a new app is
+    # never left out of the check.
+    *sorted(
+        path.name
+        for path in Path(settings.BASE_DIR).iterdir()
+        if (path / "apps.py").is_file()
+    ),
     "templates",
     "locale",
 ]
