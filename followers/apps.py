@@ -14,6 +14,12 @@ class FollowersConfig(AppConfig):
         registry.register(Follower, follower_tags)
 
 
-def follower_tags(follower, *, deleted=False, **change):
-    """The sidebar's follower count shows confirmed followers only."""
+def follower_tags(follower, *, deleted=False, update_fields=None, **change):
+    """
+    The sidebar's follower count shows confirmed followers only; a new
+    confirmation code (a follow request, also by a confirmed follower) shows
+    nowhere.
+    """
+    if update_fields is not None and set(update_fields) <= {"confirm_nonce"}:
+        return []
     return ["sidebar"] if follower.confirmed_at or deleted else []

@@ -58,10 +58,9 @@ def follower_request(*, email, labels, request=None):
     )
     if not decision:
         raise Throttled(decision, recipient=True)
-    # Plain insert and update, without model signals: a pending follower
-    # changes no page, so anybody posting the form must not purge the page cache.
-    Follower.objects.bulk_create([Follower(email=email)], ignore_conflicts=True)
-    follower = Follower.objects.get(email=email)
+    # A pending follower shows on no page: its page-cache registration
+    # (followers/apps.py) purges nothing for it, so saving it is harmless.
+    follower, _created = Follower.objects.get_or_create(email=email)
     # The new code goes into the link first and into the database only after
     # the mail has left.
     follower.confirm_nonce = new_nonce()
@@ -83,7 +82,7 @@ def follower_request(*, email, labels, request=None):
         },
         request=request,
     )
-    Follower.objects.filter(pk=follower.pk).update(confirm_nonce=follower.confirm_nonce)
+    follower.save(update_fields=["confirm_nonce"])
     return follower
 
 

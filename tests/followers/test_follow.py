@@ -422,3 +422,9 @@ def test_follow_requests_do_not_purge_the_page_cache_but_confirmations_do(
     assert pagecache.generation() == before
     client.get(_link(mail.outbox[0], "confirm"))
     assert pagecache.generation() != before
+    # A confirmed follower asking again (new labels) changes nothing shown
+    # until they confirm: the form cannot be used to purge the site.
+    confirmed = pagecache.generation()
+    _follow(client)
+    assert len(mail.outbox) == 3
+    assert pagecache.generation() == confirmed
