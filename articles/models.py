@@ -1,3 +1,13 @@
+"""
+The content core's data: labels, images, posts and pages, and the site's
+settings.
+
+`visible_q()` / `scheduled_q()` are the one writing of "what readers may
+see"; `Publishable` (the base of `Post` and `Page`) and its queryset
+(`published()`, `scheduled()`, `drafts()`, `pending()`) are built on them.
+Moves between states are made by `articles/publishing.py`, not here.
+"""
+
 import logging
 import secrets
 from datetime import timedelta

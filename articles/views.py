@@ -1,3 +1,9 @@
+"""
+The reader-facing pages of the content core: home, search, label pages,
+archives, a post, a page, robots.txt and the 400 page. Lists share
+`PostListMixin` (keyset paging by time, cards from `Post.objects.for_cards()`).
+"""
+
 import calendar
 from datetime import UTC, datetime
 from urllib.parse import urlencode
