@@ -1,6 +1,5 @@
 """Signed, expiring preview links: a draft or scheduled post, shown without a login."""
 
-
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404

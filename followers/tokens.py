@@ -1,6 +1,5 @@
 """Signed links in followers' e-mails: confirm (expires) and unfollow (never does)."""
 
-
 from django.core import signing
 
 from newsroom.conf import newsroom_setting
