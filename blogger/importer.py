@@ -4,6 +4,12 @@ Save a read Blogger export (`blogger.backup.Backup`) in one transaction.
 Everything is matched on the Blogger id, so a second run updates what
 changed and leaves the rest alone; a dry run does the same work and rolls it
 back. Any error rolls back everything and names the entry.
+
+New posts go in through the publishing service's bulk path
+(`publishing.create_many`), BATCH_SIZE at a time, their labels and search
+rows with them; each is checked, its address too, before it waits for its
+batch. Posts already here are updated one by one (`publishing.save_post`),
+as are pages, which are few.
 """
 
 import csv
@@ -26,16 +32,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from articles import publishing
-from articles.models import Label, Page, Post, SiteSettings, Status
+from articles import publishing, purges, search
+from articles.models import Label, LabeledPost, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
+from articles.selectors import forget_related_posts
 from articles.text import html_to_text, make_excerpt
 from comments.models import Comment, CommentSettings, target_kind
+from pagecache import store
 
 from .backup import POST_PATH_RE, BackupError, entry_error
 from .images import ImageImporter, delete_new_files
 
 PROGRESS_EVERY = 500
+# New posts per call of the publishing service's bulk path.
+BATCH_SIZE = 500
 
 
 def body_as_saved(value):
@@ -191,6 +201,13 @@ class _Saver:
             page.blogger_id: page for page in Page.objects.exclude(blogger_id="")
         }
         self.commented_ids = {record.post_id for record in backup.comments}
+        # Which post holds each post address of the file (see `owner_of`).
+        self.owners = self.read_owners(backup.posts)
+        self.labels_by_name = {}
+        # New posts waiting for the bulk path: (record, post, labels), in
+        # file order; and the cached pages the inserted ones change.
+        self.waiting = []
+        self.purge_tags = set()
 
     def count_existing(self, kind, in_file, created=None):
         """Labels and authors are only created: the others were here already."""
@@ -210,8 +227,12 @@ class _Saver:
         labels_before = Label.objects.count()
         for record in self.backup.posts:
             with entry_errors(record.entry):
-                self.post(record)
-            self.tick()
+                waits = self.post(record)
+            if not waits:
+                self.tick()
+            elif len(self.waiting) >= BATCH_SIZE:
+                self.flush()
+        self.flush()
         names = {name for record in self.backup.posts for name in record.labels}
         self.count_existing(
             "labels", len(names), created=Label.objects.count() - labels_before
@@ -221,6 +242,10 @@ class _Saver:
                 self.page(record)
             self.tick()
         self.comments()
+        if self.purge_tags:
+            # The bulk path sends no signals: what they would purge, once.
+            store.purge_tags(sorted(self.purge_tags))
+            forget_related_posts()
         if self.untitled:
             self.report.notes.append(
                 ngettext(
@@ -382,7 +407,7 @@ class _Saver:
             report.tally("drafts").in_file += 1
         elif record.published and record.published > timezone.now():
             report.tally("scheduled").in_file += 1
-        self.entry(record, "posts")
+        return self.entry(record, "posts")
 
     def page(self, record):
         self.report.tally("pages").in_file += 1
@@ -392,11 +417,15 @@ class _Saver:
         """
         Create or update one post or page (`kind`: "posts" or "pages") from
         `record`, keeping its Blogger address; unchanged ones are left alone.
+        True when a new post waits for its batch (`flush`) to be saved.
         """
         is_post = kind == "posts"
         model = Post if is_post else Page
         known = self.posts_by_id if is_post else self.pages_by_id
         obj = known.get(record.blogger_id)
+        if obj is not None and obj.pk is None:
+            # The id came earlier in the file and that post is still waiting.
+            self.flush()
         adding = obj is None
         if adding:
             obj = known[record.blogger_id] = model(blogger_id=record.blogger_id)
@@ -421,25 +450,41 @@ class _Saver:
             self.report.change("unchanged", kind, record.path or record.entry)
             if is_post:
                 self.tally_kind(record, obj, "unchanged")
-            return
+            return False
         was = publishing.state_of(obj)
+        address_before = obj.permalink if is_post else None
         for name, value in fields.items():
             setattr(obj, name, value)
         self.untitled += not record.title  # said only when it is written
-        if is_post:
+        # A new post whose address is known, or which has none yet, takes the
+        # bulk path; one whose address is made from its title is saved now.
+        waits = (
+            is_post
+            and adding
+            and (bool(obj.permalink) or obj.status != Status.PUBLISHED)
+        )
+        if waits:
+            self.wait(record, obj, labels)
+        elif is_post:
+            if obj.status == Status.PUBLISHED and not obj.permalink:
+                # Its address is made now, clear of the waiting posts' too.
+                self.flush()
             publishing.save_post(post=obj, user=None, was=was)
             obj.set_labels(labels)
+            self.moved(obj, address_before)
         else:
             obj.save()
-        model.objects.filter(pk=obj.pk).update(
-            updated_at=record.updated or timezone.now()
-        )
+        if not waits:
+            model.objects.filter(pk=obj.pk).update(
+                updated_at=record.updated or timezone.now()
+            )
         action = "created" if adding else "updated"
         if is_post:
             self.report.change(action, kind, obj.permalink or record.entry)
             self.tally_kind(record, obj, action)
         else:
             self.report.change(action, kind, obj.get_absolute_url())
+        return waits
 
     def address(self, record, obj):
         """The fields that keep the entry's Blogger address, once checked as free."""
@@ -456,7 +501,13 @@ class _Saver:
             taken = fields = {"slug": slug}
         if len(slug) > type(obj)._meta.get_field("slug").max_length:
             raise entry_error(record.entry, _("the address is too long to keep"))
-        other = type(obj).objects.filter(**taken).exclude(pk=obj.pk).first()
+        if isinstance(obj, Post):
+            owner = self.owner_of(record.path)
+            if owner is None or owner == obj.pk:
+                return fields
+            other = Post.objects.get(pk=owner)
+        else:
+            other = type(obj).objects.filter(**taken).exclude(pk=obj.pk).first()
         if other is None:
             return fields
         if isinstance(obj, Post):
@@ -471,6 +522,122 @@ class _Saver:
             record.entry,
             message % {"path": record.path, "pk": other.pk, "title": other.title},
         )
+
+    def read_owners(self, records):
+        """
+        `{address: post id or None}` for the post addresses in the file, read
+        in one query per BATCH_SIZE of them.
+        """
+        paths = list(dict.fromkeys(record.path for record in records if record.path))
+        owners = dict.fromkeys(paths)
+        for start in range(0, len(paths), BATCH_SIZE):
+            owners.update(
+                Post.objects.filter(
+                    permalink__in=paths[start : start + BATCH_SIZE]
+                ).values_list("permalink", "pk")
+            )
+        return owners
+
+    def owner_of(self, path):
+        """
+        The id of the post at `path`, or None: what the database would say,
+        the waiting posts saved first. `moved` and `flush` keep `owners`
+        current as the import saves.
+        """
+        if path not in self.owners:
+            self.owners[path] = (
+                Post.objects.filter(permalink=path).values_list("pk", flat=True).first()
+            )
+        owner = self.owners[path]
+        if isinstance(owner, Post):
+            # A waiting post: saved now, so the refusal can name it.
+            self.flush()
+            owner = self.owners[path]
+        return owner
+
+    def moved(self, post, address_before):
+        """After `post` was saved one by one: its address is its own, an old one free."""
+        if post.permalink == address_before:
+            return
+        if address_before and self.owners.get(address_before) == post.pk:
+            self.owners[address_before] = None
+        if post.permalink:
+            self.owners[post.permalink] = post.pk
+
+    def label_for(self, name):
+        """The label called `name`, made when new (as `Post.set_labels` does)."""
+        label = self.labels_by_name.get(name)
+        if label is None:
+            label = Label.objects.filter(name=name).first()
+            if label is None:
+                label = Label.objects.create(name=name)
+            self.labels_by_name[name] = label
+        return label
+
+    def wait(self, record, post, names):
+        """
+        Check the new `post` as the bulk path will and queue it for its
+        batch, with its labels (made now, in file order, as before).
+        """
+        publishing.check_move(
+            post=post,
+            user=None,
+            was=publishing.State.NEW,
+            to=publishing.state_after(post.status, post.published_at),
+        )
+        names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+        labels = list(
+            {label.pk: label for label in map(self.label_for, names)}.values()
+        )
+        self.waiting.append((record, post, labels))
+        if post.permalink:
+            self.owners[post.permalink] = post
+
+    def flush(self):
+        """
+        Save the waiting new posts with one call of the publishing service's
+        bulk path, then their labels (one bulk insert), Blogger's update
+        times and their search rows. When the database refuses the batch,
+        its posts are saved one at a time, so the refusal names the entry.
+        """
+        if not self.waiting:
+            return
+        batch, self.waiting = self.waiting, []
+        posts = [post for _record, post, _labels in batch]
+        try:
+            publishing.create_many(posts, user=None, batch_size=BATCH_SIZE)
+        except (DatabaseError, ValidationError, ValueError):
+            for post in posts:
+                post.pk, post._state.adding = None, True
+            for record, post, _labels in batch:
+                with entry_errors(record.entry):
+                    publishing.create_many([post], user=None)
+        # Blogger's update times, in one query. In memory each post keeps
+        # its insert time, as a post saved one by one did (an entry with the
+        # same id later in the file compares against it the same way).
+        stamped = [(record, post) for record, post, _labels in batch if record.updated]
+        inserted_at = [post.updated_at for _record, post in stamped]
+        for record, post in stamped:
+            post.updated_at = record.updated
+        Post.objects.bulk_update(
+            [post for _record, post in stamped], ["updated_at"], batch_size=BATCH_SIZE
+        )
+        for (_record, post), moment in zip(stamped, inserted_at, strict=True):
+            post.updated_at = moment
+        rows = [
+            LabeledPost(content_object_id=post.pk, tag=label, position=position)
+            for _record, post, labels in batch
+            for position, label in enumerate(labels)
+        ]
+        LabeledPost.objects.bulk_create(rows, batch_size=BATCH_SIZE * 4)
+        search.index_posts(posts)
+        for post in posts:
+            if post.permalink:
+                self.owners[post.permalink] = post.pk
+            self.purge_tags.update(purges.post_tags(post))
+            self.tick()
+        for row in rows:
+            self.purge_tags.update(purges.labeled_post_tags(row))
 
     def labels(self, record):
         longest = Label._meta.get_field("name").max_length
