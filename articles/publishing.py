@@ -318,6 +318,8 @@ def create_many(
     posts, with primary keys on SQLite and PostgreSQL.
     """
     posts = list(posts)
+    # Addresses given in the list itself are taken too, whichever comes first.
+    given = {post.permalink for post in posts if post.permalink}
     taken = None
     for post in posts:
         check_move(
@@ -331,14 +333,12 @@ def create_many(
         post.set_derived_fields()
         if post.status == Status.PUBLISHED and not post.permalink:
             if taken is None:
-                taken = set(
+                taken = given | set(
                     Post.objects.exclude(permalink=None).values_list(
                         "permalink", flat=True
                     )
                 )
             post.slug, post.permalink = _free_permalink(post, taken)
-        elif post.permalink and taken is not None:
-            taken.add(post.permalink)
     with transaction.atomic():
         return Post.objects.bulk_create(posts, batch_size=batch_size)
 

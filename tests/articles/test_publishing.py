@@ -209,6 +209,24 @@ def test_bulk_path_creates_many_posts_in_one_transaction(people, frozen_now):
     assert all(post.author == people["editor"] for post in created)
 
 
+def test_bulk_path_never_makes_an_address_given_in_the_same_list(people, frozen_now):
+    """A made address steers clear of an address another post of the list brings."""
+    now = timezone.now()
+    given = Post(
+        title="Imported",
+        status=Status.PUBLISHED,
+        published_at=now,
+        slug="flood-warning",
+        permalink="/2026/03/flood-warning.html",
+    )
+    made = Post(title="Flood warning", status=Status.PUBLISHED, published_at=now)
+    created = publishing.create_many([given, made], user=people["editor"])
+    assert [post.permalink for post in created] == [
+        "/2026/03/flood-warning.html",
+        "/2026/03/flood-warning_1.html",
+    ]
+
+
 def test_bulk_path_checks_the_table(people):
     with pytest.raises(PermissionDenied):
         publishing.create_many(
