@@ -49,6 +49,25 @@ def _mail_failed(view, form, what):
     return view.form_invalid(form)
 
 
+class CountedPostMixin:
+    """
+    A form view whose every POST is counted by `count` (a limit in
+    accounts/limits.py) before the form is read; past the limit the form comes
+    back with the wait named, and SignInMiddleware makes it a 429.
+    """
+
+    count = None  # a function of the request returning a ratelimit.Decision
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        decision = self.count(request)
+        if not decision:
+            return _refuse(self, form, decision)
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
@@ -67,25 +86,17 @@ class SignOutView(auth_views.LogoutView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class SignUpView(FormView):
+class SignUpView(CountedPostMixin, FormView):
     """
     Answers the same whether or not the address has an account: a new one gets
     an inactive account and a confirmation link, a known one an e-mail saying
     so with a password reset link (accounts/services.py).
     """
 
+    count = staticmethod(limits.count_signup)
     form_class = SignUpForm
     template_name = "registration/signup.html"
     extra_context = NOINDEX
-
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        decision = limits.count_signup(request)
-        if not decision:
-            return _refuse(self, form, decision)
-        if form.is_valid():
-            return self.form_valid(form)
-        return self.form_invalid(form)
 
     def form_valid(self, form):
         next_url = _safe_next(self.request, self.request.POST.get("next"))
@@ -159,24 +170,16 @@ def _signup_link_problem(request, error):
 
 
 @method_decorator(never_cache, name="dispatch")
-class UnlockRequestView(FormView):
+class UnlockRequestView(CountedPostMixin, FormView):
     """Asks for an unlock link by e-mail; the answer never says whether the account exists."""
 
+    count = staticmethod(limits.count_unlock_request)
     form_class = UnlockForm
     template_name = "registration/unlock_form.html"
     extra_context = NOINDEX
 
     def get_initial(self):
         return {"username": self.request.GET.get("username", "")[:150]}
-
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        decision = limits.count_unlock_request(request)
-        if not decision:
-            return _refuse(self, form, decision)
-        if form.is_valid():
-            return self.form_valid(form)
-        return self.form_invalid(form)
 
     def form_valid(self, form):
         try:
@@ -222,20 +225,12 @@ def unlock_confirm(request, token):
 
 
 @method_decorator(never_cache, name="dispatch")
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(CountedPostMixin, auth_views.PasswordResetView):
+    count = staticmethod(limits.count_password_reset)
     form_class = SignalingPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
-
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        decision = limits.count_password_reset(request)
-        if not decision:
-            return _refuse(self, form, decision)
-        if form.is_valid():
-            return self.form_valid(form)
-        return self.form_invalid(form)
 
     def form_valid(self, form):
         # Past the cap for this address, no mail; the answer stays the same.

@@ -3,10 +3,7 @@
 import difflib
 import io
 import json
-import os
 import re
-import socket
-import subprocess
 import sys
 import tarfile
 import threading
@@ -14,7 +11,6 @@ import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -23,8 +19,7 @@ from django.core.management import CommandError, call_command
 from articles.demo import LIVE_POSTS, SEED_PERMALINK, load_demo
 from articles.models import Image, Label, Post, SiteSettings
 from comments.models import Comment
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import app_server
 
 
 def without_form_token(html):
@@ -120,26 +115,7 @@ def test_restore_refuses_archives_that_are_not_backups_or_escape_media(tmp_path)
 # Fifty readers send a comment at the same moment to a multi-process server on
 # a SQLite file: every one must be stored, none may fail with "database is locked".
 
-SERVER_SETTINGS = "tests.concurrency_settings"
 READERS = 50
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -197,43 +173,11 @@ class Reader:
 @pytest.mark.own_server
 @pytest.mark.skipif(sys.platform == "win32", reason="gunicorn needs POSIX")
 def test_fifty_concurrent_comments_on_sqlite_are_all_stored(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SERVER_SETTINGS,
-        "DJANGO_SQLITE_PATH": str(tmp_path / "site.sqlite3"),
-        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
-        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        env.pop(name, None)
-    manage(env, "migrate", "--noinput", "-v0")
-    post_path = (
-        manage(
-            env,
-            "shell",
-            "-c",
-            "from tests.factories import make_post; print(make_post().permalink)",
+    with app_server(tmp_path, workers=4, threads=4) as server:
+        post_path = server.shell(
+            "from tests.factories import make_post; print(make_post().permalink)"
         )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application",
-         "--bind", "127.0.0.1:%d" % port, "--workers", "4", "--threads", "4",
-         "--worker-class", "gthread", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = "http://127.0.0.1:%d" % port
-    try:
-        for _attempt in range(100):
-            try:
-                urllib.request.urlopen(base + "/robots.txt", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        readers = [Reader(base, number) for number in range(READERS)]
+        readers = [Reader(server.base, number) for number in range(READERS)]
         for reader in readers:
             reader.prepare(post_path)
         time.sleep(1.1)  # the form's minimum fill time
@@ -248,22 +192,11 @@ def test_fifty_concurrent_comments_on_sqlite_are_all_stored(tmp_path):
             thread.start()
         for thread in threads:
             thread.join(timeout=120)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+        stored = server.shell(
+            "from comments.models import Comment; print(Comment.objects.count())"
+        )
     statuses = [getattr(reader, "status", None) for reader in readers]
-    server_log = (tmp_path / "server.log").read_text()
+    server_log = server.log()
     assert "database is locked" not in server_log
     assert statuses == [302] * READERS, server_log[-3000:]
-    stored = (
-        manage(
-            env,
-            "shell",
-            "-c",
-            "from comments.models import Comment; print(Comment.objects.count())",
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
     assert stored == str(READERS)
