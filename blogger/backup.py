@@ -9,6 +9,7 @@ entry by entry, so memory stays flat on large blogs.
 
 import csv
 import html
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,26 @@ CUT_SHORT_ERRORS = {
     expat_errors.codes[expat_errors.XML_ERROR_UNCLOSED_TOKEN],
     expat_errors.codes[expat_errors.XML_ERROR_PARTIAL_CHAR],
 }
+UNBOUND_PREFIX_ERROR = expat_errors.codes[expat_errors.XML_ERROR_UNBOUND_PREFIX]
+# Prefixes Blogger's exports use, with the namespaces they stand for. A file
+# that uses one without declaring it is read with it declared on <feed>; any
+# other unbound prefix is still refused.
+WELL_KNOWN_PREFIXES = {
+    "app": "http://purl.org/atom/app#",
+    "thr": "http://purl.org/syndication/thread/1.0",
+    "georss": "http://www.georss.org/georss",
+    "gd": "http://schemas.google.com/g/2005",
+    "media": "http://search.yahoo.com/mrss/",
+    "openSearch": "http://a9.com/-/spec/opensearchrss/1.0/",
+}
+# Where the root element starts: after the XML declaration, processing
+# instructions, comments and blank space (a DOCTYPE stops the search).
+PROLOG_PART_RE = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+ROOT_START_RE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?feed"
+    rb"(?P<attributes>(?:\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>"
+)
+HEAD_BYTES = 64 * 1024
 # Blogger's own stand-in address for authors who hid theirs.
 PLACEHOLDER_EMAILS = {"noreply@blogger.com"}
 
@@ -114,6 +135,9 @@ class Backup:
     comments: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (entry, reason) pairs
     entries: int = 0
+    # Well-known prefixes the file used without declaring them, read with
+    # their standard namespaces: {prefix: namespace}.
+    recovered_prefixes: dict = field(default_factory=dict)
 
 
 def entry_error(entry, reason):
@@ -415,9 +439,94 @@ def read_backup(source, progress=None):
     Raise `BackupError` with a one-line reason for a file that is not a
     well-formed Blogger export, declares a DTD (no entity expansion, no
     external entities), or has an entry that cannot be understood.
+
+    A file that uses Blogger's well-known prefixes (`WELL_KNOWN_PREFIXES`)
+    without declaring them is read once more with them declared on its root
+    element, under the same refusals; `Backup.recovered_prefixes` says which.
     """
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as opened:
+            return read_backup(opened, progress)
+    seekable = getattr(source, "seekable", None)
+    start = source.tell() if seekable and seekable() else None
+    try:
+        return _read(source, progress)
+    except _Unbound as unbound:
+        if start is None:
+            raise unbound.error from None
+        source.seek(start)
+        head = source.read(HEAD_BYTES)
+        spliced = _declare_prefixes(head)
+        if spliced is None:
+            raise unbound.error from None
+        head, declared = spliced
+        try:
+            return _read(_Spliced(head, source), progress, declared)
+        except _Unbound as again:
+            raise again.error from None
+
+
+class _Unbound(Exception):
+    """The parser met a prefix nobody declared (`error` is the refusal)."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Spliced:
+    """A binary file whose first bytes are `head` and the rest read from `rest`."""
+
+    def __init__(self, head, rest):
+        self.head, self.rest = head, rest
+
+    def read(self, size=-1):
+        if not self.head:
+            return self.rest.read(size)
+        if size is None or size < 0:
+            data, self.head = self.head + self.rest.read(), b""
+        else:
+            data, self.head = self.head[:size], self.head[size:]
+        return data
+
+
+def _declare_prefixes(head):
+    """
+    `head` with the well-known prefixes its root element does not declare
+    declared on it, and those prefixes as `{prefix: namespace}`; None when the
+    root element cannot be found in `head` (or the file is not UTF-8 or ASCII).
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+        return None
+    position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while match := PROLOG_PART_RE.match(head, position):
+        position = match.end()
+    root = ROOT_START_RE.match(head, position)
+    if root is None:
+        return None
+    attributes = root.group("attributes")
+    declared = {
+        prefix: namespace
+        for prefix, namespace in WELL_KNOWN_PREFIXES.items()
+        if not re.search(rb"\bxmlns:%s\s*=" % prefix.encode(), attributes)
+    }
+    if not declared:
+        return None
+    text = b"".join(
+        b' xmlns:%s="%s"' % (prefix.encode(), namespace.encode())
+        for prefix, namespace in declared.items()
+    )
+    at = root.start("attributes")
+    return head[:at] + text + head[at:], declared
+
+
+def _read(source, progress, declared=None):
+    """Read `source`; with `declared`, note which of those prefixes the file used."""
     backup = Backup()
     reader = _Reader(backup, progress)
+    watched = {
+        "{%s}" % namespace: prefix for prefix, namespace in (declared or {}).items()
+    }
     depth = 0
     root = None
     last_entry = ""
@@ -431,6 +540,13 @@ def read_backup(source, progress=None):
         ):
             if event == "start":
                 depth += 1
+                if watched:
+                    for name in (element.tag, *element.attrib):
+                        if name.startswith("{"):
+                            namespace = name[: name.index("}") + 1]
+                            if namespace in watched:
+                                prefix = watched[namespace]
+                                backup.recovered_prefixes[prefix] = namespace[1:-1]
                 if root is None:
                     root = element
                     if element.tag != ATOM + "feed":
@@ -463,7 +579,10 @@ def read_backup(source, progress=None):
             % type(error).__name__
         ) from None
     except ParseError as error:
-        raise _not_well_formed(error, last_entry) from None
+        refusal = _not_well_formed(error, last_entry)
+        if error.code == UNBOUND_PREFIX_ERROR:
+            raise _Unbound(refusal) from None
+        raise refusal from None
     if root is None:
         raise BackupError(_("the file is empty"))
     if progress:

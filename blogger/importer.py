@@ -242,6 +242,7 @@ class _Saver:
                 self.page(record)
             self.tick()
         self.comments()
+        self.site_labels()
         if self.purge_tags:
             # The bulk path sends no signals: what they would purge, once.
             store.purge_tags(sorted(self.purge_tags))
@@ -286,31 +287,49 @@ class _Saver:
     # Settings ---------------------------------------------------------------
 
     def settings(self):
+        """
+        The blog's title, description, id and time zone, then its comment
+        moderation: each one the file gives is one setting of the summary's
+        settings row, updated or unchanged.
+        """
         backup, values = self.backup, self.backup.settings
         site, _created = SiteSettings.objects.get_or_create(pk=1)
-        before = (site.name, site.tagline, site.blog_id)
+        wanted = []
         name = values.get("BLOG_NAME") or backup.title
         if name:
-            site.name = name[:100]
+            wanted.append(("name", _("blog title"), name[:100]))
         if "BLOG_DESCRIPTION" in values:
-            site.tagline = values["BLOG_DESCRIPTION"][:200]
-        if backup.blog_id:
-            site.blog_id = backup.blog_id
-        self.report.tally("settings").in_file = len(values)
-        if (site.name, site.tagline, site.blog_id) != before:
-            site.save()
-            self.report.change(
-                "updated", "settings", _("blog title, description and id")
+            wanted.append(
+                ("tagline", _("description"), values["BLOG_DESCRIPTION"][:200])
             )
+        if backup.blog_id:
+            wanted.append(("blog_id", _("blog id"), backup.blog_id))
+        changed = []
+        for field_name, what, value in wanted:
+            self.report.tally("settings").in_file += 1
+            if getattr(site, field_name) == value:
+                self.report.change("unchanged", "settings", what)
+            else:
+                setattr(site, field_name, value)
+                changed.append(what)
+        if changed:
+            site.save()
+            for what in changed:
+                self.report.change("updated", "settings", what)
         self.comment_settings(values)
         zone = values.get("BLOG_TIME_ZONE")
+        if zone:
+            self.report.tally("settings").in_file += 1
         if zone and not _known_zone(zone):
+            self.report.change("unchanged", "settings", _("time zone"))
             self.report.notes.append(
                 _("Blogger's time zone %r is not a known zone name.") % zone
             )
         elif zone:
             current = site.time_zone or settings.TIME_ZONE
-            if not _same_zone(zone, current):
+            if _same_zone(zone, current):
+                self.report.change("unchanged", "settings", _("time zone"))
+            else:
                 site.time_zone = zone
                 site.save()
                 self.report.change("updated", "settings", _("time zone"))
@@ -323,10 +342,70 @@ class _Saver:
                     % {"blog": zone, "site": current}
                 )
 
+    def site_labels(self):
+        """
+        The home page's featured label and home labels, when the imported
+        blog has no such label, become its most-used labels (on its published
+        posts, or all its posts when none is published). A label the blog
+        has is kept, so an editor's choice stands on every re-import.
+        """
+        counts, first_seen = {}, {}
+        records = [r for r in self.backup.posts if r.status == Status.PUBLISHED]
+        for record in records or self.backup.posts:
+            for name in dict.fromkeys(n.strip() for n in record.labels if n.strip()):
+                counts[name] = counts.get(name, 0) + 1
+                first_seen.setdefault(name, len(first_seen))
+        if not counts:
+            return
+        ranked = sorted(counts, key=lambda name: (-counts[name], first_seen[name]))
+        site = SiteSettings.objects.get(pk=1)
+        featured = site.featured_label.strip()
+        if featured not in counts:
+            featured = ranked[0]
+        chosen = site.home_label_names
+        spare = (n for n in ranked if n != featured and n not in chosen)
+        homes = []
+        for name in chosen:
+            name = name if name in counts else next(spare, None)
+            if name is not None and name not in homes:
+                homes.append(name)
+        home_labels = ", ".join(homes)
+        if (featured, home_labels) == (site.featured_label, site.home_labels):
+            return
+        if len(home_labels) > type(site)._meta.get_field("home_labels").max_length:
+            return
+        old = (site.featured_label, site.home_labels)
+        site.featured_label, site.home_labels = featured, home_labels
+        site.save()
+        if featured != old[0]:
+            self.report.changes.append(
+                "updated site labels featured label: %s" % featured
+            )
+            self.report.notes.append(
+                _(
+                    "The featured label %(old)r is not a label of this blog: the "
+                    "home page now features %(new)r, its most-used label (Site "
+                    "settings)."
+                )
+                % {"old": old[0], "new": featured}
+            )
+        if home_labels != old[1]:
+            self.report.changes.append(
+                "updated site labels home labels: %s" % home_labels
+            )
+            self.report.notes.append(
+                _(
+                    "Home labels this blog does not have were replaced by its "
+                    "most-used labels: the home page now shows %s (Site settings)."
+                )
+                % home_labels
+            )
+
     def comment_settings(self, values):
         mode = values.get("BLOG_COMMENT_MODERATION", "").upper()
         if not mode:
             return
+        self.report.tally("settings").in_file += 1
         Moderation = CommentSettings.Moderation
         if mode in ("ALWAYS", "ENABLED", "TRUE", "YES", "ON"):
             moderation = Moderation.ALWAYS
@@ -339,6 +418,7 @@ class _Saver:
                 _("Comment moderation %r was not understood and is left as it was.")
                 % mode
             )
+            self.report.change("unchanged", "settings", _("comment moderation"))
             return
         current = CommentSettings.objects.filter(pk=1).first() or CommentSettings(pk=1)
         before = (current.moderation, current.moderation_days)
@@ -358,6 +438,8 @@ class _Saver:
             self.report.change(
                 "updated", "settings", _("comment moderation: %s") % current.moderation
             )
+        else:
+            self.report.change("unchanged", "settings", _("comment moderation"))
 
     # Authors ----------------------------------------------------------------
 
@@ -718,6 +800,7 @@ class _Saver:
                 self.report.tally("page comments").in_file += 1
             root = thread_root(record)
             parent = None
+            orphan = False
             if root is not None:
                 parent = saved.get(root.blogger_id)
                 if parent is None or (parent.post_id, parent.page_id) != (
@@ -729,6 +812,8 @@ class _Saver:
                     )
                     continue
             elif record.parent_id:
+                orphan = True
+                self.report.tally("orphan comments").in_file += 1
                 self.report.notes.append(
                     _(
                         "Comment %s answers a comment missing from the file; kept as a new thread."
@@ -743,6 +828,8 @@ class _Saver:
             saved[record.blogger_id] = comment
             if on_page:
                 self.report.tally("page comments").add(action)
+            if orphan:
+                self.report.tally("orphan comments").add(action)
             self.tick()
 
     def comment(self, record, target_fields, parent, comment):

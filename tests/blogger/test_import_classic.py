@@ -229,8 +229,9 @@ def test_summary_table_and_progress(classic):
     assert any(line.split() == ["labels", "6", "6", "0", "0"] for line in lines)
     assert any(line.split() == ["skipped", "1"] for line in lines)
     assert any(line.split() == ["authors", "3", "3", "0", "0"] for line in lines)
-    # title, description and id; comment moderation; time zone
-    assert any(line.split() == ["settings", "5", "0", "3", "0"] for line in lines)
+    # title, description, id, comment moderation, time zone: the title and
+    # the id were already the site's, the other three are updated.
+    assert any(line.split() == ["settings", "5", "0", "3", "2"] for line in lines)
     assert "theme template" in out
 
 

@@ -112,13 +112,14 @@ def test_a_truncated_file_changes_nothing_and_names_the_last_good_entry(
 def test_a_prefix_without_its_namespace_is_not_called_a_cut_short_file(
     existing, tmp_path
 ):
-    # Re-indenting tools can drop the xmlns:app that Blogger puts on app:control.
+    # Blogger's own prefixes are read without their declaration (see
+    # test_import_tolerance.py); any other prefix without one is refused.
     text = (
         "<?xml version='1.0' encoding='UTF-8'?>\n"
         "<feed xmlns='http://www.w3.org/2005/Atom'>\n"
         " <id>tag:blogger.com,1999:blog-77.archive</id>\n"
         " <entry>\n  <id>tag:blogger.com,1999:blog-77.post-1</id>\n"
-        "  <app:control>\n   <app:draft>yes</app:draft>\n  </app:control>\n"
+        "  <pub:control>\n   <pub:draft>yes</pub:draft>\n  </pub:control>\n"
         " </entry>\n</feed>\n"
     )
     message = assert_refused(

@@ -12,6 +12,7 @@ ROWS = (
     ("pages", "pages"),
     ("comments", "comments"),
     ("page comments", "  on pages"),
+    ("orphan comments", "  orphans"),
     ("labels", "labels"),
     ("authors", "authors"),
     ("images", "images"),
@@ -98,6 +99,19 @@ class Command(BaseCommand):
             "updated",
             "unchanged",
         )
+        if backup.recovered_prefixes:
+            out.write(
+                self.style.WARNING(
+                    "Warning: the file uses the prefixes %s without declaring "
+                    "them; they were read as Blogger's standard namespaces (%s)."
+                    % (
+                        ", ".join(backup.recovered_prefixes),
+                        ", ".join(
+                            "%s=%s" % item for item in backup.recovered_prefixes.items()
+                        ),
+                    )
+                )
+            )
         out.write(header)
         for key, label in ROWS:
             tally = report.tallies.get(key)
