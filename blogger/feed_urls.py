@@ -1,6 +1,8 @@
 """
 Feed addresses at Blogger's paths: /feeds/posts/default, per label, one post,
-comments. Every address answers every `alt` (blogger/feed_views.py).
+comments, and the blog's /atom.xml and /rss.xml. Every address answers every
+`alt` (blogger/feed_views.py). `full` is Blogger's other name for the
+`default` projection.
 """
 
 from django.urls import re_path
@@ -9,10 +11,13 @@ from . import feed_views
 
 app_name = "feeds"
 
-VIEW = r"(?P<view>default|summary)"
+VIEW = r"(?P<view>default|full|summary)"
 POST_ID = r"(?P<post_id>[0-9]{1,40})"
 
 urlpatterns = [
+    # Blogger answers these directly (no redirect): the posts feed, Atom or RSS.
+    re_path(r"^atom\.xml$", feed_views.site_feed, {"alt": "atom"}, name="atom"),
+    re_path(r"^rss\.xml$", feed_views.site_feed, {"alt": "rss"}, name="rss"),
     re_path(r"^feeds/posts/%s/?$" % VIEW, feed_views.posts_feed, name="posts"),
     # The label is URL-quoted (`TOP%20STORY`); `A/B` means posts with both.
     re_path(

@@ -39,10 +39,20 @@ def respond(page, render_other):
 
 @require_safe
 def posts_feed(request, view, labels=None):
-    """`/feeds/posts/default` and `/summary`, optionally `/-/LABEL`."""
+    """`/feeds/posts/default` (or `/full`) and `/summary`, optionally `/-/LABEL`."""
     query = FeedQuery.from_request(request)
     page = post_feed_page(request, query, summary=view == "summary", labels=labels)
     return respond(page, render_feed)
+
+
+@require_safe
+def site_feed(request, alt):
+    """
+    `/atom.xml` and `/rss.xml`: `/feeds/posts/default` in that format unless
+    `alt` asks for another, answered directly as Blogger does.
+    """
+    query = FeedQuery.from_request(request, default_alt=alt)
+    return respond(post_feed_page(request, query), render_feed)
 
 
 @require_safe

@@ -4,7 +4,8 @@ The query parameters every feed format reads, checked in one place.
 Blogger's names (`alt`, `max-results`, `start-index`, `orderby`,
 `published-min/max`, `updated-min/max`, `q`, `path`, `callback`) become one
 `FeedQuery`; a bad value is a BadRequest (a 400) that says which parameter
-and why. Unknown parameters are ignored.
+and why. Unknown parameters are ignored. `orderby` is case-insensitive, as on
+Blogger: `relevance` is the search rank when `q` has words, else `published`.
 """
 
 import re
@@ -18,7 +19,7 @@ from newsroom.conf import newsroom_setting
 from ..paging import parse_max_results, parse_time
 
 ALTS = ("atom", "rss", "json", "json-in-script", "jsonfeed")
-ORDERS = ("published", "updated")
+ORDERS = ("published", "updated", "relevance")
 CALLBACK_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_.$]{0,63}")
 # Blogger's answer to `alt=json-in-script` without a callback.
 DEFAULT_CALLBACK = "gdata.io.handleScriptLoaded"
@@ -74,14 +75,15 @@ class FeedQuery:
     callback: str = ""
 
     @classmethod
-    def from_request(cls, request):
+    def from_request(cls, request, default_alt="atom"):
+        """`default_alt`: the format when `alt` is not given (`/rss.xml`: rss)."""
         values = {name: _single(request, name) for name in PARAMETERS}
-        alt = values["alt"] or "atom"
+        alt = values["alt"] or default_alt
         if alt not in ALTS:
             raise BadRequest("alt must be one of %s." % ", ".join(ALTS))
-        orderby = values["orderby"] or ""
+        orderby = (values["orderby"] or "").lower()
         if orderby and orderby not in ORDERS:
-            raise BadRequest("orderby must be published or updated.")
+            raise BadRequest("orderby must be published, updated or relevance.")
         callback = ""
         if alt == "json-in-script":
             callback = values["callback"]

@@ -111,7 +111,7 @@ def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
         queryset = queryset.order_by("-feed_updated", "-id")
     elif query.orderby == "published" or not ranked:
         queryset = queryset.order_by("-published_at", "-id")
-    if ranked and not query.orderby:
+    if ranked and query.orderby in ("", "relevance"):
         # The page's ids in rank order first, then their posts.
         offset = query.start_index - 1
         rows = (

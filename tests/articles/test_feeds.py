@@ -522,6 +522,75 @@ def test_orderby_updated_lists_the_latest_change_first(client, news, frozen_now)
     assert titles(client, "orderby=published")[0] == LEAD_TITLE
 
 
+def feed_titles(client, address):
+    response = client.get(address)
+    assert response.status_code == 200, (address, response.content[:200])
+    return [entry.title for entry in parse(response).entries]
+
+
+def make_ranked_posts():
+    """Two posts matching "monsoon": the older one much more strongly."""
+    strong = make_post(
+        title="Monsoon floods: the monsoon season explained",
+        excerpt="The monsoon, day by day.",
+        body="<p>Monsoon rain. The monsoon is late; monsoon winds.</p>",
+        published_at=timezone.now() - timedelta(days=3),
+    )
+    weak = make_post(
+        title="Budget session opens in the assembly",
+        excerpt="The finance minister presents the budget.",
+        body="<p>%s The session may pause for the monsoon.</p>"
+        % ("The finance minister spoke about roads and schools. " * 20),
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    return strong, weak
+
+
+@pytest.mark.parametrize("orderby", ["relevance", "RELEVANCE", "Relevance", ""])
+def test_orderby_relevance_lists_the_best_match_first_with_q(
+    client, frozen_now, orderby
+):
+    strong, weak = make_ranked_posts()
+    query = "q=monsoon" + ("&orderby=" + orderby if orderby else "")
+    address = url("/feeds/posts/default", query)
+    assert feed_titles(client, address) == [strong.title, weak.title]
+    # Paging keeps the rank order.
+    assert feed_titles(client, address + "&max-results=1&start-index=2") == [weak.title]
+    # The other orders still win over the rank when asked for.
+    for other in ("published", "PUBLISHED", "updated"):
+        assert feed_titles(
+            client, url("/feeds/posts/default", "q=monsoon&orderby=" + other)
+        ) == [weak.title, strong.title]
+
+
+@pytest.mark.parametrize("orderby", ["relevance", "RELEVANCE"])
+def test_orderby_relevance_without_q_is_published_order(client, news, orderby):
+    expected = [LEAD_TITLE, news.other.title, news.imported.title]
+    for path in ("/feeds/posts/default", "/feeds/posts/summary"):
+        assert feed_titles(client, url(path, "orderby=" + orderby)) == expected
+    # A label filter in `q` has no words to rank: published order too.
+    assert feed_titles(
+        client,
+        url("/feeds/posts/default", 'orderby=relevance&q=label:"TOP STORY"'),
+    ) == [LEAD_TITLE, news.imported.title]
+    # Comment feeds accept it too.
+    response = client.get("/feeds/comments/default?orderby=Relevance")
+    assert response.status_code == 200
+
+
+def test_orderby_is_case_insensitive(client, news, frozen_now):
+    frozen_now.shift(timedelta(minutes=5))
+    news.imported.title = "North Korean leader warns, corrected"
+    news.imported.save()
+    for orderby in ("UPDATED", "Updated", "uPdAtEd"):
+        assert feed_titles(client, "/feeds/posts/default?orderby=" + orderby)[0] == (
+            "North Korean leader warns, corrected"
+        )
+    assert feed_titles(client, "/feeds/posts/default?orderby=PUBLISHED")[0] == (
+        LEAD_TITLE
+    )
+
+
 def test_q_finds_text_and_labels(client, news):
     assert titles(client, "q=Vilnius") == [news.other.title]
     assert titles(client, 'q=label:"TOP STORY"') == [LEAD_TITLE, news.imported.title]
@@ -723,6 +792,132 @@ def test_feeds_are_cached_per_address_and_purged_like_pages(client, news, settin
     response = client.get("/feeds/posts/default")
     assert response["X-Page-Cache"] == "miss"
     assert "Breaking after caching" in response.content.decode()
+
+
+# Blogger's other addresses for the posts feed.
+
+
+def entry_ids(response):
+    return [entry.id for entry in parse(response).entries]
+
+
+@pytest.mark.parametrize("query", ["", "redirect=false", "redirect=false&m=1"])
+def test_atom_xml_and_rss_xml_answer_the_posts_feed_directly(client, news, query):
+    atom = client.get(url("/atom.xml", query))
+    assert atom.status_code == 200
+    assert atom["Content-Type"] == ATOM
+    rss = client.get(url("/rss.xml", query))
+    assert rss.status_code == 200
+    assert rss["Content-Type"] == RSS
+    assert atom["Access-Control-Allow-Origin"] == "*"
+    default = client.get("/feeds/posts/default")
+    assert entry_ids(atom) == entry_ids(default)
+    assert entry_ids(rss) == entry_ids(client.get("/feeds/posts/default?alt=rss"))
+    assert [entry.title for entry in parse(atom).entries] == [
+        LEAD_TITLE,
+        news.other.title,
+        news.imported.title,
+    ]
+    assert SECRET not in atom.content.decode() + rss.content.decode()
+
+
+def test_atom_xml_and_rss_xml_read_the_feed_parameters(client, news):
+    assert feed_titles(client, "/atom.xml?max-results=1&start-index=2") == [
+        news.other.title
+    ]
+    assert feed_titles(client, "/rss.xml?q=Vilnius") == [news.other.title]
+    assert feed_titles(client, "/rss.xml?orderby=relevance&max-results=1") == [
+        LEAD_TITLE
+    ]
+    # An explicit `alt` still chooses the format.
+    assert client.get("/rss.xml?alt=atom")["Content-Type"] == ATOM
+    assert client.get("/atom.xml?alt=json")["Content-Type"] == "application/json"
+    # The next page stays at the same address, in the same format.
+    atom = parse(client.get("/atom.xml?max-results=1"))
+    assert [link.href for link in atom.feed.links if link.rel == "next"] == [
+        "http://testserver/atom.xml?max-results=1&start-index=2"
+    ]
+    assert client.get("/atom.xml?max-results=0").status_code == 400
+    assert client.post("/atom.xml").status_code == 405
+
+
+@pytest.mark.parametrize("alt", ["", "alt=rss", "alt=json", "alt=jsonfeed"])
+def test_full_is_the_default_projection(client, news, alt):
+    for full, default in (
+        ("/feeds/posts/full", "/feeds/posts/default"),
+        ("/feeds/posts/full/-/TOP%20STORY", "/feeds/posts/default/-/TOP%20STORY"),
+        (
+            "/feeds/posts/full/%s" % news.imported.blogger_id,
+            "/feeds/posts/default/%s" % news.imported.blogger_id,
+        ),
+    ):
+        response = client.get(url(full, alt))
+        assert response.status_code == 200, full
+        expected = client.get(url(default, alt)).content.decode()
+        # The same answer but for the feed's own address.
+        assert response.content.decode().replace(
+            "/feeds/posts/full", "/feeds/posts/default"
+        ) == expected.replace("/feeds/posts/full", "/feeds/posts/default")
+    body = client.get(url("/feeds/posts/full", alt)).content.decode()
+    assert "Russian and American diplomats agreed" in body
+    assert SECRET not in body
+
+
+def test_the_blogger_addresses_are_cached_and_purged_like_other_feeds(
+    client, news, settings
+):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True}
+    SiteSettings.load()  # made before caching starts: its creation purges
+    addresses = (
+        "/atom.xml",
+        "/rss.xml",
+        "/rss.xml?redirect=false",
+        "/feeds/posts/full",
+        "/feeds/posts/full/-/TOP%20STORY",
+        "/feeds/posts/default?orderby=relevance&q=diplomats",
+    )
+    for address in addresses:
+        assert client.get(address)["X-Page-Cache"] == "miss", address
+    for address in addresses:
+        assert client.get(address)["X-Page-Cache"] == "hit", address
+    make_post(title="Breaking after caching", labels=["TOP STORY"])
+    for address in addresses[:-1]:
+        response = client.get(address)
+        assert response["X-Page-Cache"] == "miss", address
+        assert "Breaking after caching" in response.content.decode(), address
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "v=2",
+        "redirect=false",
+        "fields=entry(title)&prettyprint=true",
+        "category=KERALA",
+        "alt=rss&callback=alert(1)",
+        "orderby=relevance&orderby=relevance",
+    ],
+)
+@pytest.mark.parametrize("path", ["/feeds/posts/full", "/atom.xml"])
+def test_bloggers_other_parameters_are_accepted_and_ignored(client, news, path, query):
+    assert feed_titles(client, url(path, query)) == [
+        LEAD_TITLE,
+        news.other.title,
+        news.imported.title,
+    ]
+
+
+def test_addresses_blogger_has_and_newsroom_does_not(client, news):
+    for address in ("/feeds/posts/basic", "/feeds/pages/default", "/atom.xml/x"):
+        assert client.get(address).status_code == 404, address
+    for address in ("/feeds/posts/default", "/atom.xml", "/rss.xml"):
+        assert client.put(address).status_code == 405, address
+    # GData's "either" in the path is one (unknown) label: an empty feed.
+    assert feed_titles(client, "/feeds/posts/default/-/TOP%20STORY|KERALA") == []
+    assert feed_titles(client, "/feeds/comments/full?q=nothingmatches") == [
+        entry.title for entry in parse(client.get("/feeds/comments/default")).entries
+    ]
+    assert client.get("/rss.xml?alt=RSS").status_code == 400
 
 
 # Comments on static pages.

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from tests.articles.test_feeds import (
     SECRET,
     build_newsroom,
     bulk_posts,
+    make_ranked_posts,
 )
 
 pytestmark = pytest.mark.django_db
@@ -401,12 +403,62 @@ def test_premium_text_is_never_in_blogger_json(client, news, alt):
         "start-index=-1",
         "published-min=not-a-date",
         "updated-max=2026-02-30T00:00:00",
-        "orderby=relevance",
+        "orderby=title",
         "alt=json&alt=rss",
     ],
 )
 def test_malformed_parameters_with_json_are_a_400(client, news, query):
     assert client.get("/feeds/posts/default?alt=json&" + query).status_code == 400
+
+
+def json_titles(client, address):
+    feed = feed_json(client, address)["feed"]
+    return [entry["title"]["$t"] for entry in feed.get("entry", [])]
+
+
+@pytest.mark.parametrize("orderby", ["relevance", "RELEVANCE", "Relevance"])
+def test_orderby_relevance_in_blogger_json(client, frozen_now, orderby):
+    strong, weak = make_ranked_posts()
+    address = "/feeds/posts/default?alt=json&q=monsoon&orderby=" + orderby
+    assert json_titles(client, address) == [strong.title, weak.title]
+    assert json_titles(client, address + "&start-index=2") == [weak.title]
+    # Without `q`, relevance is published order.
+    assert json_titles(client, "/feeds/posts/summary?alt=json&orderby=" + orderby) == [
+        weak.title,
+        strong.title,
+    ]
+    script = client.get(
+        "/feeds/posts/default?alt=json-in-script&callback=cb&q=monsoon&orderby="
+        + orderby
+    )
+    assert [entry["title"]["$t"] for entry in jsonp(script, "cb")["feed"]["entry"]] == [
+        strong.title,
+        weak.title,
+    ]
+
+
+def test_orderby_is_case_insensitive_in_blogger_json(client, news, frozen_now):
+    frozen_now.shift(timedelta(minutes=5))
+    news.imported.title = "North Korean leader warns, corrected"
+    news.imported.save()
+    for orderby in ("UPDATED", "Updated"):
+        assert json_titles(client, "/feeds/posts/default?alt=json&orderby=" + orderby)[
+            0
+        ] == ("North Korean leader warns, corrected")
+    assert json_titles(client, "/feeds/posts/default?alt=json&orderby=PUBLISHED")[
+        0
+    ] == (LEAD_TITLE)
+
+
+def test_blogger_json_at_the_sites_feed_addresses(client, news):
+    default = json_titles(client, "/feeds/posts/default?alt=json")
+    assert json_titles(client, "/atom.xml?alt=json") == default
+    assert json_titles(client, "/rss.xml?alt=json&redirect=false") == default
+    assert json_titles(client, "/feeds/posts/full?alt=json") == default
+    assert json_titles(client, "/feeds/posts/full/-/TOP%20STORY?alt=json") == [
+        LEAD_TITLE,
+        news.imported.title,
+    ]
 
 
 def test_path_parameter_gives_the_one_post(client, news):
