@@ -1,7 +1,10 @@
 """/sitemap.xml (an index of paged sections), the Google News sitemap and robots.txt."""
 
+import re
+import urllib.robotparser
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -199,6 +202,69 @@ def test_robots_txt_points_at_both_sitemaps(client):
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+
+
+def robots_rules(text):
+    """(allow, path) of the `User-agent: *` group, in the file's order."""
+    rules, applies = [], False
+    for line in text.splitlines():
+        field, _, value = line.partition(":")
+        field, value = field.strip().lower(), value.strip()
+        if field == "user-agent":
+            applies = value == "*"
+        elif applies and field in ("allow", "disallow") and value:
+            rules.append((field == "allow", value))
+    return rules
+
+
+def longest_match_allows(rules, address):
+    """
+    Google's rule: the longest matching path wins, Allow wins a tie; `*` is
+    any text, a final `$` the end of the address.
+    """
+    split = urlsplit(address)
+    target = split.path + ("?" + split.query if split.query else "")
+    best = None
+    for allow, path in rules:
+        pattern = re.escape(path.rstrip("$")).replace(r"\*", ".*")
+        if path.endswith("$"):
+            pattern += "$"
+        if re.match(pattern, target):
+            if best is None or (len(path), allow) > (len(best[1]), best[0]):
+                best = (allow, path)
+    return True if best is None else best[0]
+
+
+def test_robots_txt_allows_label_pages_and_not_search_for_every_crawler(client, site):
+    text = client.get("/robots.txt").content.decode()
+    lines = text.splitlines()
+    # Allow before Disallow, for crawlers that take the first matching rule.
+    assert lines.index("Allow: /search/label/") < lines.index("Disallow: /search")
+    first_match = urllib.robotparser.RobotFileParser()
+    first_match.parse(lines)
+    rules = robots_rules(text)
+    labels = [
+        address
+        for address in entries(parse(client, "/sitemap-labels.xml"))
+        if "/search/label/" in address
+    ]
+    assert labels  # the sitemap lists label pages
+    assert HOST + "/search/label/TOP%20STORY" in labels
+    for address in [*labels, HOST + "/search/label/KERALA?max-results=20"]:
+        assert first_match.can_fetch("Googlebot", address), address
+        assert longest_match_allows(rules, address), address
+    for address in (
+        HOST + "/search",
+        HOST + "/search?q=monsoon",
+        HOST + "/search/?q=x",
+        HOST + "/admin/",
+        HOST + "/admin/login/",
+    ):
+        assert not first_match.can_fetch("Googlebot", address), address
+        assert not longest_match_allows(rules, address), address
+    for address in (HOST + "/", HOST + "/feeds/posts/default"):
+        assert first_match.can_fetch("Googlebot", address), address
+        assert longest_match_allows(rules, address), address
 
 
 def build(size):
