@@ -87,6 +87,33 @@ def test_backup_and_restore_round_trip_the_demo(client, tmp_path):
     assert client.get(image.url("s320")).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)
+def test_backup_keeps_the_redirects_and_the_404_log(client, tmp_path):
+    # The backup is the whole database (SQLite's backup API or pg_dump), so
+    # the old Blogger addresses' redirects come back with everything else.
+    from blogger.models import MissedAddress, Redirect
+    from tests.factories import make_post
+
+    post = make_post()
+    Redirect.objects.create(old_path="/2019/05/moved.html", post=post)
+    MissedAddress.objects.create(path="/2019/05/lost.html", hits=7)
+    path = tmp_path / "site.tar"
+    call_command("backup", str(path), stdout=io.StringIO())
+
+    Redirect.objects.all().delete()
+    MissedAddress.objects.all().delete()
+    assert client.get("/2019/05/moved.html").status_code == 404
+
+    call_command("restore", str(path), yes=True, stdout=io.StringIO())
+    assert Redirect.objects.get().post == post
+    assert MissedAddress.objects.get(path="/2019/05/lost.html").hits == 7
+    response = client.get("/2019/05/moved.html")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        post.get_absolute_url(),
+    )
+
+
 @pytest.mark.django_db
 def test_restore_refuses_archives_that_are_not_backups_or_escape_media(tmp_path):
     junk = tmp_path / "junk.tar"

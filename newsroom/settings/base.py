@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "newsroom.middleware.SameOriginJsonpMiddleware",
     "pagecache.middleware.PageCacheMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
+    # A 404 on an old Blogger address: an editor's 301, or a line in the log.
+    "blogger.middleware.MissedAddressMiddleware",
     "newsroom.middleware.SameForEveryoneMiddleware",
     # ETag/Last-Modified -> 304, outside the CSP header so a 304 carries none.
     "django.middleware.http.ConditionalGetMiddleware",
