@@ -35,15 +35,21 @@ ROLE_PERMISSIONS = {
 
 def sync_roles(group_model, permission_model):
     """
-    Create the groups and give each exactly its permissions. Takes the models
-    as arguments so a data migration can pass its historical ones.
+    Create the groups and give each exactly its permissions on articles'
+    models. What other apps granted the same groups (comments, the Blogger
+    404 log) is kept. Takes the models as arguments so a data migration can
+    pass its historical ones.
     """
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _created = group_model.objects.get_or_create(name=name)
+        kept = group.permissions.exclude(content_type__app_label="articles")
         group.permissions.set(
-            permission_model.objects.filter(
-                content_type__app_label="articles", codename__in=codenames
-            )
+            [
+                *permission_model.objects.filter(
+                    content_type__app_label="articles", codename__in=codenames
+                ),
+                *kept,
+            ]
         )
 
 

@@ -243,3 +243,15 @@ def test_editors_get_the_permissions_from_the_migration():
     )
     assert {"view_missedaddress", "add_redirect", "delete_redirect"} <= codenames
     assert "add_missedaddress" not in codenames
+
+
+def test_syncing_the_roles_keeps_what_other_apps_granted():
+    """ensure_roles() (the demo loader runs it) replaces only articles' permissions."""
+    from django.contrib.auth.models import Group
+
+    grant_editors()
+    roles.ensure_roles()
+    editors = Group.objects.get(name=roles.EDITORS)
+    assert editors.permissions.filter(
+        content_type__app_label="blogger", codename="add_redirect"
+    ).exists()
