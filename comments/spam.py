@@ -16,7 +16,6 @@ its comment is stored.
 Counts and nonces go through newsroom/ratelimit.py, the project's one limiter.
 """
 
-import math
 import secrets
 import time
 from dataclasses import dataclass, replace
@@ -191,28 +190,15 @@ def check_token(token, target):
     return None
 
 
-def nonce_window(issued_at):
-    """
-    A window length for the limiter's fixed grid in which one window holds the
-    token's whole life (from CLOCK_SLACK before its issue to CLOCK_SLACK after
-    it expires): a nonce counted with it is counted in the same window however
-    late it comes back, never in the next one. About twice the token's life.
-    """
-    start = max(1.0, issued_at - CLOCK_SLACK)
-    life = conf("MAX_FORM_AGE") + 2 * CLOCK_SLACK
-    windows = max(1, math.floor(start / (2 * life)))
-    return start / windows
-
-
 def spend(token):
     """
     Spend the token's nonce: True the first time, False for every later use,
-    atomically across workers and servers (a count of 1 in the limiter).
+    atomically across workers and servers. It is remembered for the token's
+    whole life, and CLOCK_SLACK either side of it.
     """
-    decision = ratelimit.hit(
-        NONCE_SCOPE, token.nonce, limit=1, window=nonce_window(token.issued_at)
+    return ratelimit.once(
+        NONCE_SCOPE, token.nonce, ttl=conf("MAX_FORM_AGE") + 2 * CLOCK_SLACK
     )
-    return decision.allowed
 
 
 def count_comment(request):

@@ -191,6 +191,27 @@ def hit(scope, key, *, limit, window):
     return Decision(allowed, count, limit, 0 if allowed else _retry(ends, now))
 
 
+def once(scope, key, *, ttl):
+    """
+    Whether this is the first use of `key` under `scope` in the last `ttl`
+    seconds: True once, False for every later use, atomically across workers
+    and servers (a one-use token's nonce). Unlike `hit()`, no fixed window can
+    end in the middle of a key's life and make it new again.
+    """
+    now = time.time()
+    name = "rl:once:%s:%s" % (scope, hashlib.sha256(str(key).encode()).hexdigest()[:32])
+    timeout = max(1, math.ceil(ttl))
+    cache = _redis_cache()
+    if cache is not None:
+        try:
+            return cache.add(name, 1, timeout=timeout)
+        except Exception:  # noqa: BLE001, S110 - Redis away: count in the database
+            pass
+    count = _count_in_database(name, _expires(now + timeout))
+    _sweep_now_and_then(count)
+    return count == 1
+
+
 def peek(scope, key, *, limit, window):
     """Whether `key` has attempts left, without counting one."""
     if not key:

@@ -57,6 +57,15 @@ def test_counts_live_in_redis_or_else_in_the_database(settings, frozen_now):
     assert list(RateCounter.objects.values_list("count", flat=True)) == [1]
 
 
+def test_once_is_true_for_the_first_use_only_however_windows_fall(frozen_now):
+    assert ratelimit.once("token", "n1", ttl=3600) is True
+    assert ratelimit.once("token", "n1", ttl=3600) is False
+    frozen_now.shift(timedelta(seconds=1800))  # any fixed grid would have turned
+    assert ratelimit.once("token", "n1", ttl=3600) is False
+    assert ratelimit.once("token", "n2", ttl=3600) is True
+    assert ratelimit.once("other", "n1", ttl=3600) is True
+
+
 def test_client_address_and_its_group(rf, settings):
     assert ratelimit.client_address(rf.get("/", REMOTE_ADDR="203.0.113.5")) == (
         "203.0.113.5"

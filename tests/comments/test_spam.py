@@ -92,10 +92,10 @@ class TestSpend:
         self, frozen_now, before_boundary
     ):
         """
-        The limiter counts in fixed windows: with a plain window of
+        The limiter's hit() counts in fixed windows: with a plain window of
         MAX_FORM_AGE, a token spent just before a window's end would be
-        fresh again just after it. The nonce's window holds the token's
-        whole life instead.
+        fresh again just after it. A spent nonce is remembered for the
+        token's whole life instead (ratelimit.once).
         """
         max_age = spam.conf("MAX_FORM_AGE")
         boundary = (time.time() // max_age + 1) * max_age
@@ -108,19 +108,6 @@ class TestSpend:
         assert spam.spend(token) is False
         frozen_now.move_to(token.issued_at + max_age - 1)
         assert spam.spend(token) is False
-
-    def test_the_nonce_window_holds_the_tokens_whole_life(self, settings):
-        for max_age in (600, 3600, 24 * 3600, 7 * 24 * 3600):
-            settings.COMMENTS = {"MAX_FORM_AGE": max_age}
-            for issued_at in (1.7e9, 1.7e9 + 12345.678, 1.8e9 + 0.5, 2.1e9 - 7):
-                window = spam.nonce_window(issued_at)
-                first = (issued_at - spam.CLOCK_SLACK + 1) // window
-                last = (issued_at + max_age + spam.CLOCK_SLACK) // window
-                assert first == last, (max_age, issued_at)
-                # Kept about twice the token's life, not for ever.
-                ends = (first + 1) * window
-                life = max_age + 2 * spam.CLOCK_SLACK
-                assert ends - issued_at < 2 * life * 1.01
 
 
 def test_comments_are_counted_by_the_one_limiter(rf, settings):
