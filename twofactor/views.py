@@ -194,6 +194,26 @@ def _grouped(secret):
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def _code_step(request, form, template, context, *, accept):
+    """
+    The code step setup and verify share: the page on GET; on POST the
+    per-user limit first, then the form, then `accept(code)`, which gives the
+    device that took the code or None. Returns (device, None) when a code was
+    taken, else (None, the response to send).
+    """
+    if request.method != "POST":
+        return None, _render(request, template, context)
+    locked = _locked(request)
+    if not locked:
+        return None, _too_many(request, locked, template, context)
+    if not form.is_valid():
+        return None, _render(request, template, context)
+    device = accept(form.cleaned_data["code"])
+    if device is None:
+        return None, _wrong_code(request, form, template, context)
+    return device, None
+
+
 @staff_only
 @require_http_methods(["GET", "HEAD", "POST"])
 def setup(request):
@@ -216,16 +236,15 @@ def setup(request):
         "qr_data_uri": segno.make(uri, error="m").svg_data_uri(scale=5, border=2),
         "secret": _grouped(secret),
     }
-    template = "twofactor/setup.html"
-    if request.method != "POST":
-        return _render(request, template, context)
-    locked = _locked(request)
-    if not locked:
-        return _too_many(request, locked, template, context)
-    if not form.is_valid():
-        return _render(request, template, context)
-    if not device.verify_token(form.cleaned_data["code"]):
-        return _wrong_code(request, form, template, context)
+    confirmed, response = _code_step(
+        request,
+        form,
+        "twofactor/setup.html",
+        context,
+        accept=lambda code: device if device.verify_token(code) else None,
+    )
+    if confirmed is None:
+        return response
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -265,17 +284,15 @@ def verify(request):
         ),
     )
     context = {"form": form, "next": target}
-    template = "twofactor/verify.html"
-    if request.method != "POST":
-        return _render(request, template, context)
-    locked = _locked(request)
-    if not locked:
-        return _too_many(request, locked, template, context)
-    if not form.is_valid():
-        return _render(request, template, context)
-    device = _verify_with(user, form.cleaned_data["code"])
+    device, response = _code_step(
+        request,
+        form,
+        "twofactor/verify.html",
+        context,
+        accept=lambda code: _verify_with(user, code),
+    )
     if device is None:
-        return _wrong_code(request, form, template, context)
+        return response
     _verified(request, device)
     return HttpResponseRedirect(target or reverse("admin:index"))
 
