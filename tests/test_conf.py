@@ -25,9 +25,13 @@ def test_pages_and_feeds_work_with_a_partial_newsroom_setting(settings, client):
     for _ in range(3):
         make_post()
     assert client.get("/").status_code == 200
-    assert client.get("/search").status_code == 200
+    listing = client.get("/search")
+    assert listing.status_code == 200
+    assert listing.content.count(b'<article class="card') == 2  # PAGE_SIZE read
+    feed = client.get("/feeds/posts/default?alt=json")
+    assert feed.status_code == 200
+    assert len(feed.json()["feed"]["entry"]) == 3  # FEED_SIZE's default, 25
     assert client.get("/feeds/posts/default").status_code == 200
-    assert client.get("/feeds/posts/default?alt=json").status_code == 200
 
 
 def test_unknown_keys_are_a_warning_naming_them(settings):
