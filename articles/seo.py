@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from . import thumbnails
+from .people import display_name
 
 SHARE_SIZE = thumbnails.FULL
 # Inside <script>, "<", ">" and "&" as JSON escapes: "</script>" in a title
@@ -47,7 +48,7 @@ def share_image(request, image):
 
 
 def author_name(user):
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def meta_tags(pairs):

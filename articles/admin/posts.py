@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from .. import preview, publishing, roles
+from .. import people, preview, publishing, roles
 from ..editor import body_field
 from ..models import (
     Label,
@@ -79,9 +79,7 @@ def last_change(post):
 
 
 def display_name(user):
-    if user is None:
-        return gettext("Someone")
-    return user.get_full_name() or user.get_username()
+    return people.display_name(user) or gettext("Someone")
 
 
 class PostAdminForm(forms.ModelForm):

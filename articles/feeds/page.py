@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .. import thumbnails
 from ..models import SiteSettings
+from ..people import display_name
 from .params import FeedQuery
 
 # Root-relative addresses in post bodies (our /img/ pictures, inner links),
@@ -45,7 +46,7 @@ def post_feed_id(post):
 def author_name(user, site):
     if user is None:
         return site.name
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def absolute_html(html, request):

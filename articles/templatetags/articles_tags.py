@@ -9,10 +9,17 @@ from django.utils.translation import get_language
 from pagecache.store import remember
 
 from ..models import Post
+from ..people import display_name as _display_name
 from ..reltime import absolute_date, relative_text, script_table
 from ..selectors import archive_months, label_counts, related_posts
 
 register = template.Library()
+
+
+@register.filter
+def display_name(user):
+    """`{{ post.author|display_name }}`: full name, else username."""
+    return _display_name(user)
 
 
 @register.simple_tag
