@@ -251,12 +251,18 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
         "title",
         "state",
         "published_at",
-        "author",
+        people.name_column("author", _("author")),
         "label_text",
         "updated_at",
     ]
-    list_filter = [StateFilter, LabelFilter, "author", MonthFilter]
-    search_fields = ["title", "summary", "author__username", "author__last_name"]
+    list_filter = [StateFilter, LabelFilter, ("author", people.NameFilter), MonthFilter]
+    search_fields = [
+        "title",
+        "summary",
+        "author__username",
+        "author__first_name",
+        "author__last_name",
+    ]
     readonly_fields = [
         "permalink",
         "preview_link",
@@ -356,7 +362,10 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
             # Newsroom staff, and anyone who already signs a post (imported bylines).
             kwargs["queryset"] = db_field.remote_field.model.objects.filter(
                 Q(is_staff=True) | Q(pk__in=Post.objects.values("author_id"))
-            ).order_by("first_name", "last_name", "username")
+            ).order_by(people.display_name_expression(), "pk")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = people.display_name
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):

@@ -1,0 +1,48 @@
+"""People appear by display name on the desk, as they do in bylines."""
+
+import pytest
+
+from articles import roles
+from tests.articles.newsroom_admin import make_person
+from tests.factories import make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = make_person(
+        roles.EDITORS, username="editor", first_name="Asha", last_name="Menon"
+    )
+    client.force_login(user)
+    return user
+
+
+def test_post_list_names_authors_by_display_name(client, editor):
+    make_post(title="Harbour story", author=editor)
+    nameless = make_user(username="stringer")
+    make_post(title="Wire story", author=nameless)
+    html = client.get("/admin/articles/post/").content.decode()
+    assert '<td class="field-author_name">Asha Menon</td>' in html
+    assert '<td class="field-author_name">stringer</td>' in html
+    # The author filter offers the same names.
+    assert ">Asha Menon</a>" in html
+    assert ">editor</a>" not in html
+
+
+def test_post_list_sorts_and_searches_by_display_name(client, editor):
+    make_post(title="Zed's story", author=make_user(username="bala"))  # no name
+    make_post(title="Asha's story", author=editor)
+    html = client.get("/admin/articles/post/?o=4").content.decode()
+    assert html.index("Asha Menon") < html.index(">bala<")
+    found = client.get("/admin/articles/post/?q=Asha").content.decode()
+    assert "Asha&#x27;s story" in found
+    assert "Zed&#x27;s story" not in found
+
+
+def test_author_select_shows_display_names(client, editor):
+    html = client.get("/admin/articles/post/add/").content.decode()
+    assert '<option value="%d" selected>Asha Menon</option>' % editor.pk in html or (
+        '<option value="%d">Asha Menon</option>' % editor.pk in html
+    )
+    assert ">editor</option>" not in html
