@@ -1,6 +1,7 @@
 """How the newsroom names people: one helper for bylines, the desk and mail."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
@@ -59,3 +60,13 @@ class NameFilter(admin.RelatedOnlyFieldListFilter):
             pk__in=field.model._default_manager.values(field.name)
         ).order_by(display_name_expression(), "pk")
         return [(user.pk, display_name(user)) for user in users]
+
+
+class NamesInSelects:
+    """A ModelAdmin mixin: every select of users reads as display names."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is get_user_model():
+            field.label_from_instance = display_name
+        return field

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import thumbnails
+from .. import people, thumbnails
 from ..editor import BODY_IMAGE_SIZE
 from ..forms import ImageAdminForm
 from ..models import (
@@ -48,7 +48,16 @@ class ImagePickerMixin:
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageAdminForm
-    list_display = ["preview", "alt_text", "filename", "width", "height", "uploaded_at"]
+    list_display = [
+        "preview",
+        "alt_text",
+        "filename",
+        "width",
+        "height",
+        "uploaded_at",
+        people.name_column("uploaded_by", _("uploaded by")),
+    ]
+    list_select_related = ["uploaded_by"]
     search_fields = ["alt_text", "filename", "caption"]
     readonly_fields = [
         "large_preview",

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
+from .. import people
 from ..editor import body_field
 from ..models import (
     Page,
@@ -29,10 +31,18 @@ class PageAdminForm(forms.ModelForm):
 
 
 @admin.register(Page)
-class PageAdmin(VersionAdmin):
+class PageAdmin(people.NamesInSelects, VersionAdmin):
     form = PageAdminForm
     change_form_template = "admin/articles/post/change_form.html"
-    list_display = ["title", "slug", "status", "published_at", "show_in_menu"]
+    list_display = [
+        "title",
+        "slug",
+        "status",
+        "published_at",
+        people.name_column("author", _("author")),
+        "show_in_menu",
+    ]
+    list_select_related = ["author"]
     list_filter = ["status", "show_in_menu"]
     search_fields = ["title"]
 

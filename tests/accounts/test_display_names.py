@@ -1,10 +1,11 @@
 """People appear by display name on the desk, as they do in bylines."""
 
 import pytest
+import reversion
 
 from articles import roles
 from tests.articles.newsroom_admin import make_person
-from tests.factories import make_post, make_user
+from tests.factories import make_image, make_page, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +47,32 @@ def test_author_select_shows_display_names(client, editor):
         '<option value="%d">Asha Menon</option>' % editor.pk in html
     )
     assert ">editor</option>" not in html
+
+
+def test_page_list_and_author_select_show_display_names(client, editor):
+    make_page(title="About us", author=editor)
+    html = client.get("/admin/articles/page/").content.decode()
+    assert '<td class="field-author_name">Asha Menon</td>' in html
+    form = client.get("/admin/articles/page/add/").content.decode()
+    assert ">Asha Menon</option>" in form
+    assert ">editor</option>" not in form
+
+
+def test_image_list_names_the_uploader(client, editor):
+    make_image(uploaded_by=editor)
+    html = client.get("/admin/articles/image/").content.decode()
+    assert '<td class="field-uploaded_by_name">Asha Menon</td>' in html
+
+
+def test_history_names_who_saved_each_version(client, editor):
+    post = make_post(title="Harbour story", author=editor)
+    with reversion.create_revision():
+        post.save()
+        reversion.set_user(editor)
+    html = client.get("/admin/articles/post/%d/history/" % post.pk).content.decode()
+    assert "<td>Asha Menon</td>" in html
+
+
+def test_header_welcomes_by_display_name(client, editor):
+    html = client.get("/admin/").content.decode()
+    assert "<strong>Asha Menon</strong>" in html
