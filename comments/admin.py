@@ -8,6 +8,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles import people
+
 from . import services
 from .models import Comment, CommentSettings, ModerationEvent
 
@@ -160,12 +162,12 @@ class ModerationEventAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "action",
-        "actor",
+        people.name_column("actor", _("actor")),
         "comment_link",
         "from_status",
         "to_status",
     ]
-    list_filter = ["action", "actor"]
+    list_filter = ["action", ("actor", people.NameFilter)]
     list_select_related = ["actor", "comment"]
     date_hierarchy = "created_at"
     search_fields = ["comment__text", "comment__name", "actor__username"]

@@ -5,7 +5,7 @@ import reversion
 
 from articles import roles
 from tests.articles.newsroom_admin import make_person
-from tests.factories import make_image, make_page, make_post, make_user
+from tests.factories import make_comment, make_image, make_page, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,16 @@ def test_history_names_who_saved_each_version(client, editor):
 def test_header_welcomes_by_display_name(client, editor):
     html = client.get("/admin/").content.decode()
     assert "<strong>Asha Menon</strong>" in html
+
+
+def test_moderation_log_names_moderators_by_display_name(client, editor):
+    from comments import services
+    from comments.models import Comment
+
+    moderator = make_user(first_name="Ravi", last_name="Kumar", username="moderator")
+    comment = make_comment(status=Comment.Status.PENDING)
+    services.comment_approve(comment=comment, actor=moderator)
+    client.force_login(make_user(username="root", is_staff=True, is_superuser=True))
+    html = client.get("/admin/comments/moderationevent/").content.decode()
+    assert '<td class="field-actor_name">Ravi Kumar</td>' in html
+    assert ">Ravi Kumar</a>" in html  # the filter
