@@ -717,3 +717,83 @@ class SiteSettings(OneRowSettings):
     @property
     def home_label_names(self):
         return [name.strip() for name in self.home_labels.split(",") if name.strip()]
+
+
+class ReviewNote(models.Model):
+    """
+    One step of a post's review: a writer submitting it, an editor asking for
+    changes (with the note the writer reads on the post) or approving it by
+    publishing or scheduling. Written by articles/publishing.py with the move.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review note")
+        indexes = [models.Index(fields=["post", "-created_at"], name="review_post_idx")]
+
+    def __str__(self):
+        return "%s: %s" % (self.post_id, self.get_kind_display())
+
+
+def new_preview_token_id():
+    return secrets.token_urlsafe(16)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        """Links that still open the preview: not revoked, not expired."""
+        return self.filter(revoked_at=None, expires_at__gt=now or timezone.now())
+
+
+class PreviewLink(models.Model):
+    """
+    A preview link handed out for a draft or scheduled post: the signed token
+    in its address names this row, so the post form lists the links that
+    exist with their expiry and an editor can revoke one.
+    """
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="preview_links"
+    )
+    token_id = models.CharField(
+        max_length=32, unique=True, default=new_preview_token_id, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("preview link")
+
+    def __str__(self):
+        return "%s (%s)" % (self.post_id, self.token_id[:6])
+
+    def is_active(self, *, now=None):
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
