@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import roles
-from .models import Post, Status, numbered
+from .models import Post, ReviewNote, Status, numbered
 from .text import blogger_slug
 
 
@@ -42,6 +42,7 @@ class Action(models.TextChoices):
     REQUEST_CHANGES = "request_changes", gettext_lazy("send back for changes")
     PUBLISH_NOW = "publish_now", gettext_lazy("publish now")
     SCHEDULE = "schedule", gettext_lazy("schedule")
+    RESCHEDULE = "reschedule", gettext_lazy("reschedule")
     UNSCHEDULE = "unschedule", gettext_lazy("unschedule")
     UNPUBLISH = "unpublish", gettext_lazy("unpublish")
     RECALL = "recall", gettext_lazy("take back to review")
@@ -66,6 +67,7 @@ TRANSITIONS = {
         State.SCHEDULED,
         EDITOR,
     ),
+    Action.RESCHEDULE: ({State.SCHEDULED}, State.SCHEDULED, EDITOR),
     Action.UNSCHEDULE: ({State.SCHEDULED}, State.DRAFT, EDITOR),
     Action.UNPUBLISH: ({State.LIVE}, State.DRAFT, EDITOR),
     Action.RECALL: ({State.LIVE, State.SCHEDULED}, State.PENDING, EDITOR),
@@ -146,8 +148,11 @@ def check_move(
     )
 
 
-def _move(*, post, user, action, was=None, at=None):
-    """Make `action` on `post` (its other changes are saved with it)."""
+def _move(*, post, user, action, was=None, at=None, note=""):
+    """
+    Make `action` on `post` (its other changes are saved with it), with the
+    review step it is, if any (see `_record_review`).
+    """
     sources, target, who = TRANSITIONS[action]
     if was is None:
         was = state_of(post)
@@ -164,7 +169,32 @@ def _move(*, post, user, action, was=None, at=None):
     _set_state(post, target, at=at)
     with transaction.atomic():
         _save(post, user)
+        _record_review(post, user, was, target, action, note)
     return post
+
+
+# The review step a move is: handing a post in, sending it back, approving it.
+def _review_kind(was, target, action):
+    if target == State.PENDING and was != State.PENDING:
+        return ReviewNote.Kind.SUBMITTED
+    if action == Action.REQUEST_CHANGES:
+        return ReviewNote.Kind.CHANGES_REQUESTED
+    if was == State.PENDING and target in (State.LIVE, State.SCHEDULED):
+        return ReviewNote.Kind.APPROVED
+    return None
+
+
+def _record_review(post, user, was, target, action, note=""):
+    """Keep the review step (with the editor's or writer's note) beside the post."""
+    kind = _review_kind(was, target, action)
+    if kind is None:
+        return None
+    return ReviewNote.objects.create(
+        post=post,
+        author=user if user is not None and user.is_authenticated else None,
+        kind=kind,
+        note=note.strip(),
+    )
 
 
 def _set_state(post, target, *, at=None):
@@ -191,10 +221,14 @@ def _save(post, user):
 
 
 def submit(
-    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+    *,
+    post: Post,
+    user: AbstractBaseUser | None,
+    was: State | None = None,
+    note: str = "",
 ) -> Post:
-    """Hand a draft to the editors for review."""
-    return _move(post=post, user=user, action=Action.SUBMIT, was=was)
+    """Hand a draft to the editors for review (a ReviewNote says who, when)."""
+    return _move(post=post, user=user, action=Action.SUBMIT, was=was, note=note)
 
 
 def withdraw(
@@ -205,10 +239,19 @@ def withdraw(
 
 
 def request_changes(
-    *, post: Post, user: AbstractBaseUser | None, was: State | None = None
+    *,
+    post: Post,
+    user: AbstractBaseUser | None,
+    was: State | None = None,
+    note: str = "",
 ) -> Post:
-    """Send a post under review back to its writer as a draft."""
-    return _move(post=post, user=user, action=Action.REQUEST_CHANGES, was=was)
+    """
+    Send a post under review back to its writer as a draft, with the editor's
+    note (the writer reads it on the post until they submit it again).
+    """
+    return _move(
+        post=post, user=user, action=Action.REQUEST_CHANGES, was=was, note=note
+    )
 
 
 def publish_now(
@@ -227,6 +270,30 @@ def schedule(
 ) -> Post:
     """Publish the post at a future time `at`; it goes live then by itself."""
     return _move(post=post, user=user, action=Action.SCHEDULE, was=was, at=at)
+
+
+def reschedule(
+    *,
+    post: Post,
+    user: AbstractBaseUser | None,
+    at: datetime,
+    was: State | None = None,
+) -> Post:
+    """Move a scheduled post to another future time (the agenda, the form)."""
+    return _move(post=post, user=user, action=Action.RESCHEDULE, was=was, at=at)
+
+
+def schedule_or_reschedule(
+    *,
+    post: Post,
+    user: AbstractBaseUser | None,
+    at: datetime,
+    was: State | None = None,
+) -> Post:
+    """Schedule the post for `at`, or give a scheduled post that new time."""
+    if (was or state_of(post)) == State.SCHEDULED:
+        return reschedule(post=post, user=user, at=at, was=was)
+    return schedule(post=post, user=user, at=at, was=was)
 
 
 def unschedule(
@@ -264,11 +331,13 @@ def save_post(
     before the changes, the post's own status and time say where it goes.
     With `version_floor`, version numbers rise past it.
     """
-    check_move(post=post, user=user, was=was, to=state_of(post))
+    to = state_of(post)
+    action = check_move(post=post, user=user, was=was, to=to)
     if version_floor is not None:
         post.version = max(post.version, version_floor)
     with transaction.atomic():
         _save(post, user)
+        _record_review(post, user, was, to, action)
     return post
 
 
