@@ -28,7 +28,9 @@ ROLE_PERMISSIONS = {
         "view_image",
     ],
     EDITORS: ["%s_%s" % (action, model) for model in _EDITOR_MODELS for action in _CRUD]
-    + ["publish_post", "edit_any_post"],
+    + ["publish_post", "edit_any_post"]
+    # Editors set the site's name, tagline and time zone (Site settings).
+    + ["view_sitesettings", "change_sitesettings"],
     MEMBERS: [],
 }
 
