@@ -797,3 +797,60 @@ class PreviewLink(models.Model):
 
     def is_active(self, *, now=None):
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class Correction(models.Model):
+    """
+    A saved change to a live post that readers are told about: under the post,
+    "Updated 5 Dec 2026, 14:30 — note", and the post's dateModified. An editor
+    marks one revision of the post's history as a correction.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="corrections")
+    version = models.ForeignKey(
+        "reversion.Version",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The saved revision of the post that made the correction."),
+    )
+    changed_at = models.DateTimeField(
+        help_text=_("When the corrected text was saved: the time readers see.")
+    )
+    note = models.CharField(
+        max_length=500,
+        help_text=_("What was wrong and what was corrected, for readers."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("correction")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"], name="one_correction_per_version"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["post", "-changed_at"], name="correction_post_idx")
+        ]
+
+    def __str__(self):
+        return "%s: %s" % (self.post_id, self.note[:40])
+
+
+def latest_correction_time(post_ref):
+    """The newest correction's time of the post `post_ref` names, as a subquery."""
+    return models.Subquery(
+        Correction.objects.filter(post=post_ref)
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
