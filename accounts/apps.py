@@ -9,9 +9,13 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from articles import extensions
+
         user_logged_in.connect(
             give_device_cookie, dispatch_uid="accounts-device-cookie"
         )
+        extensions.add_demo_loader(load_demo)
+        extensions.add_dashboard_part(membership_requests)
 
 
 def give_device_cookie(sender, request, user, **kwargs):
@@ -19,3 +23,27 @@ def give_device_cookie(sender, request, user, **kwargs):
     from . import devices
 
     devices.issue(request, user.get_username())
+
+
+def load_demo(out):
+    from .demo import load_demo_members
+
+    return load_demo_members(out)
+
+
+def membership_requests(context):
+    """On the admin dashboard, for editors: readers waiting to become members."""
+    from django.template.loader import render_to_string
+
+    from . import membership
+    from .models import Membership
+
+    request = context.get("request")
+    if request is None or not membership.can_manage(request.user):
+        return ""
+    waiting = Membership.objects.filter(state=Membership.State.REQUESTED).count()
+    if not waiting:
+        return ""
+    return render_to_string(
+        "admin/accounts/membership/dashboard.html", {"waiting": waiting}
+    )
