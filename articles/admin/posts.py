@@ -8,38 +8,69 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from .. import people, preview, publishing, roles
+from .. import people, preview, publishing, review, roles
 from ..editor import body_field
 from ..models import (
     Label,
     LabeledPost,
     Post,
+    PreviewLink,
+    ReviewNote,
     Status,
 )
 from ..selectors import RELATED_LIMIT, rank_related_posts
+from .agenda import AgendaMixin
 from .filters import LabelFilter, MonthFilter, StateFilter
 from .images import ImagePickerMixin
 from .labels import LabelActionsMixin
 from .revisions import RevisionsMixin
 
-# The change form's buttons and the move each makes.
+# The change form's action bar: each button and the move it makes. "_save"
+# (Save draft, Save, Update) keeps the post in its state.
 WORKFLOW_BUTTONS = {
     "_publish_now": publishing.Action.PUBLISH_NOW,
+    "_schedule": publishing.Action.SCHEDULE,
+    "_unschedule": publishing.Action.UNSCHEDULE,
     "_unpublish": publishing.Action.UNPUBLISH,
     "_submit_review": publishing.Action.SUBMIT,
+    "_request_changes": publishing.Action.REQUEST_CHANGES,
 }
+# The buttons only editors see (403 for anyone else who sends one).
+EDITOR_BUTTONS = [
+    name
+    for name, action in WORKFLOW_BUTTONS.items()
+    if publishing.TRANSITIONS[action][2] == publishing.EDITOR
+]
+
+
+class ScheduleInput(forms.DateTimeInput):
+    """The browser's own date-time picker; the value is in the site's zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def zone_label():
+    """The site's zone as editors read it: "Asia/Kolkata, IST"."""
+    now = timezone.localtime()
+    return "%s, %s" % (timezone.get_current_timezone_name(), now.tzname())
+
 
 # A post's revision holds its labels too, so reverting brings them back.
 if not reversion.is_registered(Post):
@@ -105,6 +136,16 @@ class PostAdminForm(forms.ModelForm):
     edit_version = forms.IntegerField(
         required=False, widget=forms.HiddenInput, label=_("Version")
     )
+    # The action bar's fields (drawn by the change form's template).
+    schedule_at = forms.DateTimeField(
+        required=False, label=_("Go live at"), widget=ScheduleInput
+    )
+    review_note = forms.CharField(
+        required=False,
+        label=_("Note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
 
     # The user making the change, and what a revert started with (see
     # RevisionsMixin.revision_view); set by PostAdmin.get_form().
@@ -153,6 +194,29 @@ class PostAdminForm(forms.ModelForm):
             self.fields["status"].help_text = _(
                 "Submit the post for review when it is ready; an editor publishes it."
             )
+        if self.reverting is None:
+            # The action bar moves the post; status and time ride along
+            # unchanged (a client that sends them still moves it, through
+            # the same checks).
+            if "status" in self.fields:
+                self.fields["status"].widget = forms.HiddenInput()
+            if "published_at" in self.fields:
+                self.fields["published_at"].widget = forms.SplitHiddenDateTimeWidget()
+        self.fields["schedule_at"].label = _("Go live at (%(zone)s)") % {
+            "zone": zone_label()
+        }
+        self.fields["schedule_at"].widget.attrs["min"] = timezone.localtime().strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+        if self.stored_state == publishing.State.SCHEDULED:
+            self.initial["schedule_at"] = timezone.localtime(self.instance.published_at)
+
+    def move_error(self, error):
+        """A refused move, under the status field when it shows, else on top."""
+        field = "status"
+        if field not in self.fields or self.fields[field].widget.is_hidden:
+            field = None
+        self.add_error(field, error)
 
     def clean_chosen_labels(self):
         labels = {str(label.pk): label for label in self.cleaned_data["chosen_labels"]}
@@ -186,12 +250,29 @@ class PostAdminForm(forms.ModelForm):
         cleaned = super().clean()
         status = cleaned.get("status")
         if status == Status.PUBLISHED and not roles.can_publish(self.user):
-            self.add_error("status", _("Only editors publish posts."))
+            self.move_error(_("Only editors publish posts."))
         elif status:
             self.check_move(status, cleaned.get("published_at"))
+        if "_schedule" in self.data:
+            self.check_schedule(cleaned.get("schedule_at"))
+        if "_request_changes" in self.data and not cleaned.get("review_note", ""):
+            self.add_error("review_note", _("Write what the writer should change."))
         if self.instance.pk:
             self.check_version(cleaned.get("edit_version"))
         return cleaned
+
+    def check_schedule(self, at):
+        """Schedule…: a time is chosen, and it is in the future."""
+        if "schedule_at" in self.errors:
+            return
+        if at is None:
+            self.add_error("schedule_at", _("Choose the date and time to go live."))
+        elif at <= timezone.now():
+            self.add_error(
+                "schedule_at",
+                _("%(when)s has passed: choose a time in the future.")
+                % {"when": review.when(at)},
+            )
 
     def check_move(self, status, published_at):
         """Refuse a move the publishing table does not allow, with its reason."""
@@ -205,9 +286,9 @@ class PostAdminForm(forms.ModelForm):
                 post=self.instance, user=self.user, was=self.stored_state, to=to
             )
         except ValidationError as error:
-            self.add_error("status", error)
+            self.move_error(error)
         except PermissionDenied as error:
-            self.add_error("status", str(error))
+            self.move_error(str(error))
 
     def check_version(self, posted):
         """Refuse a save made from a form opened before someone else's save."""
@@ -243,7 +324,9 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmin):
+class PostAdmin(
+    AgendaMixin, RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmin
+):
     form = PostAdminForm
     change_form_template = "admin/articles/post/change_form.html"
     object_history_template = "admin/articles/post/object_history.html"
@@ -264,6 +347,8 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
         "author__last_name",
     ]
     readonly_fields = [
+        "state_summary",
+        "review_request",
         "permalink",
         "preview_link",
         "created_at",
@@ -294,6 +379,7 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
             _("Publishing"),
             {
                 "fields": [
+                    "state_summary",
                     "status",
                     "published_at",
                     "preview_link",
@@ -375,14 +461,41 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
 
     @admin.display(description=_("State"), ordering="status")
     def state(self, post):
-        if post.is_scheduled():
-            return format_html(
-                '<strong class="state-scheduled">{}</strong>',
-                gettext("Scheduled"),
-            )
-        if post.is_published():
-            return gettext("Live")
-        return post.get_status_display()
+        """A chip: Draft, In review, Scheduled for <time>, Live."""
+        state = publishing.state_of(post)
+        return format_html(
+            '<span class="state-chip state-{}">{}</span>',
+            state.value,
+            review.state_text(post),
+        )
+
+    @admin.display(description=_("State"))
+    def state_summary(self, post):
+        """The state in words on the form; the action bar below changes it."""
+        if post.pk is None:
+            return gettext("New: not saved yet.")
+        return self.state(post)
+
+    @admin.display(description=_("Review"))
+    def review_request(self, post):
+        """The newest review step the reader of the form must act on."""
+        note = getattr(post, "_review_step", None)
+        if note is None:
+            return ""
+        if note.kind == ReviewNote.Kind.CHANGES_REQUESTED:
+            heading = gettext("%(editor)s asked for changes on %(when)s:")
+        else:
+            heading = gettext("%(editor)s submitted this post for review on %(when)s.")
+        heading %= {
+            "editor": display_name(note.author),
+            "when": review.when(note.created_at),
+        }
+        return format_html(
+            '<div class="review-note review-{}"><p><strong>{}</strong></p>{}</div>',
+            note.kind,
+            heading,
+            format_html("<blockquote>{}</blockquote>", note.note) if note.note else "",
+        )
 
     @admin.display(description=_("Labels"))
     def label_text(self, post):
@@ -418,27 +531,64 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
             return gettext("Save the post to get a preview link.")
         if post.is_published():
             return format_html('<a href="{0}">{0}</a>', post.get_absolute_url())
-        url = preview.preview_url(post)
-        days = preview.preview_max_age() / timedelta(days=1)
+        links = self.active_preview_links(post)
+        if not links:
+            return format_html(
+                '<a href="#preview-links">{}</a>', gettext("No preview link yet.")
+            )
+        newest = links[0]
         return format_html(
             '<a class="preview-link" href="{}" target="_blank" rel="noopener">{}</a>'
-            '<div class="help">{}</div>',
-            url,
+            ' <span class="help">{}</span>',
+            preview.link_url(newest),
             gettext("Open preview"),
-            gettext(
-                "Anyone with this link can read the post for %(days)d days "
-                "without logging in; search engines are told not to index it."
-            )
-            % {"days": days},
+            gettext("expires %(when)s") % {"when": review.when(newest.expires_at)},
         )
+
+    def active_preview_links(self, post):
+        if not hasattr(post, "_active_preview_links"):
+            post._active_preview_links = list(
+                post.preview_links.active().select_related("created_by")
+            )
+        return post._active_preview_links
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        step = self.review_step(obj)
+        if step is None:
+            return fieldsets
+        if obj is not None:
+            obj._review_step = step
+        title = (
+            _("Changes requested")
+            if step.kind == ReviewNote.Kind.CHANGES_REQUESTED
+            else _("In review")
+        )
+        return [(title, {"fields": ["review_request"], "classes": ["review"]})] + [
+            fieldset for fieldset in fieldsets if fieldset[0] != title
+        ]
+
+    def review_step(self, post):
+        """
+        What the form shows on top: an editor's request for changes until the
+        writer submits again, or on a post in review, who submitted it.
+        """
+        if post is None or post.pk is None:
+            return None
+        if not hasattr(post, "_review_step"):
+            step = post.reviews.select_related("author").first()
+            wanted = {
+                Status.DRAFT: ReviewNote.Kind.CHANGES_REQUESTED,
+                Status.PENDING: ReviewNote.Kind.SUBMITTED,
+            }.get(post.status)
+            post._review_step = step if step and step.kind == wanted else None
+        return post._review_step
 
     # Saving.
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
-            wants_publishing = (
-                "_publish_now" in request.POST or "_unpublish" in request.POST
-            )
+            wants_publishing = any(name in request.POST for name in EDITOR_BUTTONS)
             if wants_publishing and not roles.can_publish(request.user):
                 raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
@@ -446,53 +596,180 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
     def render_change_form(
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
-        can_change = self.has_change_permission(request, obj)
-        can_publish = roles.can_publish(request.user)
-        context.update(
-            show_publish_now=can_change
-            and can_publish
-            and not (obj and obj.is_published()),
-            show_unpublish=can_change
-            and can_publish
-            and obj is not None
-            and obj.status == Status.PUBLISHED,
-            show_submit_review=can_change
-            and (obj is None or obj.status == Status.DRAFT),
-        )
+        form = context["adminform"].form
+        context.update(self.action_bar(request, obj, form.stored_state))
+        if obj is not None and obj.pk and not obj.is_published():
+            context["preview_links"] = [
+                (
+                    link,
+                    preview.link_url(link),
+                    review.when(link.expires_at),
+                    people.display_name(link.created_by),
+                )
+                for link in self.active_preview_links(obj)
+            ]
+            context["preview_days"] = preview.preview_max_age() / timedelta(days=1)
+            context["may_revoke_previews"] = roles.can_publish(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def action_bar(self, request, obj, state):
+        """Which buttons the form's action bar shows, by state and role."""
+        State = publishing.State
+        can_change = self.has_change_permission(request, obj)
+        editor = can_change and roles.can_publish(request.user)
+        save_labels = {
+            State.NEW: _("Save draft"),
+            State.DRAFT: _("Save draft"),
+            State.PENDING: _("Save"),
+            State.SCHEDULED: _("Save"),
+            State.LIVE: _("Update"),
+        }
+        return {
+            "post_state": state.value,
+            "show_save": can_change,
+            "save_label": save_labels[state],
+            "show_submit_review": can_change
+            and not editor
+            and state in (State.NEW, State.DRAFT),
+            "show_publish_now": editor and state != State.LIVE,
+            "show_schedule": editor and state != State.LIVE,
+            "show_unschedule": editor and state == State.SCHEDULED,
+            "show_unpublish": editor and state == State.LIVE,
+            "show_request_changes": editor and state == State.PENDING,
+            "zone_label": zone_label(),
+        }
 
     def save_model(self, request, obj, form, change):
         """Every save goes through articles.publishing (the table of moves)."""
         user, was = request.user, form.stored_state
+        State = publishing.State
         reverting = getattr(request, "_newsroom_revert", None)
+        pressed = request.POST
+        note = form.cleaned_data.get("review_note", "")
         if reverting is not None:
             publishing.revert(post=obj, user=user, **reverting)
-        elif "_publish_now" in request.POST and was != publishing.State.LIVE:
+        elif "_publish_now" in pressed and was != State.LIVE:
             publishing.publish_now(post=obj, user=user, was=was)
-        elif "_unpublish" in request.POST and obj.status == Status.PUBLISHED:
+        elif "_schedule" in pressed:
+            at = form.cleaned_data["schedule_at"]
+            publishing.schedule_or_reschedule(post=obj, user=user, at=at, was=was)
+        elif "_unschedule" in pressed and was == State.SCHEDULED:
+            publishing.unschedule(post=obj, user=user, was=was)
+        elif "_unpublish" in pressed and obj.status == Status.PUBLISHED:
             publishing.take_down(post=obj, user=user, was=was)
-        elif "_submit_review" in request.POST and was in (
-            publishing.State.NEW,
-            publishing.State.DRAFT,
-        ):
-            publishing.submit(post=obj, user=user, was=was)
+        elif "_submit_review" in pressed and was in (State.NEW, State.DRAFT):
+            publishing.submit(post=obj, user=user, was=was, note=note)
+            self.after_commit(request, obj, review.notify_submitted)
+        elif "_request_changes" in pressed and was == State.PENDING:
+            publishing.request_changes(post=obj, user=user, was=was, note=note)
+            self.after_commit(request, obj, review.notify_changes_requested)
         else:
             publishing.save_post(post=obj, user=user, was=was)
+
+    def after_commit(self, request, post, notify):
+        """Send the review step's mail once the move is saved for good."""
+        base_url = request.build_absolute_uri("/")[:-1]
+        step = post.reviews.select_related("post__author", "author").first()
+        transaction.on_commit(lambda: notify(step, base_url=base_url), robust=True)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.set_labels(form.label_objects())
 
-    def response_change(self, request, obj):
-        if any(button in request.POST for button in WORKFLOW_BUTTONS):
+    def response_add(self, request, obj, post_url_continue=None):
+        if self.pressed_action_bar(request):
             self.message_user(
-                request,
-                gettext("“%(title)s” is now: %(state)s.")
-                % {"title": obj.title, "state": self.state(obj)},
-                messages.SUCCESS,
+                request, self.moved_message(request, obj), messages.SUCCESS
+            )
+            return HttpResponseRedirect(
+                reverse("admin:articles_post_change", args=[obj.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self.pressed_action_bar(request):
+            self.message_user(
+                request, self.moved_message(request, obj), messages.SUCCESS
             )
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
+
+    def pressed_action_bar(self, request):
+        if "_popup" in request.POST or "_newsroom_revert" in vars(request):
+            return False
+        return "_save" in request.POST or any(
+            button in request.POST for button in WORKFLOW_BUTTONS
+        )
+
+    def moved_message(self, request, post):
+        """What the button did, naming the state and, when scheduled, the time."""
+        State = publishing.State
+        state = publishing.state_of(post)
+        when = {"when": review.when(post.published_at)}
+        pressed = request.POST
+        if "_submit_review" in pressed:
+            return gettext("Submitted for review — the editors have been told.")
+        if "_request_changes" in pressed:
+            return gettext("Changes requested — %(writer)s has been told.") % {
+                "writer": display_name(post.author)
+            }
+        if "_publish_now" in pressed:
+            return gettext("Published. The post is live.")
+        if "_schedule" in pressed:
+            return gettext("Scheduled for %(when)s.") % when
+        if "_unschedule" in pressed:
+            return gettext("Unscheduled. The post is a draft again.")
+        if "_unpublish" in pressed:
+            return gettext("Unpublished. The post is a draft again.")
+        return {
+            State.DRAFT: gettext("Draft saved."),
+            State.PENDING: gettext("Saved. The post is in review."),
+            State.SCHEDULED: gettext("Saved. Scheduled for %(when)s.") % when,
+            State.LIVE: gettext("Updated. The post is live."),
+        }[state]
+
+    # Preview links: made and revoked from the form (POST, CSRF, permission).
+
+    def new_preview_view(self, request, object_id):
+        post = self.post_for_preview(request, object_id)
+        if not self.has_change_permission(request, post) and not roles.can_publish(
+            request.user
+        ):
+            raise PermissionDenied
+        link = preview.create_link(post, request.user)
+        self.message_user(
+            request,
+            gettext(
+                "Preview link made: anyone with it can read the post until %(when)s."
+            )
+            % {"when": review.when(link.expires_at)},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self.change_url(post) + "#preview-links")
+
+    def revoke_preview_view(self, request, object_id, link_id):
+        post = self.post_for_preview(request, object_id)
+        link = get_object_or_404(PreviewLink, pk=link_id, post=post)
+        if not roles.can_publish(request.user):
+            raise PermissionDenied
+        preview.revoke(link)
+        self.message_user(
+            request,
+            gettext("Preview link revoked: it no longer opens the post."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self.change_url(post) + "#preview-links")
+
+    def post_for_preview(self, request, object_id):
+        post = self.get_object(request, object_id)
+        if post is None:
+            raise Http404(gettext("No such post."))
+        if not self.has_view_permission(request, post):
+            raise PermissionDenied
+        return post
+
+    def change_url(self, post):
+        return reverse("admin:articles_post_change", args=[post.pk])
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -507,6 +784,17 @@ class PostAdmin(RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmi
                 self.admin_site.admin_view(self.compare_view),
                 name="%s_%s_compare" % info,
             ),
+            path(
+                "<path:object_id>/preview-links/new/",
+                self.admin_site.admin_view(require_POST(self.new_preview_view)),
+                name="%s_%s_preview_new" % info,
+            ),
+            path(
+                "<path:object_id>/preview-links/<int:link_id>/revoke/",
+                self.admin_site.admin_view(require_POST(self.revoke_preview_view)),
+                name="%s_%s_preview_revoke" % info,
+            ),
+            *self.agenda_urls(),
         ] + super().get_urls()
 
     # Bulk actions.

@@ -59,7 +59,10 @@ def test_schedule_shows_scheduled_and_goes_live_by_itself(client, editor, frozen
     post.refresh_from_db()
     assert post.is_scheduled() is True
     listing = client.get(CHANGELIST).content.decode()
-    assert '<strong class="state-scheduled">Scheduled</strong>' in listing
+    assert (
+        '<span class="state-chip state-scheduled">Scheduled for 5 Mar 2026, 12:10 IST'
+        in listing
+    )
     assert titles(client.get(CHANGELIST + "?state=scheduled")) == {"Ten minutes ahead"}
     assert client.get(post.permalink).status_code == 404
     frozen_now.shift(timedelta(minutes=10))

@@ -80,5 +80,6 @@ def test_deleted_post_link_is_404(client):
 
 def test_admin_shows_the_preview_link_for_drafts(admin_client):
     post = make_draft()
+    preview_url(post)
     page = admin_client.get("/admin/articles/post/%d/change/" % post.pk)
     assert 'class="preview-link" href="/preview/' in page.content.decode()
