@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import OneRowSettings
+from newsroom.ratelimit import address_group
 
 
 class CommentQuerySet(models.QuerySet):
@@ -37,6 +38,22 @@ class CommentQuerySet(models.QuerySet):
             .values("total")
         )
         return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+    def with_open_reports(self):
+        """
+        `open_reports`: how many readers' reports wait for a moderator (one
+        subquery in the list's own query).
+        """
+        counts = (
+            Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+            .order_by()
+            .values("comment")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return self.annotate(
+            open_reports=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
 
     def for_public_page(self, target, *, own_ids=(), with_pending=False):
         """
@@ -259,6 +276,7 @@ class ModerationEvent(models.Model):
         SPAM = "spam", _("Marked as spam")
         REMOVE = "remove", _("Removed")
         RESTORE = "restore", _("Restored")
+        KEEP = "keep", _("Kept after reports")
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="events"
@@ -283,6 +301,156 @@ class ModerationEvent(models.Model):
 
     def __str__(self):
         return "%s: %s" % (self.get_action_display(), self.comment_id)
+
+
+class Report(models.Model):
+    """
+    A reader's report of a comment: one per reader (account, else address)
+    and comment. Open reports lift the comment to the top of the queue until a
+    moderator decides on it.
+    """
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Abusive or hateful")
+        OFF_TOPIC = "off-topic", _("Off-topic")
+        OTHER = "other", _("Something else")
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(
+        _("reason"), max_length=10, choices=Reason.choices, default=Reason.SPAM
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the reader added, for the moderators; never shown."),
+    )
+    reporter = models.CharField(
+        max_length=80,
+        editable=False,
+        help_text=_(
+            "Who reported, once per comment: the account (user:ID), else the "
+            "address (an IPv6 /64 counts as one)."
+        ),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a moderator decided on the comment; open until then."),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="report_once_per_reader"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["comment", "resolved_at"], name="report_open_idx"),
+        ]
+
+    def __str__(self):
+        return "%s: %s" % (self.get_reason_display(), self.comment_id)
+
+
+class BlockQuerySet(models.QuerySet):
+    def matching(self, *, user=None, email="", address=""):
+        """Blocks that hold a comment by this account, e-mail or address."""
+        wanted = Q(pk__in=[])
+        if user is not None and getattr(user, "pk", None) is not None:
+            wanted |= Q(kind=Block.Kind.ACCOUNT, user_id=user.pk)
+        if email:
+            wanted |= Q(kind=Block.Kind.EMAIL, value=email.strip().lower())
+        group = address_group(address)
+        if group:
+            wanted |= Q(kind=Block.Kind.ADDRESS, value=group)
+        return self.filter(wanted)
+
+
+class Block(models.Model):
+    """
+    A commenter moderators have blocked: by account, e-mail or address
+    (IPv4, or the IPv6 /64 the address is in). Their new comments are kept
+    as spam.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        EMAIL = "email", _("E-mail")
+        ADDRESS = "address", _("Address")
+
+    kind = models.CharField(_("blocked by"), max_length=10, choices=Kind.choices)
+    value = models.CharField(
+        _("value"),
+        max_length=254,
+        help_text=_(
+            "The e-mail (lower case), the address (an IPv6 /64 as a network), "
+            "or the account's id."
+        ),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    reason = models.CharField(
+        _("reason"),
+        max_length=200,
+        blank=True,
+        help_text=_("For the other moderators: why this commenter is blocked."),
+    )
+    comment = models.ForeignKey(
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The comment the block was made from."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("blocked by moderator"),
+    )
+    created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("blocked commenter")
+        verbose_name_plural = _("blocked commenters")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="block_once"),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.ACCOUNT and self.user_id is not None:
+            return "%s: %s" % (self.get_kind_display(), self.user)
+        return "%s: %s" % (self.get_kind_display(), self.value)
 
 
 class CommentSettings(OneRowSettings):

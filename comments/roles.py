@@ -1,4 +1,7 @@
-"""The Moderators group: comment permissions only, nothing about posts."""
+"""
+The Moderators group: comment permissions only, nothing about posts. They
+set the comment rules (Comment settings), block commenters and read reports.
+"""
 
 MODERATORS = "Moderators"
 
@@ -8,6 +11,12 @@ MODERATOR_PERMISSIONS = [
     "change_comment",
     "moderate_comment",
     "view_moderationevent",
+    "view_commentsettings",
+    "change_commentsettings",
+    "view_block",
+    "add_block",
+    "delete_block",
+    "view_report",
 ]
 
 

@@ -2,14 +2,22 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Page, Post
 from newsroom.conf import newsroom_setting
+from newsroom.ratelimit import address_group
 
-from .models import Comment, CommentSettings, ModerationEvent, target_kind
+from .models import (
+    Block,
+    Comment,
+    CommentSettings,
+    ModerationEvent,
+    Report,
+    target_kind,
+)
 from .notifications import notify_moderators
 
 Status = Comment.Status
@@ -21,6 +29,8 @@ TRANSITIONS = {
     Action.SPAM: ({Status.PENDING, Status.APPROVED, Status.REMOVED}, Status.SPAM),
     Action.REMOVE: ({Status.PENDING, Status.APPROVED, Status.SPAM}, Status.REMOVED),
     Action.RESTORE: ({Status.SPAM, Status.REMOVED}, Status.APPROVED),
+    # Reports looked at, the comment stays as it is.
+    Action.KEEP: ({Status.APPROVED}, Status.APPROVED),
 }
 
 
@@ -109,6 +119,13 @@ def _moderate(
                 code="invalid_transition",
             )
         previous = locked.status
+        if (
+            action == Action.KEEP
+            and not locked.reports.filter(resolved_at__isnull=True).exists()
+        ):
+            raise ValidationError(
+                _("This comment has no open reports."), code="invalid_transition"
+            )
         locked.status = target
         locked.moderated_by = actor
         locked.moderated_at = timezone.now()
@@ -124,6 +141,10 @@ def _moderate(
         )
         event.full_clean()
         event.save()
+        # A moderator has decided: the readers' reports are answered.
+        Report.objects.filter(comment=locked, resolved_at__isnull=True).update(
+            resolved_at=locked.moderated_at
+        )
     comment.status = locked.status
     comment.moderated_by = locked.moderated_by
     comment.moderated_at = locked.moderated_at
@@ -148,3 +169,90 @@ def comment_remove(*, comment: Comment, actor: AbstractBaseUser | None) -> Comme
 def comment_restore(*, comment: Comment, actor: AbstractBaseUser | None) -> Comment:
     """Publish again a comment that was removed or marked as spam."""
     return _moderate(comment=comment, actor=actor, action=Action.RESTORE)
+
+
+def comment_keep(*, comment: Comment, actor: AbstractBaseUser | None) -> Comment:
+    """Close a published comment's reports and leave it published."""
+    return _moderate(comment=comment, actor=actor, action=Action.KEEP)
+
+
+def comment_report(
+    *,
+    comment: Comment,
+    reason: str,
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+    ip_address: str | None = None,
+) -> tuple[Report, bool]:
+    """
+    A reader's report of a published comment, once per reader (signed-in:
+    their account; else their address, an IPv6 /64 as one). Returns the
+    report and whether it is new; a second report changes nothing.
+    """
+    if comment.status != Status.APPROVED:
+        raise ValidationError(
+            _("Only published comments can be reported."), code="not_published"
+        )
+    account = user if user is not None and user.is_authenticated else None
+    group = address_group(ip_address)
+    reporter = "user:%d" % account.pk if account is not None else "addr:%s" % group
+    existing = Report.objects.filter(comment=comment, reporter=reporter).first()
+    if existing is not None:
+        return existing, False
+    report = Report(
+        comment=comment,
+        reason=reason,
+        note=note.strip()[:300],
+        reporter=reporter,
+        user=account,
+        address=group,
+    )
+    report.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # The same reader's second report at the same moment: one is kept.
+        return Report.objects.get(comment=comment, reporter=reporter), False
+    return report, True
+
+
+def commenter_block(
+    *,
+    comment: Comment,
+    actor: AbstractBaseUser | None,
+    kinds: list[str],
+    reason: str = "",
+) -> list[Block]:
+    """
+    Block the commenter who wrote `comment` by each of `kinds` (account,
+    e-mail, address) the comment carries. Their new comments are then kept
+    as spam. Returns the blocks, existing ones included.
+    """
+    values = {
+        Block.Kind.ACCOUNT: str(comment.user_id) if comment.user_id else "",
+        Block.Kind.EMAIL: (comment.email or "").strip().lower(),
+        Block.Kind.ADDRESS: address_group(comment.ip_address),
+    }
+    blocks = []
+    with transaction.atomic():
+        for kind in kinds:
+            value = values.get(Block.Kind(kind), "")
+            if not value:
+                raise ValidationError(
+                    _("This comment has no %(kind)s to block.")
+                    % {"kind": Block.Kind(kind).label.lower()},
+                    code="nothing_to_block",
+                )
+            block, _created = Block.objects.get_or_create(
+                kind=kind,
+                value=value,
+                defaults={
+                    "user_id": comment.user_id if kind == Block.Kind.ACCOUNT else None,
+                    "reason": reason.strip()[:200],
+                    "comment": comment,
+                    "created_by": actor,
+                },
+            )
+            blocks.append(block)
+    return blocks
