@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment
+from .models import Comment, Report
 from .spam import conf, form_token, target_name
 from .text import count_links
 
@@ -94,3 +94,19 @@ class CommentForm(forms.Form):
         if self.is_bound:
             self.data = self.data.copy()
             self.data["token"] = form_token(self.target)
+
+
+class ReportForm(forms.Form):
+    """A reader's report of a comment: why, and an optional word to the moderators."""
+
+    reason = forms.ChoiceField(
+        label=_("Why should the moderators look at this comment?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Anything to add (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from newsroom import ratelimit
 from newsroom.conf import comments_setting
 
-from .models import Comment, target_kind
+from .models import Block, Comment, target_kind
 
 TOKEN_SALT = "comments.form-token"  # noqa: S105 - a signing salt, not a secret
 TARGET_KINDS = ("post", "page")
@@ -95,6 +95,17 @@ RATE_LIMITED = Refusal(
         "Please wait a few minutes and send this one again."
     ),
     status=429,
+)
+# A blocked commenter (account, e-mail or address) is not told so: their
+# comment is kept as spam for the moderators, as a robot's would be, and the
+# message is the same whoever sends it.
+BLOCKED = Refusal(
+    "blocked",
+    _(
+        "Your comment could not be published. It has been kept for the "
+        "moderators to look at."
+    ),
+    store_as_spam=True,
 )
 DUPLICATE = Refusal(
     "duplicate", _("You have already posted this comment on this post.")
@@ -224,6 +235,16 @@ def is_duplicate(target, text):
     )
 
 
+def is_blocked(request, email):
+    """Whether the sender's account, e-mail or address is blocked (one query)."""
+    user = getattr(request, "user", None)
+    return Block.objects.matching(
+        user=user if user is not None and user.is_authenticated else None,
+        email=email,
+        address=ratelimit.client_address(request) or "",
+    ).exists()
+
+
 def screen(request, *, target, cleaned_data):
     """
     The first refusal a valid form on `target` earns, or None to accept it.
@@ -234,7 +255,9 @@ def screen(request, *, target, cleaned_data):
     if not decision.allowed:
         return replace(RATE_LIMITED, retry_after=decision.retry_after)
     token, refusal = read_token(cleaned_data.get("token"), target)
-    if cleaned_data.get("website"):
+    if is_blocked(request, cleaned_data.get("email", "")):
+        refusal = BLOCKED
+    elif cleaned_data.get("website"):
         refusal = HONEYPOT
     elif refusal is None and token.age < conf("MIN_FILL_SECONDS"):
         refusal = TOO_FAST

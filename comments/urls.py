@@ -19,4 +19,6 @@ urlpatterns = [
     ),
     path("comments/<int:pk>/delete/", views.comment_delete, name="delete"),
     path("comments/<int:pk>/approve/", views.comment_approve, name="approve"),
+    path("comments/<int:pk>/spam/", views.comment_spam, name="spam"),
+    path("comments/<int:pk>/report/", views.comment_report, name="report"),
 ]

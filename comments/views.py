@@ -1,7 +1,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import resolve
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Page, Post
@@ -9,10 +10,14 @@ from newsroom import ratelimit
 
 from . import services, spam
 from .cookies import remember_comment
-from .forms import CommentForm
+from .forms import CommentForm, ReportForm
 from .models import Comment, closed_message
 
 MODERATE = "comments.moderate_comment"
+# Reports from one address (an IPv6 /64 as one): at most this many an hour.
+REPORT_SCOPE = "comment-reports"
+REPORT_LIMIT = 10
+REPORT_WINDOW = 3600
 # What readers comment on, by the name in the form's address.
 TARGETS = {"post": Post, "page": Page}
 
@@ -105,3 +110,68 @@ def comment_approve(request, pk):
     except ValidationError:
         pass  # Not held any more: the page shows the current state.
     return HttpResponseRedirect(comment.get_absolute_url())
+
+
+@require_POST
+def comment_spam(request, pk):
+    """A moderator's "Spam" on the public page: hidden as spam at once."""
+    comment = _moderated_comment(request, pk)
+    try:
+        services.comment_spam(comment=comment, actor=request.user)
+    except ValidationError:
+        pass  # Already spam: the page shows the current state.
+    return HttpResponseRedirect(comment.get_absolute_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_report(request, pk):
+    """
+    A reader's "Report": a short form (reason, optional note), then a POST
+    that stores one report per reader and comment. Never cached (it carries
+    a CSRF token), so the post's page itself stays the same for everyone.
+    """
+    comment = get_object_or_404(
+        Comment.objects.approved().select_related("post", "page"), pk=pk
+    )
+    if not comment.target.is_published():
+        raise Http404
+    context = {"comment": comment, "robots": "noindex", "done": False}
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            decision = ratelimit.hit(
+                REPORT_SCOPE,
+                ratelimit.client_group(request),
+                limit=REPORT_LIMIT,
+                window=REPORT_WINDOW,
+            )
+            if decision.allowed:
+                _report, created = services.comment_report(
+                    comment=comment,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                    ip_address=ratelimit.client_address(request),
+                )
+                context["done"] = True
+                context["already"] = not created
+            else:
+                form.add_error(
+                    None,
+                    _(
+                        "You have sent several reports in a short time. "
+                        "Please try again in %(minutes)d minutes."
+                    )
+                    % {"minutes": ratelimit.retry_after_minutes(decision)},
+                )
+                status = 429
+        else:
+            status = 400
+    else:
+        form = ReportForm()
+    context["form"] = form
+    response = render(request, "comments/comment_report.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(decision.retry_after)
+    return response

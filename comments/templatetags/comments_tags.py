@@ -60,8 +60,9 @@ def _target_context(target):
 
 
 # Bumped when what is shared changes shape (the form stopped carrying a token
-# in version 2), so parts stored by older code are never reused.
-PART_VERSION = 2
+# in version 2; comments gained "Report" in version 3), so parts stored by
+# older code are never reused.
+PART_VERSION = 3
 
 
 def _key(name, target):
