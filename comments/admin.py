@@ -1,17 +1,20 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles import people
+from articles.admin.site import OneRowSettingsAdmin
 
-from . import services
-from .models import Comment, CommentSettings, ModerationEvent
+from . import queue, services
+from .models import Block, Comment, CommentSettings, ModerationEvent, Report
 
 PENDING_FIRST = Case(
     When(status=Comment.Status.PENDING, then=Value(0)),
@@ -31,26 +34,71 @@ class ModerationEventInline(admin.TabularInline):
         return False
 
 
+class ReportInline(admin.TabularInline):
+    model = Report
+    fields = ["created_at", "reason", "note", "reporter", "resolved_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = _("reports")
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Reported, waiting for a moderator"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(open_reports__gt=0)
+        return queryset
+
+
+class QueueChangeList(ChangeList):
+    """The page's rows, each told what is blocked, where to come back, who acts."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        queue.attach_blocks(self.result_list)
+        return_to = request.get_full_path()
+        can_moderate = self.model_admin.has_moderate_permission(request)
+        can_block = self.model_admin.has_block_permission(request)
+        for comment in self.result_list:
+            comment.return_to = return_to
+            comment.can_moderate = can_moderate
+            comment.can_block = can_block
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    """The moderation queue: pending comments first, decisions through the services."""
+    """
+    The moderation queue: reported comments first, then pending ones; each
+    row with its whole text, the comment it answers, and one-click
+    Approve / Spam / Delete (comments/queue.py). Decisions go through the
+    services, one at a time or in bulk.
+    """
 
     list_display = [
-        "status",
-        "excerpt",
-        "name",
+        "status_label",
+        "comment",
         "target_link",
-        "ip_address",
         "created_at",
+        "row_actions",
     ]
-    list_display_links = ["excerpt"]
+    list_display_links = ["created_at"]
     list_filter = [
         "status",
+        ReportedFilter,
         ("post", admin.RelatedOnlyFieldListFilter),
         ("page", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["name", "email", "text", "ip_address"]
-    list_select_related = ["post", "page"]
+    list_select_related = ["post", "page", "parent", "user"]
     list_per_page = 50
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove", "restore"]
@@ -71,10 +119,52 @@ class CommentAdmin(admin.ModelAdmin):
         "blogger_id",
     ]
     readonly_fields = fields
-    inlines = [ModerationEventInline]
+    inlines = [ReportInline, ModerationEventInline]
+
+    class Media:
+        js = ["js/admin_moderation.js"]
+        css = {"all": ["css/admin_newsroom.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_open_reports()
+            .prefetch_related(queue.open_reports_prefetch())
+        )
 
     def get_ordering(self, request):
-        return [PENDING_FIRST.asc(), "-created_at", "-pk"]
+        return [
+            F("open_reports").desc(),
+            PENDING_FIRST.asc(),
+            "-created_at",
+            "-pk",
+        ]
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/moderate/<slug:action>/",
+                view(require_POST(self.moderate_view)),
+                name="comments_comment_moderate",
+            ),
+            path(
+                "<int:pk>/block/",
+                view(require_http_methods(["GET", "HEAD", "POST"])(self.block_view)),
+                name="comments_comment_block",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, pk, action):
+        return queue.moderate(self, request, pk, action)
+
+    def block_view(self, request, pk):
+        return queue.block(self, request, pk)
 
     def has_add_permission(self, request):
         return False
@@ -82,9 +172,26 @@ class CommentAdmin(admin.ModelAdmin):
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
 
+    def has_block_permission(self, request):
+        return self.has_moderate_permission(request) and request.user.has_perm(
+            "comments.add_block"
+        )
+
+    @admin.display(description=_("State"), ordering="status")
+    def status_label(self, comment):
+        return queue._status_html(comment)
+
     @admin.display(description=_("Comment"))
-    def excerpt(self, comment):
-        return Truncator(comment.text).chars(120)
+    def comment(self, comment):
+        return queue.comment_cell(comment)
+
+    @admin.display(description=_("Moderate"))
+    def row_actions(self, comment):
+        if not getattr(comment, "can_moderate", False):
+            return ""
+        return queue.row_actions_html(
+            comment, return_to=comment.return_to, can_block=comment.can_block
+        )
 
     @admin.display(
         description=_("Post or page"), ordering=Coalesce("post__title", "page__title")
@@ -191,9 +298,39 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommentSettings)
-class CommentSettingsAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not CommentSettings.objects.exists()
+class CommentSettingsAdmin(OneRowSettingsAdmin):
+    """When comments wait for a moderator: moderators set it (one page)."""
 
-    def has_delete_permission(self, request, obj=None):
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    """Blocked commenters: made from the queue ("Block…"), listed and lifted here."""
+
+    list_display = [
+        "__str__",
+        "kind",
+        "reason",
+        people.name_column("created_by", _("blocked by moderator")),
+        "created_at",
+        "origin",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["value", "reason", "user__username", "user__email"]
+    list_select_related = ["user", "created_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("From comment"))
+    def origin(self, block):
+        if block.comment_id is None:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:comments_comment_change", args=[block.comment_id]),
+            _("View"),
+        )
