@@ -28,29 +28,6 @@ from .models import Membership, MembershipEvent
 State = Membership.State
 
 
-class MembershipEventInline(admin.TabularInline):
-    model = MembershipEvent
-    fields = ["created_at", "from_state", "to_state", "actor_name", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name = _("change")
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("by"))
-    def actor_name(self, event):
-        return people.display_name(event.actor) or "—"
-
-
 class GrantForm(forms.Form):
     """Make someone a member who has not asked: find them by name or e-mail."""
 
@@ -108,7 +85,7 @@ class MembershipAdmin(admin.ModelAdmin):
         "note",
     ]
     readonly_fields = fields
-    inlines = [MembershipEventInline]
+    empty_value_display = "—"
     change_form_template = "admin/accounts/membership/change_form.html"
     change_list_template = "admin/accounts/membership/change_list.html"
 
@@ -217,16 +194,24 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
+            "title": gettext("Members"),
             **(extra_context or {}),
             "waiting": Membership.objects.filter(state=State.REQUESTED).count(),
         }
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        events = MembershipEvent.objects.filter(membership_id=object_id)
         extra_context = {
             **(extra_context or {}),
             "may_manage": self.has_manage_permission(request),
             "State": State,
+            "events": [
+                (event, people.display_name(event.actor))
+                for event in events.select_related("actor")
+            ]
+            if str(object_id).isdigit()
+            else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -72,7 +72,10 @@ class Membership(models.Model):
     )
     note = models.TextField(
         blank=True,
-        help_text=_("Why it was ended, for the other editors; the reader sees it."),
+        help_text=_(
+            "Why the membership was ended or the request declined; the e-mail "
+            "that tells the reader includes it."
+        ),
     )
 
     class Meta:
