@@ -158,7 +158,7 @@ def _move(*, post, user, action, was=None, at=None, note=""):
         was = state_of(post)
     if was not in sources:
         raise ValidationError(
-            _("A %(state)s post cannot be %(action)s.")
+            _("You cannot %(action)s a post that is %(state)s.")
             % {"state": was.label.lower(), "action": action.label},
             code="invalid_transition",
         )

@@ -115,6 +115,12 @@ class AgendaMixin:
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+                self.message_user(
+                    request,
+                    gettext("“%(title)s” was not rescheduled: %(reason)s")
+                    % {"title": post.title, "reason": " ".join(error.messages)},
+                    messages.ERROR,
+                )
                 return post, form
             self.log_change(request, post, gettext("Rescheduled."))
             self.message_user(

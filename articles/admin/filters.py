@@ -18,9 +18,10 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
+        # The list's state chips say the same words.
         return [
             ("draft", _("Draft")),
-            ("pending", _("Pending review")),
+            ("pending", _("In review")),
             ("scheduled", _("Scheduled")),
             ("live", _("Live")),
         ]

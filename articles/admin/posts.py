@@ -329,6 +329,7 @@ class PostAdmin(
 ):
     form = PostAdminForm
     change_form_template = "admin/articles/post/change_form.html"
+    change_list_template = "admin/articles/post/change_list.html"
     object_history_template = "admin/articles/post/object_history.html"
     list_display = [
         "title",
