@@ -88,7 +88,6 @@ class CommentAdmin(admin.ModelAdmin):
         "comment",
         "target_link",
         "created_at",
-        "row_actions",
     ]
     list_display_links = ["created_at"]
     list_filter = [
@@ -144,6 +143,10 @@ class CommentAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": _("Moderate comments"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
@@ -183,15 +186,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Comment"))
     def comment(self, comment):
-        return queue.comment_cell(comment)
-
-    @admin.display(description=_("Moderate"))
-    def row_actions(self, comment):
-        if not getattr(comment, "can_moderate", False):
-            return ""
-        return queue.row_actions_html(
-            comment, return_to=comment.return_to, can_block=comment.can_block
-        )
+        actions = ""
+        if getattr(comment, "can_moderate", False):
+            actions = queue.row_actions_html(
+                comment, return_to=comment.return_to, can_block=comment.can_block
+            )
+        return queue.comment_cell(comment, actions=actions)
 
     @admin.display(
         description=_("Post or page"), ordering=Coalesce("post__title", "page__title")

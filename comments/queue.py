@@ -76,9 +76,9 @@ ROW_ACTIONS = {
         ),
         RowAction(
             "keep",
-            _("Keep"),
+            _("Dismiss reports"),
             services.comment_keep,
-            _("Kept the comment by %(name)s; its reports are closed."),
+            _("Dismissed the reports on the comment by %(name)s; it stays published."),
         ),
     ]
 }
@@ -214,17 +214,22 @@ def _blocked_html(comment):
     )
 
 
-def comment_cell(comment):
-    """The wide column: author, the comment replied to, the whole text, reports."""
+def comment_cell(comment, *, actions=""):
+    """
+    The wide column: author, the comment replied to, the whole text,
+    reports and blocks, then the row's buttons (`actions`), as WordPress
+    puts them under the comment.
+    """
     return format_html(
         '<div class="queue-comment" id="queue-c{}">{}{}<div class="queue-text">{}'
-        "</div>{}{}</div>",
+        "</div>{}{}{}</div>",
         comment.pk,
         _author_html(comment),
         _parent_html(comment),
         comment_html(comment.text),
         _reports_html(comment),
         _blocked_html(comment),
+        actions,
     )
 
 
@@ -317,11 +322,13 @@ def moderate(model_admin, request, pk, action):
                 "status": comment.status,
                 "status_html": _status_html(comment),
                 "message": message,
-                "comment_html": comment_cell(comment),
-                "actions_html": row_actions_html(
+                "comment_html": comment_cell(
                     comment,
-                    return_to=return_to,
-                    can_block=model_admin.has_block_permission(request),
+                    actions=row_actions_html(
+                        comment,
+                        return_to=return_to,
+                        can_block=model_admin.has_block_permission(request),
+                    ),
                 ),
             }
         )

@@ -21,6 +21,8 @@ ROW_ID = "1"
 class OneRowSettingsAdmin(admin.ModelAdmin):
     """A settings model of one row (articles.models.OneRowSettings) as one page."""
 
+    change_form_template = "admin/one_row_settings/change_form.html"
+
     def _row_url(self):
         opts = self.opts
         return reverse(

@@ -41,12 +41,11 @@
   function update(row, data) {
     var state = row.querySelector("td.field-status_label, th.field-status_label");
     var text = row.querySelector("td.field-comment, th.field-comment");
-    var actions = row.querySelector("td.field-row_actions");
     if (state) replaceCell(state, data.status_html);
     if (text) replaceCell(text, data.comment_html);
-    if (actions) replaceCell(actions, data.actions_html);
     row.setAttribute("data-moderated", data.status);
-    var first = actions && actions.querySelector("button");
+    // Keep the keyboard where it was: on the row's first button.
+    var first = text && text.querySelector(".row-actions button");
     if (first) first.focus();
   }
 

@@ -9,7 +9,9 @@ from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import SiteSettings
@@ -139,11 +141,12 @@ class TestRowButtons:
         assert data["status"] == "approved"
         assert data["message"] == "Approved the comment by Meera."
         assert "Approved" in data["status_html"]
-        assert re.findall(r'data-moderate="([a-z]+)"', data["actions_html"]) == [
+        # The row's new cell: the comment, then the buttons of its new state.
+        assert 'id="queue-c%d"' % held.pk in data["comment_html"]
+        assert re.findall(r'data-moderate="([a-z]+)"', data["comment_html"]) == [
             "spam",
             "remove",
         ]
-        assert 'id="queue-c%d"' % held.pk in data["comment_html"]
         held.refresh_from_db()
         assert held.status == Status.APPROVED
 
@@ -263,31 +266,35 @@ class TestWideColumn:
         self, moderator_client, django_assert_num_queries
     ):
         def fill(count):
+            """`count` comments: threads and replies, accounts, reports, a block."""
+            post = make_post()
+            parent = None
             for number in range(count):
-                post = make_post()
-                parent = make_comment(post, user=make_user(), email="a@example.com")
-                reply = make_comment(
+                comment = make_comment(
                     post,
-                    parent=parent,
-                    status=Status.PENDING,
+                    parent=parent if number % 2 else None,
+                    status=Status.PENDING if number % 3 else Status.APPROVED,
+                    user=make_user() if number % 4 == 0 else None,
+                    email="reader%d@example.com" % number,
                     ip_address="203.0.113.%d" % (number % 250 + 1),
                 )
-                Report.objects.create(
-                    comment=parent, reporter="addr:%d" % number, reason="spam"
-                )
-                assert reply
+                parent = parent or comment
+                if number % 5 == 0:
+                    Report.objects.create(
+                        comment=comment, reporter="addr:%d" % number, reason="spam"
+                    )
+            Block.objects.get_or_create(kind="email", value="reader1@example.com")
 
-        fill(3)  # 6 comments
-        queue_html(moderator_client)  # warm the session and permissions
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as few:
-            queue_html(moderator_client)
-        fill(22)  # 50 comments
-        with django_assert_num_queries(len(few)):
+        fill(5)
+        queue_html(moderator_client)  # the session and permissions, once
+        with CaptureQueriesContext(connection) as five:
+            html = queue_html(moderator_client)
+        assert html.count('class="row-actions"') == 5
+        fill(45)
+        with django_assert_num_queries(len(five)):
             html = queue_html(moderator_client)
         assert html.count('class="row-actions"') == 50
+        assert "Blocked by e-mail" in html
 
 
 class TestReports:
@@ -394,7 +401,11 @@ class TestReports:
         spammed = make_comment()
         for comment in (kept, spammed):
             Report.objects.create(comment=comment, reason="abuse", reporter="addr:1")
-        moderator_client.post(moderate_url(kept, "keep"))
+        response = moderator_client.post(moderate_url(kept, "keep"), follow=True)
+        assert (
+            "Dismissed the reports on the comment by %s; it stays published."
+            % kept.name
+        ) in response.content.decode()
         moderator_client.post(moderate_url(spammed, "spam"))
         assert not Report.objects.filter(resolved_at__isnull=True).exists()
         kept.refresh_from_db()
@@ -577,6 +588,11 @@ class TestSettingsPages:
         assert "_addanother" not in html
         assert "_continue" not in html
         assert "deletelink" not in html
+        # No list to go back to: Home › Comments › Comment settings.
+        crumbs = html[html.index('<ol class="breadcrumbs">') :]
+        crumbs = crumbs[: crumbs.index("</ol>")]
+        assert 'aria-current="page">Comment settings</li>' in crumbs
+        assert "commentsettings/" not in crumbs
         assert not CommentSettings.objects.exists()  # reading never writes
         response = moderator_client.post(
             row, {"moderation": "older", "moderation_days": "7", "notify_minutes": "30"}
