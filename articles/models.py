@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -269,6 +269,192 @@ def scheduled_q(prefix="", *, now=None):
     )
 
 
+# Numbers made here stay below this; Blogger's own ids (19 digits) are above.
+LOCAL_ID_LIMIT = 10**15
+# The largest number a BIGINT column holds (PostgreSQL and SQLite alike).
+LARGEST_ID = 2**63 - 1
+ALLOCATION_TRIES = 5
+
+
+def blogger_number(blogger_id):
+    """A Blogger id as a public id, or None when it is not one a BIGINT holds."""
+    if blogger_id and blogger_id.isdigit() and 0 < int(blogger_id) <= LARGEST_ID:
+        return int(blogger_id)
+    return None
+
+
+class NumberTaken(IntegrityError):
+    """A public id asked for belongs to another post or page."""
+
+
+class ContentId(models.Model):
+    """
+    One numbering for posts and pages (Blogger's: entry ids `.post-ID` and
+    `/feeds/ID/comments/default` name either). A row is a number given out,
+    to a post (`post_number` = id) or to a page (`page_number` = id), never
+    both (the check). `Post.public` points at `post_number` and `Page.public`
+    at `page_number`, so the database itself refuses a post and a page with
+    the same number. A row outlives its post or page: a number is never given
+    to anything else.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    post_number = models.BigIntegerField(unique=True, null=True, editable=False)
+    page_number = models.BigIntegerField(unique=True, null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("public id")
+        constraints = [
+            models.CheckConstraint(
+                name="content_id_post_or_page",
+                condition=Q(post_number=F("id"), page_number__isnull=True)
+                | Q(page_number=F("id"), post_number__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.id)
+
+    @classmethod
+    def give(cls, model, items):
+        """
+        Number the new posts or pages `items` (all of `model`): one that
+        carries a number, or a Blogger id (an import's), claims it; the others
+        get the next free numbers below LOCAL_ID_LIMIT. A few queries
+        whatever the count; NumberTaken when a number is another's.
+        """
+        column = model.PUBLIC_COLUMN
+        for item in items:
+            if item.public_id is None:
+                item.public_id = blogger_number(item.blogger_id)
+        asked = [item.public_id for item in items if item.public_id is not None]
+        if asked:
+            cls._claim(model, column, asked)
+        fresh = [item for item in items if item.public_id is None]
+        if fresh:
+            numbers = cls._allocate(column, len(fresh))
+            for item, number in zip(fresh, numbers, strict=True):
+                item.public_id = number
+
+    @classmethod
+    def _claim(cls, model, column, numbers):
+        for number in numbers:
+            if not 0 < number <= LARGEST_ID:
+                raise ValueError("%s is not a possible public id." % number)
+        if len(set(numbers)) != len(numbers):
+            raise NumberTaken("The same public id is asked for twice.")
+        existing = {}
+        for start in range(0, len(numbers), 500):
+            existing.update(
+                cls.objects.filter(id__in=numbers[start : start + 500]).values_list(
+                    "id", column
+                )
+            )
+        for number, own in existing.items():
+            if own != number:
+                raise cls.taken(number)
+        if existing:
+            owned = (
+                model.objects.filter(public_id__in=list(existing))
+                .values_list("public_id", flat=True)
+                .first()
+            )
+            if owned is not None:
+                raise cls.taken(owned)
+        cls.objects.bulk_create(
+            [cls(id=n, **{column: n}) for n in numbers if n not in existing],
+            batch_size=500,
+        )
+
+    @classmethod
+    def _allocate(cls, column, count):
+        for _attempt in range(ALLOCATION_TRIES):
+            top = cls.objects.filter(id__lt=LOCAL_ID_LIMIT).aggregate(top=Max("id"))
+            first = (top["top"] or 0) + 1
+            numbers = list(range(first, first + count))
+            if numbers[-1] >= LOCAL_ID_LIMIT:
+                raise IntegrityError("No public ids are left below the limit.")
+            try:
+                # A concurrent save may take the same numbers: then read again.
+                with transaction.atomic():
+                    cls.objects.bulk_create(
+                        [cls(id=n, **{column: n}) for n in numbers], batch_size=500
+                    )
+            except IntegrityError:
+                continue
+            return numbers
+        raise IntegrityError("No free public id after %d tries." % ALLOCATION_TRIES)
+
+    @staticmethod
+    def taken(number):
+        """NumberTaken naming the post or page that has `number`."""
+        for model, kind in ((Post, _("post")), (Page, _("page"))):
+            owner = model.objects.filter(public_id=number).first()
+            if owner is not None:
+                return NumberTaken(
+                    _("the id %(number)s already belongs to %(kind)s #%(pk)s “%(title)s”")
+                    % {"number": number, "kind": kind, "pk": owner.pk,
+                       "title": owner.title}
+                )  # fmt: skip
+        return NumberTaken(
+            _("the id %(number)s was given to a post or page that was deleted")
+            % {"number": number}
+        )
+
+    @classmethod
+    def owner(cls, number):
+        """The post or page whose public id is `number`, else None (two queries at most)."""
+        for model in (Post, Page):
+            found = model.objects.filter(public_id=number).first()
+            if found is not None:
+                return found
+        return None
+
+
+class OldPublicId(models.Model):
+    """
+    A number a page (or a post whose number an imported item had) answered to
+    before the one numbering: its old comment-feed addresses answer 301 to its
+    new number while nothing else has the old one.
+    """
+
+    number = models.BigIntegerField(primary_key=True)
+    post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    page = models.ForeignKey(
+        "Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("old public id")
+        constraints = [
+            models.CheckConstraint(
+                name="old_public_id_post_or_page",
+                condition=Q(post__isnull=False, page__isnull=True)
+                | Q(post__isnull=True, page__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.number)
+
+    @property
+    def target(self):
+        return self.post or self.page
+
+
+def public_id_q(value, prefix=""):
+    """
+    Rows whose public id is `value` (digits from an address); no row for a
+    number no BIGINT holds.
+    """
+    number = int(value)
+    if not 0 < number <= LARGEST_ID:
+        return Q(pk__in=[])
+    return Q(**{prefix + "public_id": number})
+
+
 class PublishableQuerySet(models.QuerySet):
     """The states of posts and pages as readers and editors meet them."""
 
@@ -295,6 +481,12 @@ class PublishableQuerySet(models.QuerySet):
     def pending(self):
         """Submitted by a writer, waiting for an editor."""
         return self.filter(status=Status.PENDING)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create, each new row numbered first (ContentId.give, in bulk)."""
+        objs = list(objs)
+        ContentId.give(self.model, objs)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Publishable(models.Model):
@@ -348,7 +540,15 @@ class Publishable(models.Model):
 
     def save(self, *args, **kwargs):
         self.set_derived_fields()
+        if self._state.adding and not self.has_public_number():
+            ContentId.give(type(self), [self])
         self.save_row(*args, **kwargs)
+
+    def has_public_number(self):
+        """Whether the number in public_id is already this row's (saved before)."""
+        return self.pk is not None and (
+            type(self).objects.filter(pk=self.pk, public_id=self.public_id).exists()
+        )
 
     def set_derived_fields(self):
         """What must always be true on save: clean HTML, a time once published."""
@@ -412,6 +612,20 @@ class PostQuerySet(PublishableQuerySet):
 
 
 class Post(Publishable):
+    PUBLIC_COLUMN = "post_number"
+
+    public = models.OneToOneField(
+        ContentId,
+        to_field="post_number",
+        on_delete=models.PROTECT,
+        related_name="post",
+        editable=False,
+        verbose_name=_("public id"),
+        help_text=_(
+            "The number in feed ids and /feeds/ID/comments/default, shared by "
+            "posts and pages: Blogger's for an imported post."
+        ),
+    )
     slug = models.SlugField(
         max_length=60,
         blank=True,
@@ -563,6 +777,20 @@ class Post(Publishable):
 
 
 class Page(Publishable):
+    PUBLIC_COLUMN = "page_number"
+
+    public = models.OneToOneField(
+        ContentId,
+        to_field="page_number",
+        on_delete=models.PROTECT,
+        related_name="page",
+        editable=False,
+        verbose_name=_("public id"),
+        help_text=_(
+            "The number in /feeds/ID/comments/default, shared by posts and "
+            "pages: Blogger's for an imported page."
+        ),
+    )
     slug = models.SlugField(
         max_length=60,
         unique=True,

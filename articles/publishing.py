@@ -382,8 +382,10 @@ def create_many(
     The bulk path: save many new posts in one transaction with bulk inserts,
     each checked against the table as a new post and given what save() would
     give it (clean body, summary, reading time, publication time, permalink
-    with Blogger's _1, _2... on a clash). Readers' signals are not sent: the
-    caller rebuilds what depends on them (search index, caches). Returns the
+    with Blogger's _1, _2... on a clash) and a public id, the ids of all in
+    one more insert (ContentId.give, through bulk_create). Readers' signals
+    are not sent: the caller rebuilds what depends on them (search index,
+    caches). Returns the
     posts, with primary keys on SQLite and PostgreSQL.
     """
     posts = list(posts)

@@ -510,6 +510,8 @@ class _Saver:
             self.flush()
         adding = obj is None
         if adding:
+            # Blogger's id becomes its public id (ContentId.give); one that
+            # another post or page here has is the entry's error, naming it.
             obj = known[record.blogger_id] = model(blogger_id=record.blogger_id)
             if not is_post:
                 # Pages start with comments closed here; one that has comments

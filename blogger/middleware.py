@@ -12,6 +12,8 @@ from django.db.models import F
 from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
 
+from comments.feeds import renumbered_path
+
 from .models import PATH_MAX_LENGTH, REFERRER_MAX_LENGTH, MissedAddress, Redirect
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,15 @@ def find_redirect(path):
         return None
 
 
+def find_renumbered(path):
+    """A renumbered page's old comment-feed address: its new one (comments.feeds)."""
+    try:
+        return renumbered_path(path)
+    except DatabaseError:
+        logger.exception("Reading the new number for %r failed", path)
+        return None
+
+
 def count_miss(path, referrer):
     """One more miss for `path`: one UPDATE, or an INSERT the first time."""
     now = timezone.now()
@@ -100,6 +111,12 @@ class MissedAddressMiddleware:
         target = find_redirect(path)
         if target:
             return HttpResponsePermanentRedirect(target)
+        renumbered = find_renumbered(path)
+        if renumbered:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                renumbered + ("?" + query if query else "")
+            )
         if request.method == "GET" and looks_like_blogger(path):
             referrer = request.headers.get("Referer", "")
             count_miss(path, _clean(referrer, REFERRER_MAX_LENGTH))

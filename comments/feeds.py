@@ -24,12 +24,23 @@ from articles.feeds.atom import AtomFeed, PostsFeed
 from articles.feeds.page import FeedPage, blogger_time, post_feed_id
 from articles.feeds.responses import render_feed
 from articles.feeds.selection import id_filter, page_rows, time_filters
-from articles.models import Page, Post, SiteSettings, visible_q
+from articles.models import (
+    LARGEST_ID,
+    ContentId,
+    OldPublicId,
+    Page,
+    Post,
+    SiteSettings,
+    public_id_q,
+    visible_q,
+)
 
 from .models import Comment, target_kind
 from .text import comment_html
 
 PAGE_PATH_RE = re.compile(r"^/p/([^/]+)\.html$")
+# A post's or page's comment feed, or one comment's, by its public id.
+TARGET_FEED_PATH_RE = re.compile(r"^/feeds/([0-9]{1,40})/comments/(.*)$")
 
 
 def comment_feed_id(comment):
@@ -38,21 +49,49 @@ def comment_feed_id(comment):
 
 def live_post_or_page_or_404(target_id):
     """
-    The live post with this id, else the live page: Blogger numbers posts and
-    pages in one series, so `/feeds/ID/comments/default` may be either's.
+    The live post with this public id, else the live page: posts and pages
+    share one numbering (articles.models.ContentId), as on Blogger, so
+    `/feeds/ID/comments/default` is one or the other's.
     """
     post = (
         Post.objects.published()
-        .filter(id_filter(target_id))
+        .filter(public_id_q(target_id))
         .select_related("author", "featured_image")
         .first()
     )
     if post is not None:
         return post
-    page = Page.objects.published().filter(id_filter(target_id)).first()
+    page = Page.objects.published().filter(public_id_q(target_id)).first()
     if page is None:
         raise Http404("No such post or page.")
     return page
+
+
+def renumbered_path(path):
+    """
+    Where `/feeds/OLD/comments/...` (any view, one comment's too) now is when
+    OLD is the number a page had before posts and pages shared one numbering
+    (articles.models.OldPublicId): the same address with its new number,
+    while no post or page has OLD. None otherwise. Two queries, only for
+    such paths.
+    """
+    match = TARGET_FEED_PATH_RE.match(path)
+    if match is None or not 0 < int(match[1]) <= LARGEST_ID:
+        return None
+    number = int(match[1])
+    moved = (
+        OldPublicId.objects.filter(number=number)
+        .values_list("post__public_id", "page__public_id")
+        .first()
+    )
+    if moved is None:
+        return None
+    owned = ContentId.objects.filter(
+        Q(post__isnull=False) | Q(page__isnull=False), id=number
+    )
+    if owned.exists():
+        return None
+    return "/feeds/%s/comments/%s" % (moved[0] or moved[1], match[2])
 
 
 @dataclass
@@ -139,7 +178,7 @@ def comment_feed_page(request, query, *, summary=False, post_id=None, comment_id
     if comment_id is not None:
         queryset = queryset.filter(
             id_filter(comment_id)
-            & (id_filter(post_id, "post__") | id_filter(post_id, "page__"))
+            & (public_id_q(post_id, "post__") | public_id_q(post_id, "page__"))
         )
     elif post_id is not None:
         post = live_post_or_page_or_404(post_id)

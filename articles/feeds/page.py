@@ -39,8 +39,11 @@ def comments_title(count):
 
 
 def post_feed_id(post):
-    """The id Blogger gave the post or page (kept on import), else ours."""
-    return post.blogger_id or str(post.pk)
+    """
+    The post's or page's public id: one numbering for both (ContentId), the
+    id Blogger gave it when imported.
+    """
+    return str(post.public_id)
 
 
 def author_name(user, site):

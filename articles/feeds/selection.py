@@ -5,20 +5,24 @@ Every row starts from `Post.objects.published()`; the labels of `/-/LABEL`,
 one post's own address, `path`, the time bounds, `q` (full text, ranked) and
 the page window narrow it. Authors, images and comment counts come in the
 rows' query and labels in one more, whatever the page's size. The helpers
-for ids, time bounds and page windows serve comment feeds too.
+for comment ids, time bounds and page windows serve comment feeds too; a
+post's or page's number is its public id (articles.models.public_id_q).
 """
 
 from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.http import Http404
 
-from ..models import Label, LabeledPost, Post, SiteSettings
+from ..models import Label, LabeledPost, Post, SiteSettings, public_id_q
 from ..search import parse_query, ranked_page, search_posts
 from .page import FeedPage
 
 
 def id_filter(value, prefix=""):
-    """Rows whose Blogger id is `value`, or without one and with that primary key."""
+    """
+    Comments whose Blogger id is `value`, or without one and with that
+    primary key. Posts and pages have one numbering instead: public_id_q().
+    """
     condition = Q(**{prefix + "blogger_id": value})
     if len(value) <= 18:
         condition |= Q(**{prefix + "blogger_id": "", prefix + "pk": int(value)})
@@ -94,7 +98,7 @@ def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
                 pk__in=LabeledPost.objects.filter(tag=label).values("content_object_id")
             )
     if post_id is not None:
-        queryset = queryset.filter(id_filter(post_id))
+        queryset = queryset.filter(public_id_q(post_id))
     if query.path:
         queryset = queryset.filter(permalink=query.path)
     queryset = time_filters(queryset, query, "published_at", "feed_updated")

@@ -189,7 +189,7 @@ def test_feed_readers_parse_every_post_feed_with_the_live_posts(
         assert titles == [LEAD_TITLE, news.other.title, news.imported.title]
     lead = parsed.entries[0]
     assert lead.link == "http://testserver" + news.lead.get_absolute_url()
-    assert lead.id == "%s.post-%d" % (BLOG, news.lead.pk)
+    assert lead.id == "%s.post-%d" % (BLOG, news.lead.public_id)
     assert [tag.term for tag in lead.tags] == ["TOP STORY", "AROUND THE GLOBE"]
     assert lead.media_thumbnail == [
         {
@@ -220,7 +220,7 @@ def test_atom_carries_the_full_sanitised_body_with_absolute_addresses(client, ne
     assert parsed.feed.opensearch_totalresults == "3"
     replies = [link for link in lead.links if link.rel == "replies"]
     assert [link.href for link in replies] == [
-        "http://testserver/feeds/%d/comments/default" % news.lead.pk,
+        "http://testserver/feeds/%d/comments/default" % news.lead.public_id,
         "http://testserver%s#comment-form" % news.lead.get_absolute_url(),
     ]
     assert replies[1].title == "2 Comments"
@@ -241,7 +241,7 @@ def test_summary_feeds_carry_the_excerpt_only(client, news, alt):
 def test_rss_items_have_guid_description_categories_and_comments(client, news):
     parsed = parse(client.get("/feeds/posts/default?alt=rss"))
     lead = parsed.entries[0]
-    assert lead.id == "%s.post-%d" % (BLOG, news.lead.pk)
+    assert lead.id == "%s.post-%d" % (BLOG, news.lead.public_id)
     assert lead.guidislink is False
     assert "MOSCOW: Russian and American diplomats agreed." in lead.description
     assert (
@@ -256,7 +256,9 @@ def test_comment_feeds_list_approved_comments_on_live_posts_only(client, news, a
     assert [entry.author for entry in parsed.entries] == ["Ravi", "Asha"]
     assert parsed.entries[0].link == "http://testserver" + news.reply.blogger_url
     assert parsed.entries[0].id == "%s.post-%d" % (BLOG, news.reply.pk)
-    per_post = parse(client.get(url("/feeds/%d/comments/default" % news.lead.pk, alt)))
+    per_post = parse(
+        client.get(url("/feeds/%d/comments/default" % news.lead.public_id, alt))
+    )
     assert [entry.author for entry in per_post.entries] == ["Ravi", "Asha"]
     assert per_post.feed.title == "Comments on Local Glob: " + LEAD_TITLE
 
@@ -271,7 +273,7 @@ def test_comment_text_is_escaped_in_the_atom_content(client, news):
 
 
 def test_comment_feed_of_a_post_without_comments_is_empty(client, news):
-    parsed = parse(client.get("/feeds/%d/comments/default" % news.other.pk))
+    parsed = parse(client.get("/feeds/%d/comments/default" % news.other.public_id))
     assert parsed.entries == []
 
 
@@ -289,8 +291,10 @@ def test_an_unknown_post_id_is_a_404(client, news, path):
 
 def test_draft_and_scheduled_post_ids_are_404_for_comments(client, news):
     for post in (news.draft, news.scheduled):
-        assert client.get("/feeds/%d/comments/default" % post.pk).status_code == 404
-        assert client.get("/feeds/posts/default/%d" % post.pk).status_code == 404
+        assert (
+            client.get("/feeds/%d/comments/default" % post.public_id).status_code == 404
+        )
+        assert client.get("/feeds/posts/default/%d" % post.public_id).status_code == 404
 
 
 def test_an_imported_post_is_found_by_its_blogger_id_only(client, news):
@@ -304,7 +308,7 @@ def test_an_imported_post_is_found_by_its_blogger_id_only(client, news):
 
 
 def test_one_posts_own_address_lists_that_post(client, news):
-    parsed = parse(client.get("/feeds/posts/default/%d" % news.lead.pk))
+    parsed = parse(client.get("/feeds/posts/default/%d" % news.lead.public_id))
     assert [entry.title for entry in parsed.entries] == [LEAD_TITLE]
 
 
@@ -371,7 +375,7 @@ def test_feeds_never_show_drafts_scheduled_posts_pages_or_premium_text(
         "Held comment words",
         "Spam comment words",
         "Comment on a draft",
-        "/feeds/%d/" % news.draft.pk,
+        "/feeds/%d/" % news.draft.public_id,
     ):
         assert hidden not in text
 
@@ -691,7 +695,7 @@ def test_json_feed_follows_version_1_1(client, news):
     )
     assert "next_url" not in document
     lead = document["items"][0]
-    assert lead["id"] == "%s.post-%d" % (BLOG, news.lead.pk)
+    assert lead["id"] == "%s.post-%d" % (BLOG, news.lead.public_id)
     assert lead["url"] == "http://testserver" + news.lead.get_absolute_url()
     assert lead["title"] == LEAD_TITLE
     assert lead["summary"] == news.lead.excerpt
@@ -994,12 +998,15 @@ def test_a_page_comments_own_address_answers_and_replies_point_to_it(
     parent = json.loads(client.get(links["related"] + "?alt=json").content)
     assert parent["entry"]["author"][0]["name"]["$t"] == "Meera"
     # Under a post's id, or another page's, the same comment is not found.
-    wrong = "/feeds/%d/comments/default/%d" % (news.lead.pk, page_comments.reply.pk)
+    wrong = "/feeds/%d/comments/default/%d" % (
+        news.lead.public_id,
+        page_comments.reply.pk,
+    )
     assert client.get(wrong).status_code == 404
 
 
 def test_a_posts_comment_feed_stays_the_posts_own(client, news, page_comments):
-    per_post = parse(client.get("/feeds/%d/comments/default" % news.lead.pk))
+    per_post = parse(client.get("/feeds/%d/comments/default" % news.lead.public_id))
     assert [entry.author for entry in per_post.entries] == ["Ravi", "Asha"]
 
 

@@ -194,9 +194,11 @@ def test_bulk_path_creates_many_posts_in_one_transaction(people, frozen_now):
     ]
     with CaptureQueriesContext(connection) as queries:
         created = publishing.create_many(posts, user=people["editor"])
-    # Taken permalinks once, then the insert (SQLite may add savepoints).
+    # Taken permalinks once, then two inserts: the five public ids, the five
+    # posts (SQLite may add savepoints).
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
+    assert len(inserts) == 2
+    assert len({post.public_id for post in created}) == 5
     assert all(post.pk for post in created)
     assert [post.permalink for post in created[:3]] == [
         "/2026/03/flood-warning_1.html",

@@ -101,7 +101,7 @@ def test_document_and_feed_fields(client, news):
 def test_entry_of_a_post_with_an_image_labels_and_comments(client, news):
     entry = feed_json(client, "/feeds/posts/default?alt=json")["feed"]["entry"][0]
     permalink = "http://testserver" + news.lead.get_absolute_url()
-    assert entry["id"] == {"$t": "%s.post-%d" % (BLOG, news.lead.pk)}
+    assert entry["id"] == {"$t": "%s.post-%d" % (BLOG, news.lead.public_id)}
     assert entry["published"] == {"$t": "2026-03-05T10:00:00.000+05:30"}
     assert entry["updated"] == {"$t": "2026-03-05T12:00:00.000+05:30"}
     assert entry["category"] == [
@@ -128,10 +128,10 @@ def test_entry_of_a_post_with_an_image_labels_and_comments(client, news):
         "title": "2 Comments",
     }
     assert link(entry, "replies", "application/atom+xml")["href"] == (
-        "http://testserver/feeds/%d/comments/default" % news.lead.pk
+        "http://testserver/feeds/%d/comments/default" % news.lead.public_id
     )
     assert link(entry, "self")["href"] == (
-        "http://testserver/feeds/posts/default/%d" % news.lead.pk
+        "http://testserver/feeds/posts/default/%d" % news.lead.public_id
     )
     assert entry["author"] == [
         {
@@ -182,7 +182,7 @@ def test_the_blog_id_is_the_site_setting(client, news):
     feed = feed_json(client, "/feeds/posts/default?alt=json")["feed"]
     assert feed["id"] == {"$t": "tag:blogger.com,1999:blog-42"}
     assert feed["entry"][0]["id"] == {
-        "$t": "tag:blogger.com,1999:blog-42.post-%d" % news.lead.pk
+        "$t": "tag:blogger.com,1999:blog-42.post-%d" % news.lead.public_id
     }
 
 
@@ -203,7 +203,7 @@ def test_summary_entries_carry_the_excerpt_instead_of_content(client, news):
 )
 def test_an_empty_feed_has_no_entry_key(client, news, address):
     if "%s" in address:
-        address = address % news.other.pk
+        address = address % news.other.public_id
     feed = feed_json(client, address)["feed"]
     assert "entry" not in feed
     assert feed["openSearch$itemsPerPage"] == {"$t": "25"}
@@ -250,10 +250,10 @@ def test_max_results_151_gives_at_most_150_entries(client, frozen_now):
 
 
 def test_comment_entries_point_at_their_post_and_parent(client, news):
-    feed = feed_json(client, "/feeds/%d/comments/default?alt=json" % news.lead.pk)[
-        "feed"
-    ]
-    assert feed["id"] == {"$t": "%s.post%d..comments" % (BLOG, news.lead.pk)}
+    feed = feed_json(
+        client, "/feeds/%d/comments/default?alt=json" % news.lead.public_id
+    )["feed"]
+    assert feed["id"] == {"$t": "%s.post%d..comments" % (BLOG, news.lead.public_id)}
     assert feed["title"] == {
         "type": "text",
         "$t": "Comments on Local Glob: " + LEAD_TITLE,
@@ -281,14 +281,14 @@ def test_comment_entries_point_at_their_post_and_parent(client, news):
     assert (
         link(reply, "alternate")["href"] == "http://testserver" + news.reply.blogger_url
     )
-    self_href = "http://testserver/feeds/%d/comments/default/%%d" % news.lead.pk
+    self_href = "http://testserver/feeds/%d/comments/default/%%d" % news.lead.public_id
     assert link(reply, "self")["href"] == self_href % news.reply.pk
     assert link(reply, "related")["href"] == self_href % news.first.pk
     assert reply["thr$in-reply-to"] == {
         "xmlns$thr": THREAD_NS,
         "href": permalink,
-        "ref": "%s.post-%d" % (BLOG, news.lead.pk),
-        "source": "http://testserver/feeds/posts/default/%d" % news.lead.pk,
+        "ref": "%s.post-%d" % (BLOG, news.lead.public_id),
+        "source": "http://testserver/feeds/posts/default/%d" % news.lead.public_id,
         "type": "text/html",
     }
     assert [item["rel"] for item in first["link"]] == ["self", "alternate"]
@@ -308,7 +308,10 @@ def test_links_in_entries_lead_somewhere(client, news):
 
 
 def test_comment_of_a_hidden_thread_is_a_404_on_its_own(client, news):
-    address = "/feeds/%d/comments/default/%d?alt=json" % (news.lead.pk, news.held.pk)
+    address = "/feeds/%d/comments/default/%d?alt=json" % (
+        news.lead.public_id,
+        news.held.pk,
+    )
     assert client.get(address).status_code == 404
 
 
