@@ -3,9 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
+from django.core import signing
+from django.test import Client, override_settings
+from django.utils import timezone
 
-from articles.preview import make_preview_token, preview_url
+from articles import roles
+from articles.models import PreviewLink
+from articles.preview import SALT, make_preview_token, preview_url
+from tests.articles.newsroom_admin import change_url, make_person
 from tests.factories import make_draft, make_scheduled
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +88,99 @@ def test_admin_shows_the_preview_link_for_drafts(admin_client):
     preview_url(post)
     page = admin_client.get("/admin/articles/post/%d/change/" % post.pk)
     assert 'class="preview-link" href="/preview/' in page.content.decode()
+
+
+# Stored links: listed on the post with their expiry, revoked by editors.
+
+
+def test_each_link_is_stored_with_its_expiry(frozen_now):
+    post = make_draft()
+    preview_url(post)
+    [link] = PreviewLink.objects.filter(post=post)
+    assert link.expires_at == timezone.now() + timedelta(days=3)
+    assert link.revoked_at is None
+
+
+def test_the_form_lists_links_with_their_expiry(client, frozen_now):
+    editor = make_person(roles.EDITORS, first_name="Asha", last_name="Menon")
+    client.force_login(editor)
+    post = make_draft()
+    page = client.get(change_url(post)).content.decode()
+    assert "No preview link yet." in page
+    response = client.post("/admin/articles/post/%d/preview-links/new/" % post.pk)
+    assert response.status_code == 302
+    assert response["Location"] == change_url(post) + "#preview-links"
+    frozen_now.shift(timedelta(hours=1))
+    client.post("/admin/articles/post/%d/preview-links/new/" % post.pk)
+    page = client.get(change_url(post)).content.decode()
+    assert page.count('class="preview-link"') == 3  # two listed, the newest on top
+    assert "expires 8 Mar 2026, 12:00 IST" in page
+    assert "expires 8 Mar 2026, 13:00 IST" in page
+    assert "made by Asha Menon" in page
+    assert page.count(">Revoke</button>") == 2
+
+
+def test_an_editor_revokes_a_link(client, frozen_now):
+    client.force_login(make_person(roles.EDITORS))
+    post = make_draft()
+    url = preview_url(post)
+    link = PreviewLink.objects.get(post=post)
+    revoke = "/admin/articles/post/%d/preview-links/%d/revoke/" % (post.pk, link.pk)
+    assert client.get(revoke).status_code == 405
+    response = client.post(revoke)
+    assert response["Location"] == change_url(post) + "#preview-links"
+    assert client.get(url).status_code == 404
+    assert "No preview link yet." in client.get(change_url(post)).content.decode()
+    # Another post's link id under this post's address: 404.
+    other = make_draft()
+    preview_url(other)
+    other_link = PreviewLink.objects.get(post=other)
+    wrong = "/admin/articles/post/%d/preview-links/%d/revoke/" % (
+        post.pk,
+        other_link.pk,
+    )
+    assert client.post(wrong).status_code == 404
+
+
+def test_writers_make_links_for_their_drafts_but_do_not_revoke(client, frozen_now):
+    writer = make_person(roles.WRITERS)
+    client.force_login(writer)
+    post = make_draft(author=writer)
+    client.post("/admin/articles/post/%d/preview-links/new/" % post.pk)
+    link = PreviewLink.objects.get(post=post)
+    page = client.get(change_url(post)).content.decode()
+    assert 'class="preview-link"' in page
+    assert ">Revoke</button>" not in page
+    revoke = "/admin/articles/post/%d/preview-links/%d/revoke/" % (post.pk, link.pk)
+    assert client.post(revoke).status_code == 403
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_link_views_need_csrf(frozen_now):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(make_person(roles.EDITORS))
+    post = make_draft()
+    assert (
+        strict.post("/admin/articles/post/%d/preview-links/new/" % post.pk).status_code
+        == 403
+    )
+    assert not PreviewLink.objects.exists()
+
+
+def test_a_link_past_its_stored_expiry_is_refused(client, frozen_now):
+    post = make_draft()
+    url = preview_url(post)
+    PreviewLink.objects.filter(post=post).update(
+        expires_at=PreviewLink.objects.get(post=post).created_at + timedelta(hours=1)
+    )
+    frozen_now.shift(timedelta(hours=2))
+    assert client.get(url).status_code == 404
+
+
+def test_old_unstored_tokens_are_refused(client, frozen_now):
+    post = make_draft()
+    old = signing.dumps({"post": post.pk}, salt=SALT, compress=True)
+    assert client.get("/preview/%s" % old).status_code == 404
+    unknown = signing.dumps({"post": post.pk, "link": "nope"}, salt=SALT)
+    assert client.get("/preview/%s" % unknown).status_code == 404
