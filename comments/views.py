@@ -3,6 +3,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import resolve
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Page, Post
@@ -123,6 +124,7 @@ def comment_spam(request, pk):
     return HttpResponseRedirect(comment.get_absolute_url())
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_report(request, pk):
     """

@@ -314,6 +314,11 @@ class TestReports:
         assert "Abusive or hateful" in body
         assert 'name="csrfmiddlewaretoken"' in body
         assert '<meta name="robots" content="noindex' in body
+        # Its token is this reader's: the page is never kept in a cache.
+        assert "no-store" in page["Cache-Control"]
+        again = Client().get(url).content.decode()
+        token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+        assert token.search(again)[1] != token.search(body)[1]
 
     def test_a_report_is_stored_once_per_reader(self, client):
         comment = make_comment()
@@ -684,3 +689,63 @@ class TestSettingsPages:
                 "codename", flat=True
             )
         ) == {"view_commentsettings", "change_commentsettings"}
+
+
+class TestRightsReachEveryDatabase:
+    """New databases (migrations), existing ones (data migrations) and the demo."""
+
+    def strip(self):
+        Permission.objects.filter(codename__endswith="settings").delete()
+
+    def can_open(self, client, user, url):
+        client.force_login(user)
+        return client.get(reverse(url, args=[1])).status_code == 200
+
+    def people(self):
+        editor = make_user(is_staff=True)
+        editor.groups.add(Group.objects.get(name=EDITORS))
+        moderator = make_user(is_staff=True)
+        moderator.groups.add(Group.objects.get(name=MODERATORS))
+        return editor, moderator
+
+    def test_migrations_made_the_groups_with_them(self, client):
+        editor, moderator = self.people()
+        assert self.can_open(client, editor, "admin:articles_sitesettings_change")
+        assert self.can_open(client, moderator, "admin:comments_commentsettings_change")
+        assert not self.can_open(
+            client, editor, "admin:comments_commentsettings_change"
+        )
+        assert not self.can_open(
+            client, moderator, "admin:articles_sitesettings_change"
+        )
+
+    def test_data_migrations_give_existing_databases_the_rights(self, client):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        editor, moderator = self.people()
+        self.strip()  # a database from before
+        assert not self.can_open(client, editor, "admin:articles_sitesettings_change")
+        import_module("articles.migrations.0008_editors_site_settings").grant(
+            apps, None
+        )
+        import_module("comments.migrations.0006_moderators_settings_blocks").grant(
+            apps, None
+        )
+        editor, moderator = self.people()  # fresh users: no cached permissions
+        assert self.can_open(client, editor, "admin:articles_sitesettings_change")
+        assert self.can_open(client, moderator, "admin:comments_commentsettings_change")
+
+    def test_loaddemo_gives_the_demo_moderator_and_editor_their_pages(self, client):
+        import io
+
+        from articles.demo import _ensure_groups
+        from comments.pages import _load_demo
+
+        Group.objects.filter(name__in=[EDITORS, MODERATORS]).delete()
+        _ensure_groups()  # what loaddemo runs for articles' roles
+        _load_demo(io.StringIO())  # and then the comments app's demo loader
+        editor, moderator = self.people()
+        assert self.can_open(client, editor, "admin:articles_sitesettings_change")
+        assert self.can_open(client, moderator, "admin:comments_commentsettings_change")
