@@ -493,3 +493,19 @@ def test_the_demo_has_requests_waiting(editor):
     ]
     fatima = Membership.objects.get(user__username="fatima").user
     assert roles.is_member(fatima) is True
+
+
+def test_the_migration_lets_editors_manage_membership():
+    editors = Group.objects.get(name=roles.EDITORS)
+    codes = set(
+        editors.permissions.filter(content_type__app_label="accounts").values_list(
+            "codename", flat=True
+        )
+    )
+    assert codes == {"view_membership", "view_membershipevent", "manage_membership"}
+    assert Group.objects.filter(name=roles.MEMBERS).exists()
+
+
+def test_syncing_the_roles_keeps_the_membership_grant(editor):
+    roles.ensure_roles()
+    assert editor.has_perm("accounts.manage_membership")
