@@ -7,7 +7,16 @@ from django.contrib.auth import get_user_model
 
 from pagecache import registry
 
-from .models import Image, Label, LabeledPost, LabelRedirect, Page, Post, SiteSettings
+from .models import (
+    Correction,
+    Image,
+    Label,
+    LabeledPost,
+    LabelRedirect,
+    Page,
+    Post,
+    SiteSettings,
+)
 
 # Lists a post shows on: the home page, feeds and sitemaps, the sidebar's
 # archive and recent posts, and archive and search pages.
@@ -65,6 +74,8 @@ def register():
     registry.register(Post.related_pinned.through, related_tags)
     registry.register(Post.related_excluded.through, related_tags)
     registry.register(SiteSettings, ["settings"])
+    # A correction shows under its post ("Updated … — note") and in its JSON-LD.
+    registry.register(Correction, lambda row, **change: ["post:%d" % row.post_id])
     # Authors' names show on posts.
     registry.register(get_user_model(), user_tags)
     registry.register_schedule(next_scheduled)

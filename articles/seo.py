@@ -114,8 +114,12 @@ def iso(moment):
 
 
 def modified(post):
-    """A post changes at least when it goes live (a scheduled post saved earlier)."""
-    return max(post.updated_at, post.published_at)
+    """
+    A post changes at least when it goes live (a scheduled post saved earlier),
+    and when a correction is made (`corrected_at`, annotated by the post's view).
+    """
+    moments = [post.updated_at, post.published_at, getattr(post, "corrected_at", None)]
+    return max(moment for moment in moments if moment is not None)
 
 
 def news_article(request, site, post):

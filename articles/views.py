@@ -23,7 +23,15 @@ from pagecache.store import remember
 
 from . import extensions
 from .cards import CardBatch, LazyCard, lazy_cards
-from .models import Label, LabeledPost, LabelRedirect, Page, Post, SiteSettings
+from .models import (
+    Label,
+    LabeledPost,
+    LabelRedirect,
+    Page,
+    Post,
+    SiteSettings,
+    latest_correction_time,
+)
 from .paging import cursor_value, parse_max_results, parse_time
 from .search import highlight, parse_query, ranked_page, search_posts
 from .selectors import label_counts
@@ -407,7 +415,11 @@ class PostDetailView(DetailView):
             self.kwargs["slug"],
         )
         post = get_object_or_404(
-            Post.objects.published().select_related("author", "featured_image"),
+            Post.objects.published()
+            .select_related("author", "featured_image")
+            # The newest correction's time, for "Updated …" and dateModified
+            # (the corrections themselves are read only when there is one).
+            .annotate(corrected_at=latest_correction_time(OuterRef("pk"))),
             permalink=permalink,
         )
         # Labels are read only where a shared fragment is rendered, so they
