@@ -238,3 +238,28 @@ def test_settings_pages(page, live_server):
     expect(page.locator("h1")).to_have_text("Site settings")
     expect(page.locator("input[name=_addanother]")).to_have_count(0)
     shoot(page, "site-settings")
+
+
+def test_reader_reports_a_comment(page, queue):
+    base, post, comments = queue
+    page.goto(base + post.get_absolute_url())
+    shoot(page, "public-page-reader")
+    page.locator("#c%d" % comments["rude"].pk).get_by_role(
+        "link", name=re.compile("^Report")
+    ).click()
+    expect(page.locator("h1")).to_have_text("Report a comment")
+    if AXE.exists():
+        violations = serious_violations(page)
+        assert violations == [], json.dumps(violations, indent=2)
+    page.get_by_label("Off-topic").check()
+    page.get_by_label("Anything to add (optional)").fill("Not about the harbour")
+    shoot(page, "report-page")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Thank you. The moderators will look at this comment."
+    )
+    report = Report.objects.get(reason="off-topic")
+    assert (report.comment_id, report.note) == (
+        comments["rude"].pk,
+        "Not about the harbour",
+    )
