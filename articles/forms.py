@@ -103,7 +103,10 @@ def check_picture(upload):
                 },
             )
         try:
-            # A full decode is the only sure way to find a cut-off file.
+            # A decode is the only sure way to find a cut-off file; JPEG's
+            # draft mode still reads every byte, at an eighth of the cost.
+            if picture.format == "JPEG":
+                picture.draft("RGB", (max(1, width // 8), max(1, height // 8)))
             picture.load()
         except Exception:
             raise forms.ValidationError(
@@ -148,3 +151,17 @@ class ImageAdminForm(forms.ModelForm):
         if isinstance(upload, UploadedFile):
             check_picture(upload)
         return upload
+
+
+class ImageUploadForm(ImageAdminForm):
+    """One step from the editor or the chooser: the file with its alt text."""
+
+    class Meta(ImageAdminForm.Meta):
+        fields = ["file", "alt_text", "caption"]
+        error_messages = {
+            "alt_text": {
+                "required": _(
+                    "Describe the image for readers who cannot see it (alt text)."
+                )
+            }
+        }

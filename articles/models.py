@@ -175,8 +175,13 @@ class Image(models.Model):
     def __str__(self):
         return self.alt_text or self.filename or self.key
 
+    # An editor's upload leaves every size to the first request for it
+    # (/img/, single-flight): a 12 MP photo is answered at once. Imports and
+    # scripts keep making the standard sizes at save.
+    sizes_on_request = False
+
     def save(self, *args, **kwargs):
-        # Facts and standard sizes are derived from the file, whenever it is new.
+        # Facts (and standard sizes) are derived from the file, whenever it is new.
         new_file = bool(self.file) and self.file.name != getattr(
             self, "_stored_file_name", None
         )
@@ -185,7 +190,7 @@ class Image(models.Model):
         super().save(*args, **kwargs)
         if new_file:
             self._stored_file_name = self.file.name
-            if self.width:
+            if self.width and not self.sizes_on_request:
                 thumbnails.make_standard_sizes(self)
 
     @classmethod

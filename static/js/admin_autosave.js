@@ -135,16 +135,44 @@
     if (stored && stored.fields && !same(stored.fields, initial)) offer(form, key, stored);
     else if (stored) localStorage.removeItem(key);
 
+    // What the writer sees: "Saving…", "Saved on this device 12:04" (local
+    // time), or "Not saved: storage full", in an aria-live region.
+    const state = document.querySelector("[data-autosave-state]");
+    const tell = (kind, moment) => {
+      if (!state) return;
+      state.dataset.state = kind;
+      if (kind === "saved") {
+        const time = moment.toLocaleTimeString(document.documentElement.lang || [], {
+          hour: "2-digit",
+          minute: "2-digit",
+        });
+        state.textContent = (state.dataset.saved || "Saved on this device %(time)s").replace("%(time)s", time);
+      } else if (kind === "saving") {
+        state.textContent = state.dataset.saving || "Saving…";
+      } else if (kind === "failed") {
+        state.textContent = state.dataset.failed || "Not saved: storage full";
+      } else {
+        state.textContent = "";
+      }
+    };
+
     let timer = null;
     const keep = () => {
       clearTimeout(timer);
+      if (state && state.dataset.state !== "saving") tell("saving");
       timer = setTimeout(() => {
         const values = snapshot(form);
-        if (same(values, initial)) return;
+        const now = new Date();
+        if (same(values, initial)) {
+          tell("unchanged"); // nothing differs from what the server has
+          return;
+        }
         try {
-          localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), fields: values }));
+          localStorage.setItem(key, JSON.stringify({ savedAt: now.getTime(), fields: values }));
+          tell("saved", now);
         } catch {
           // Storage full or refused: the form still works, only unprotected.
+          tell("failed");
         }
       }, 300);
     };

@@ -179,7 +179,7 @@ def test_image_picker_offers_library_images_at_body_size(client, editor):
     page = client.get("/admin/articles/post/image-picker/?CKEditorFuncNum=-1")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-url="/img/%s/s640/harbour.jpg"' % image.key in html
+    assert 'data-url="/img/%s/s1600/harbour.jpg"' % image.key in html
     assert 'data-alt="Harbour at dawn"' in html
     assert 'data-func-num="-1"' in html
     assert "<script>" not in html

@@ -199,7 +199,10 @@ def test_admin_upload_stores_image_and_sizes(staff_client):
     image = Image.objects.get()
     assert (image.width, image.height, image.format) == (1600, 900, "JPEG")
     assert image.uploaded_by == staff_client.user
+    # No size is made by the upload: the first request for one makes it.
     size = thumbnails.parse_size("s320")
+    assert not default_storage.exists(thumbnails.derived_name(image, size, "primary"))
+    assert staff_client.get(image.url("s320")).status_code == 200
     assert default_storage.exists(thumbnails.derived_name(image, size, "primary"))
     listing = staff_client.get(reverse("admin:articles_image_changelist"))
     assert image.url("s72-c") in listing.content.decode()
@@ -362,8 +365,11 @@ def test_body_images_get_srcset_and_lazy_loading_at_save():
     post.refresh_from_db()
     tags = re.findall(r"<img [^>]*>", post.body)
     assert len(tags) == 3
-    assert 'width="640" height="360"' in tags[0]
+    # The in-article size is shown at the column's width: the full size.
+    assert 'src="%s"' % first.url("s1600") in tags[0]
+    assert 'width="1600" height="900"' in tags[0]
     assert "%s 1024w" % first.url("s1024") in tags[0]
+    assert 'sizes="(max-width: 900px) 100vw, 760px"' in tags[0]
     assert "loading" not in tags[0]
     assert 'width="72" height="72"' in tags[1]
     assert 'loading="lazy"' in tags[1] and "srcset" not in tags[1]
@@ -372,6 +378,67 @@ def test_body_images_get_srcset_and_lazy_loading_at_save():
     body_before = post.body
     post.save()
     assert post.body == body_before
+
+
+def figure_html(image, size="s1600", caption="Boats at dawn"):
+    """A figure as the editor writes it."""
+    return (
+        '<figure class="figure"><img src="%s" alt="Boats"><figcaption>%s'
+        "</figcaption></figure>" % (image.url(size), caption)
+    )
+
+
+def test_a_body_figure_is_column_sized_like_the_featured_image(client):
+    """Same srcset, sizes and figure/figcaption markup as the featured image."""
+    featured, inline = make_image(size=(2000, 1500)), make_image(size=(2000, 1500))
+    post = make_post(
+        featured_image=featured,
+        body="<p>Intro</p>" + figure_html(inline),
+    )
+    html = client.get(post.get_absolute_url()).content.decode()
+    body_html = html[html.index('class="post-body"') :]
+    figure = re.search(r"<figure[^>]*>.*?</figure>", body_html, re.DOTALL).group(0)
+    tag = re.search(r"<img [^>]*>", figure).group(0)
+    assert 'src="%s"' % inline.url("s1600") in tag
+    assert 'width="1600" height="1200"' in tag
+    assert 'sizes="(max-width: 900px) 100vw, 760px"' in tag
+    for width, size in ((320, "s320"), (640, "s640"), (1024, "s1024")):
+        assert "%s %dw" % (inline.url(size), width) in tag
+    assert "<figcaption>Boats at dawn</figcaption>" in figure
+    featured_tag = re.search(
+        r'<img src="%s"[^>]*>' % re.escape(featured.url("s1600")), html
+    ).group(0)
+    # The featured image's srcset names the same sizes and the same `sizes`.
+    assert featured_tag.count("w,") == tag.count("w,")
+    assert 'sizes="(max-width: 900px) 100vw, 760px"' in featured_tag
+
+
+def test_a_body_stored_before_the_column_rule_is_shown_column_sized(client):
+    """Old bodies (s640, no srcset) are brought up to date when shown, not rewritten."""
+    image = make_image(size=(1200, 800))
+    post = make_post(body="<p>Text</p>")
+    old_body = (
+        '<figure class="figure"><img src="%s" alt="Old" width="640" height="427"></figure>'
+        % (image.url("s640"))
+    )
+    type(post).objects.filter(pk=post.pk).update(body=old_body)
+    html = client.get(post.get_absolute_url()).content.decode()
+    tag = re.search(r'<img src="%s"[^>]*>' % re.escape(image.url("s1600")), html)
+    assert tag, html
+    assert 'width="1200" height="800"' in tag.group(0)
+    assert "srcset=" in tag.group(0) and 'alt="Old"' in tag.group(0)
+    post.refresh_from_db()
+    assert post.body == old_body
+
+
+def test_small_body_images_keep_their_size():
+    """A thumbnail the writer chose (s320, crops) is not blown up to the column."""
+    image = make_image(size=(1200, 800))
+    post = make_post(body='<img src="%s" alt="Small">' % image.url("s320"))
+    tag = re.search(r"<img [^>]*>", post.body).group(0)
+    assert 'src="%s"' % image.url("s320") in tag
+    assert 'width="320" height="213"' in tag
+    assert 'sizes="(max-width: 320px) 100vw, 320px"' in tag
 
 
 def test_share_url_is_the_bounded_full_size():

@@ -79,7 +79,7 @@ def test_editor_writes_schedules_previews_and_post_goes_live(
     picker.wait_for_load_state("load")
     picker.get_by_role("button", name=re.compile("Boats in the harbour")).click()
     expect(dialog.get_by_label("Image URL")).to_have_value(
-        re.compile(r"^/img/[^/]+/s640/harbour\.jpg$")
+        re.compile(r"^/img/[^/]+/s1600/harbour\.jpg$")
     )
     expect(dialog.get_by_label("Alternative Text")).to_have_value(
         "Boats in the harbour at dawn"
@@ -100,7 +100,7 @@ def test_editor_writes_schedules_previews_and_post_goes_live(
     assert "<h2>What happened</h2>" in post.body
     assert "<pre><code>tide_height = 3.2</code></pre>" in post.body
     assert re.search(
-        r'<figure class="figure"><img src="/img/[^"]+/s640/harbour\.jpg" '
+        r'<figure class="figure"><img src="/img/[^"]+/s1600/harbour\.jpg" '
         r'alt="Boats in the harbour at dawn"',
         post.body,
     )

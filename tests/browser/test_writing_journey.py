@@ -1,0 +1,161 @@
+"""A writer writes a post with a drag-and-drop upload and submits it for review."""
+
+import base64
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Image, Post, Status
+from articles.text import word_count
+from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.factories import jpeg_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Screenshots of the form and the chooser, to look at.
+SHOTS = Path(tempfile.gettempdir()) / "shots-writing"
+
+# A synthetic drop, as a file dragged from the desktop: a DataTransfer holding
+# a real JPEG, dropped in the middle of the editor.
+DROP = """([data, name]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "image/jpeg" }));
+  const target = document.querySelector(".prose-editor .ProseMirror");
+  const box = target.getBoundingClientRect();
+  const spot = { clientX: box.left + 20, clientY: box.bottom - 10 };
+  const options = { dataTransfer: transfer, bubbles: true, cancelable: true, ...spot };
+  target.dispatchEvent(new DragEvent("dragenter", options));
+  target.dispatchEvent(new DragEvent("dragover", options));
+  return target.dispatchEvent(new DragEvent("drop", options));
+}"""
+
+
+def log_in(page, base_url, username):
+    page.goto(base_url + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text("Log out")
+
+
+def shot(page, name, **options):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), **options)
+
+
+def test_writer_drops_an_image_sees_counts_and_previews_and_submits(live_server, page):
+    make_person("Writers", username="writer", first_name="Kavya", last_name="Raman")
+    base = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, base, "writer")
+    page.goto(base + "/admin/articles/post/add/")
+
+    title = page.get_by_label("Title:")
+    title.fill("Harbour reopens after the storm")
+    # Full width: the title spans the form, not a 270 px box.
+    form_width = page.locator("#content-main form").bounding_box()["width"]
+    assert title.bounding_box()["width"] > form_width * 0.8
+
+    body = page.locator(".prose-editor [contenteditable=true]")
+    body.click()
+    page.keyboard.type("Boats went out again at dawn on Monday.")
+    count = page.locator(".writing-count")
+    expect(count).to_have_text("8 words · 1 min read")
+    expect(page.locator("[data-autosave-state]")).to_have_text(
+        re.compile(r"^Saved on this device \d{1,2}:\d{2}")
+    )
+
+    # Drop a photo on the editor: the alt text is asked for first.
+    assert (
+        page.evaluate(
+            DROP, [base64.b64encode(jpeg_bytes((2400, 1600))).decode(), "harbour.jpg"]
+        )
+        is False
+    )
+    dialog = page.locator("dialog.writing-upload-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".writing-upload-preview")).to_be_visible()
+    shot(page, "upload-dialog.png")
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("alt text")
+    assert Image.objects.count() == 0
+    dialog.get_by_label("Alt text (required)").fill("Boats in the harbour at dawn")
+    dialog.get_by_label("Caption (optional)").fill("The harbour on Monday")
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(dialog).to_have_count(0)
+    figure = body.locator("figure")
+    expect(figure.locator("img")).to_have_attribute(
+        "src", re.compile(r"^/img/[^/]+/s1600/harbour\.jpg$")
+    )
+    expect(figure.locator("img")).to_have_attribute(
+        "alt", "Boats in the harbour at dawn"
+    )
+    expect(figure.locator("figcaption")).to_have_text("The harbour on Monday")
+    image = Image.objects.get()
+    assert image.uploaded_by.username == "writer"
+    expect(count).to_have_text("12 words · 1 min read")
+
+    # The search and social preview follows the form.
+    preview = page.locator("#writing-preview")
+    expect(preview.locator("[data-preview=search-title]")).to_have_text(
+        "Local Glob: Harbour reopens after the storm"
+    )
+    expect(preview.locator("[data-preview=search-url]")).to_contain_text(
+        "harbour-reopens-after-storm.html"
+    )
+    expect(preview.locator("[data-preview=search-description]")).to_have_text(
+        "Boats went out again at dawn on Monday. The harbour on Monday"
+    )
+    page.locator("#id_seo_description").fill("Fishing resumes after a week.")
+    expect(preview.locator("[data-preview=social-description]")).to_have_text(
+        "Fishing resumes after a week."
+    )
+    expect(preview.locator(".preview-warnings")).to_contain_text("No featured image")
+
+    # The featured image comes from the same chooser, which can upload too.
+    with page.expect_popup() as chooser_info:
+        page.get_by_role("button", name="Upload or choose…").click()
+    chooser = chooser_info.value
+    chooser.wait_for_load_state("load")
+    chooser.set_viewport_size({"width": 900, "height": 700})
+    shot(chooser, "chooser.png")
+    chooser.get_by_role("button", name=re.compile("Boats in the harbour")).click()
+    expect(page.locator("#id_featured_image")).to_have_value(str(image.pk))
+    social_image = preview.locator("[data-preview=social-image]")
+    expect(social_image).to_have_attribute(
+        "src", re.compile(r"/img/%s/s1600/harbour\.jpg$" % image.key)
+    )
+    expect(preview.locator(".preview-warnings")).to_be_hidden()
+
+    # The counts follow the rules of articles/text.py and Post.reading_minutes.
+    for html in (
+        "<p>One&nbsp;two</p><p>three</p>",
+        "<h2>Head</h2><ul><li>a</li><li>b</li></ul>x<br>y",
+        "<p>" + "word " * 500 + "</p>",
+    ):
+        words = page.evaluate("(h) => window.NewsroomWriting.wordCount(h)", html)
+        assert words == word_count(html), html
+    assert page.evaluate("() => window.NewsroomWriting.readingMinutes(500, 200)") == 2
+    assert page.evaluate("() => window.NewsroomWriting.readingMinutes(700, 200)") == 4
+
+    shot(page, "post-form-desktop.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    shot(page, "post-form-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.get_by_role("button", name="Submit for review").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    post = Post.objects.get(title="Harbour reopens after the storm")
+    assert post.status == Status.PENDING
+    assert post.featured_image == image
+    assert re.search(
+        r'<figure class="figure"><img src="/img/%s/s1600/harbour\.jpg" '
+        r'alt="Boats in the harbour at dawn"' % image.key,
+        post.body,
+    )
+    assert re.search(r"<figcaption[^>]*>The harbour on Monday</figcaption>", post.body)
