@@ -18,14 +18,22 @@ def may_mark(user):
     return roles.can_edit_any_post(user) or roles.can_publish(user)
 
 
-def made_while_live(snapshot, saved_at):
-    """Whether a revision (its snapshot, saved at `saved_at`) changed a live post."""
+def _live(snapshot, moment):
     published_at = snapshot.get("published_at")
     return (
         snapshot.get("status") == Status.PUBLISHED
         and published_at is not None
-        and published_at <= saved_at
+        and published_at <= moment
     )
+
+
+def made_while_live(before, after, saved_at):
+    """
+    Whether a revision (`after`, saved at `saved_at`) changed a post that was
+    live before it and still is: publishing a post is no correction, nor is
+    an edit to a draft.
+    """
+    return _live(before, saved_at) and _live(after, saved_at)
 
 
 def mark(*, post, version, note, user):

@@ -108,7 +108,7 @@ def word_diff(old, new):
     a, b = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     parts, added, removed = [], 0, 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _joined(matcher.get_opcodes(), a):
         if op == "equal":
             parts.append(escape("".join(a[i1:i2])))
             continue
@@ -121,6 +121,27 @@ def word_diff(old, new):
             parts.append(format_html("<ins>{}</ins>", "".join(b[j1:j2])))
             added += _word_total(b[j1:j2])
     return mark_safe("".join(parts)), added, removed  # noqa: S308 - every part escaped
+
+
+def _joined(opcodes, tokens):
+    """One change for "stay closed" → "reopen on Monday": a lone space between changes joins them."""
+    merged = []
+    for opcode in opcodes:
+        op, i1, i2, j1, j2 = opcode
+        if (
+            merged
+            and op != "equal"
+            and len(merged) >= 2
+            and merged[-1][0] == "equal"
+            and merged[-2][0] != "equal"
+            and "".join(tokens[merged[-1][1] : merged[-1][2]]).isspace()
+        ):
+            merged.pop()  # the space
+            first = merged.pop()
+            merged.append(("replace", first[1], i2, first[3], j2))
+            continue
+        merged.append(opcode)
+    return merged
 
 
 def words_in(value):

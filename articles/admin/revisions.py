@@ -284,7 +284,7 @@ class RevisionsMixin:
                     )
                 ] or [gettext("No changes to the post's fields")]
             eligible = previous is not None and corrections.made_while_live(
-                data, version.revision.date_created
+                snapshots[previous.pk], data, version.revision.date_created
             )
             rows.append(
                 {
@@ -522,12 +522,12 @@ class RevisionsMixin:
         history_url = reverse("admin:articles_post_history", args=[post.pk])
         existing = post.corrections.filter(version=version).first()
         if previous is None or not corrections.made_while_live(
-            snapshots[version.pk], version.revision.date_created
+            snapshots[previous.pk], snapshots[version.pk], version.revision.date_created
         ):
             messages.error(
                 request,
                 gettext(
-                    "Only a change saved while the post was live can be a correction."
+                    "Only a change to a post that was already live can be a correction."
                 ),
             )
             return HttpResponseRedirect(history_url)

@@ -159,13 +159,14 @@ def test_a_correction_needs_a_note(client, editor, frozen_now):
     assert not Correction.objects.exists()
 
 
-def test_a_change_made_before_publication_is_no_correction(client, editor, frozen_now):
+def test_only_a_change_to_a_live_post_is_a_correction(client, editor, frozen_now):
     post, _fix = live_story_with_a_fix(client, frozen_now)
-    draft_version = versions_of(post)[-1]
-    history = client.get("/admin/articles/post/%d/history/" % post.pk)
-    assert correction_url(post, draft_version) not in history.content.decode()
-    response = client.post(correction_url(post, draft_version), {"note": NOTE})
-    assert response.status_code == 302
+    publishing, draft = versions_of(post)[1:]
+    history = client.get("/admin/articles/post/%d/history/" % post.pk).content.decode()
+    for version in (publishing, draft):
+        assert correction_url(post, version) not in history
+        response = client.post(correction_url(post, version), {"note": NOTE})
+        assert response.status_code == 302
     assert not Correction.objects.exists()
 
 
