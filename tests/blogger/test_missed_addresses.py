@@ -4,6 +4,9 @@ referrer) and turned into 301s by editors; readers never see the log.
 """
 
 import importlib
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -255,3 +258,233 @@ def test_syncing_the_roles_keeps_what_other_apps_granted():
     assert editors.permissions.filter(
         content_type__app_label="blogger", codename="add_redirect"
     ).exists()
+
+
+# One action (issue 16, point 8): the log's best guess and "Redirect here".
+
+
+def redirect_url(missed):
+    return "/admin/blogger/missedaddress/%d/redirect/" % missed.pk
+
+
+def test_each_row_shows_its_best_guess_with_a_one_click_button(client, editor):
+    moved = make_post(title="Monsoon arrives early in Kerala")
+    about = make_page(title="About us", slug="about-us")
+    label = make_post(labels=["Cricket"]).labels.get()
+    renamed = make_post(title="Budget session opens with a walkout")
+    for path in [
+        "/2019/05/%s.html" % moved.slug,
+        "/2019/05/about-us.html",
+        "/search/label/cricket",
+        "/2018/02/budget-session-opens-walkout_1.html",
+        "/2019/05/nothing-like-this-here.html",
+    ]:
+        client.get(path)
+    page = client.get(LOG)
+    rows = {row.path: row for row in page.context["cl"].result_list}
+    assert rows["/2019/05/%s.html" % moved.slug].guess == moved
+    assert rows["/2019/05/about-us.html"].guess == about
+    assert rows["/search/label/cricket"].guess == label
+    assert rows["/2018/02/budget-session-opens-walkout_1.html"].guess == renamed
+    assert rows["/2019/05/nothing-like-this-here.html"].guess is None
+    html = page.content.decode()
+    assert html.count('class="button redirect-here"') == 4
+    assert html.count("Choose another…") == 4
+    assert "No likely match" in html
+    forms = page.context["redirect_forms"]
+    assert {form["target"] for form in forms} == {
+        "post:%d" % moved.pk,
+        "page:%d" % about.pk,
+        "label:%d" % label.pk,
+        "post:%d" % renamed.pk,
+    }
+    # Each button names its own small form, which carries a CSRF token.
+    for form in forms:
+        assert 'form="%s"' % form["id"] in html
+        assert (
+            '<form id="%s" method="post" action="%s"'
+            % (
+                form["id"],
+                form["action"],
+            )
+            in html
+        )
+    assert html.count("csrfmiddlewaretoken") >= len(forms)
+
+
+def test_the_log_page_reads_guesses_in_a_bounded_number_of_queries(
+    client, editor, django_assert_max_num_queries
+):
+    for number in range(30):
+        make_post(title="Story number %d" % number)
+        MissedAddress.objects.create(path="/2019/05/story-number-%d.html" % number)
+        MissedAddress.objects.create(path="/search/label/Gone%d" % number)
+    # Exact slugs and labels: one query each for every row of the page.
+    with django_assert_max_num_queries(25):
+        assert client.get(LOG).status_code == 200
+
+
+def test_one_click_makes_the_301_and_the_row_leaves_the_log(client, editor):
+    post = make_post(title="Flood warning for Kochi")
+    client.get(OLD_POST, HTTP_REFERER="https://a.example/")
+    missed = MissedAddress.objects.get()
+    response = client.post(redirect_url(missed), {"target": "post:%d" % post.pk})
+    assert response.status_code == 302
+    assert response["Location"] == LOG
+    redirect = Redirect.objects.get()
+    assert (redirect.old_path, redirect.post, redirect.created_by) == (
+        OLD_POST,
+        post,
+        editor,
+    )
+    assert not MissedAddress.objects.exists()
+    message = [str(m) for m in client.get(LOG).context["messages"]]
+    assert message == ["%s now answers 301 to %s." % (OLD_POST, post.permalink)]
+    client.logout()
+    answer = client.get(OLD_POST + "?m=1")
+    assert (answer.status_code, answer["Location"]) == (301, post.permalink)
+    assert not MissedAddress.objects.exists()
+
+
+def test_one_click_answers_at_once_with_the_page_cache_on(client, editor, settings):
+    settings.NEWSROOM = {**getattr(settings, "NEWSROOM", {}), "PAGE_CACHE": True}
+    page = make_page(title="Contact", slug="contact")
+    anonymous = type(client)()
+    assert anonymous.get("/p/contact-us.html").status_code == 404
+    assert anonymous.get("/p/contact-us.html").status_code == 404
+    missed = MissedAddress.objects.get()
+    assert missed.hits == 2
+    client.post(redirect_url(missed), {"target": "page:%d" % page.pk})
+    assert anonymous.get("/p/contact-us.html")["Location"] == "/p/contact.html"
+
+
+def test_one_click_to_a_label(client, editor):
+    label = make_post(labels=["TOP STORY"]).labels.get()
+    missed = MissedAddress.objects.create(path="/search/label/Top Stories")
+    client.post(redirect_url(missed), {"target": "label:%d" % label.pk})
+    response = client.get("/search/label/Top%20Stories")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        label.get_absolute_url(),
+    )
+
+
+def test_one_click_needs_csrf(editor):
+    from django.test import Client
+
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(editor)
+    post = make_post()
+    missed = MissedAddress.objects.create(path=OLD_POST)
+    response = checked.post(redirect_url(missed), {"target": "post:%d" % post.pk})
+    assert response.status_code == 403
+    assert not Redirect.objects.exists()
+    # With the token from the log's own form, it goes through.
+    page = checked.get(LOG)
+    token = page.context["csrf_token"]
+    response = checked.post(
+        redirect_url(missed),
+        {"target": "post:%d" % post.pk, "csrfmiddlewaretoken": str(token)},
+    )
+    assert response.status_code == 302
+    assert Redirect.objects.get().post == post
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reader", "writer", "viewer"])
+def test_one_click_needs_the_add_redirect_permission(client, who):
+    from django.contrib.auth.models import Permission
+
+    post = make_post()
+    missed = MissedAddress.objects.create(path=OLD_POST)
+    if who == "reader":
+        client.force_login(make_user())
+    elif who == "writer":
+        grant_editors()
+        client.force_login(make_person(roles.WRITERS))
+    elif who == "viewer":
+        # Staff who may read the log but not make redirects.
+        user = make_user(is_staff=True)
+        user.user_permissions.add(Permission.objects.get(codename="view_missedaddress"))
+        client.force_login(user)
+        page = client.get(LOG)
+        assert page.status_code == 200
+        assert b"button redirect-here" not in page.content
+    response = client.post(redirect_url(missed), {"target": "post:%d" % post.pk})
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert "/login/" in response["Location"]
+    assert not Redirect.objects.exists()
+    assert MissedAddress.objects.exists()
+
+
+def test_one_click_refuses_bad_targets_and_get(client, editor):
+    missed = MissedAddress.objects.create(path=OLD_POST)
+    draft = make_post(status="draft", published_at=None)
+    assert client.get(redirect_url(missed)).status_code == 405
+    for target in ["", "post:999999", "user:1", "post:x", "post:%d" % draft.pk]:
+        response = client.post(redirect_url(missed), {"target": target})
+        assert response.status_code == 400, target
+    assert (
+        client.post("/admin/blogger/missedaddress/999999/redirect/").status_code == 404
+    )
+    assert not Redirect.objects.exists()
+
+
+def test_one_click_on_an_address_that_already_has_a_redirect(client, editor):
+    post = make_post()
+    missed = MissedAddress.objects.create(path=OLD_POST)
+    Redirect.objects.create(old_path=OLD_POST, target_path="/elsewhere/")
+    response = client.post(
+        redirect_url(missed), {"target": "post:%d" % post.pk}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "%s already has a redirect: change it under Redirects." % OLD_POST
+    ]
+    assert Redirect.objects.get().target_path == "/elsewhere/"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_clicks_redirect_here_in_the_log(live_server, page):
+    """The log in a browser: the guess, one click, the row gone, the 301 live."""
+    import urllib.request
+
+    from playwright.sync_api import expect
+
+    from tests.articles.newsroom_admin import PASSWORD
+
+    shots = Path(os.environ.get("NEWSROOM_SHOTS", tempfile.gettempdir())) / "shots-ids"
+    make_person(roles.EDITORS, username="editor", first_name="Asha")
+    grant_editors()
+    post = make_post(title="Monsoon arrives early in Kerala")
+    make_page(title="About us", slug="about-us")
+    make_post(labels=["Cricket"])
+    base = live_server.url
+    for path, hits in [
+        ("/2019/05/%s.html" % post.slug, 3),
+        ("/2019/06/about-us.html", 1),
+        ("/search/label/cricket", 2),
+        ("/2018/02/nothing-like-this-here.html", 1),
+    ]:
+        for _ in range(hits):
+            asked = urllib.request.Request(
+                base + path, headers={"Referer": "https://old.example/x"}
+            )
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(asked)
+
+    page.goto(base + "/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(base + LOG)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.screenshot(path=shots / "log.png", full_page=True)
+    row = page.locator("tr", has_text="/2019/05/%s.html" % post.slug)
+    expect(row.locator(".guess")).to_contain_text(post.title)
+    row.get_by_role("button", name="Redirect here").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("now answers 301")
+    page.screenshot(path=shots / "log-after.png", full_page=True)
+    expect(page.locator("tr", has_text="/2019/05/%s.html" % post.slug)).to_have_count(0)
+    answer = page.request.get(base + "/2019/05/%s.html" % post.slug, max_redirects=0)
+    assert (answer.status, answer.headers["location"]) == (301, post.permalink)
