@@ -1,7 +1,5 @@
 """Posts in the admin: the change form, the list, the workflow buttons and bulk publishing."""
 
-from datetime import timedelta
-
 import reversion
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -609,7 +608,10 @@ class PostAdmin(
                 )
                 for link in self.active_preview_links(obj)
             ]
-            context["preview_days"] = preview.preview_max_age() / timedelta(days=1)
+            now = timezone.now()
+            context["preview_lifetime"] = timeuntil(
+                now + preview.preview_max_age(), now
+            )
             context["may_revoke_previews"] = roles.can_publish(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
