@@ -159,3 +159,90 @@ def test_writer_drops_an_image_sees_counts_and_previews_and_submits(live_server,
         post.body,
     )
     assert re.search(r"<figcaption[^>]*>The harbour on Monday</figcaption>", post.body)
+
+
+PASTE = """([data, name]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "image/jpeg" }));
+  const target = document.querySelector(".prose-editor .ProseMirror");
+  const event = new ClipboardEvent("paste", {
+    clipboardData: transfer, bubbles: true, cancelable: true,
+  });
+  return target.dispatchEvent(event);
+}"""
+
+
+def test_paste_the_button_a_refused_file_the_chooser_and_a_full_storage(
+    live_server, page
+):
+    make_person("Writers", username="writer")
+    base = live_server.url
+    log_in(page, base, "writer")
+    page.goto(base + "/admin/articles/post/add/")
+    body = page.locator(".prose-editor [contenteditable=true]")
+    body.click()
+    page.keyboard.type("Before the photos.")
+    dialog = page.locator("dialog.writing-upload-dialog")
+
+    # Paste a picture: the same one-step dialog.
+    photo = base64.b64encode(jpeg_bytes((900, 600))).decode()
+    assert page.evaluate(PASTE, [photo, "pasted.jpg"]) is False
+    dialog.get_by_label("Alt text (required)").fill("A pasted photo")
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(body.locator("figure img[alt='A pasted photo']")).to_have_count(1)
+
+    # The toolbar button; the server refuses what is not a picture, naming
+    # the field, and nothing is inserted.
+    page.locator(".prose-menubar .writing-upload-button").click()
+    page.locator(".writing-file").set_input_files(
+        files=[
+            {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"not a picture"}
+        ]
+    )
+    dialog.get_by_label("Alt text (required)").fill("Notes")
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(dialog.get_by_role("alert")).to_contain_text(
+        "File: This file is not a picture this site can read."
+    )
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(body.locator("figure img")).to_have_count(1)
+    assert Image.objects.count() == 1
+
+    # The featured image's chooser uploads too, and hands the image back.
+    with page.expect_popup() as chooser_info:
+        page.get_by_role("button", name="Upload or choose…").click()
+    chooser = chooser_info.value
+    chooser.wait_for_load_state("load")
+    chooser.locator("#picker-file").set_input_files(
+        files=[
+            {
+                "name": "lead.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": jpeg_bytes((1600, 900)),
+            }
+        ]
+    )
+    chooser.get_by_label("Alt text (required)").fill("The lead photo")
+    with chooser.expect_event("close"):
+        chooser.get_by_role("button", name="Upload and use").click()
+    lead = Image.objects.get(alt_text="The lead photo")
+    expect(page.locator("#id_featured_image")).to_have_value(str(lead.pk))
+    expect(
+        page.locator("#writing-preview [data-preview=social-image]")
+    ).to_have_attribute("src", re.compile(r"/img/%s/s1600/lead\.jpg$" % lead.key))
+
+    # A full storage is said, not hidden.
+    page.evaluate(
+        """() => {
+          Storage.prototype.setItem = () => {
+            throw new DOMException("full", "QuotaExceededError");
+          };
+        }"""
+    )
+    body.click()
+    page.keyboard.type(" More.")
+    expect(page.locator("[data-autosave-state]")).to_have_text(
+        "Not saved: storage full"
+    )
