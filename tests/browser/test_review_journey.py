@@ -22,6 +22,8 @@ from tests.browser.test_editor_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+ROOT = Path(__file__).resolve().parent.parent.parent
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path(os.environ.get("NEWSROOM_SHOTS", tempfile.gettempdir())) / "shots-sched"
 
 
@@ -30,6 +32,27 @@ def shot(page, name, full_page=True):
     (the action bar stays at the bottom of the window)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=full_page)
+
+
+def serious_violations(page, parts=None):
+    """
+    axe-core's serious and critical findings on the page, or on its `parts`
+    (selectors), none when axe is not installed.
+    """
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (parts) => await axe.run("
+        "parts ? {include: parts.map(part => [part])} : document,"
+        " {resultTypes: ['violations']})",
+        parts,
+    )
+    return [
+        (violation["id"], [node["html"][:160] for node in violation["nodes"][:3]])
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
 
 
 def test_submit_request_changes_resubmit_schedule_and_go_live(live_server, browser):
@@ -48,7 +71,9 @@ def test_submit_request_changes_resubmit_schedule_and_go_live(live_server, brows
         email="kavya@example.com",
     )
     base = live_server.url
-    writer_context, editor_context = browser.new_context(), browser.new_context()
+    # The site's CSP (rightly) refuses the injected axe script.
+    writer_context = browser.new_context(bypass_csp=True)
+    editor_context = browser.new_context(bypass_csp=True)
     writer, editor = writer_context.new_page(), editor_context.new_page()
     for page in (writer, editor):
         page.set_viewport_size({"width": 1280, "height": 900})
@@ -78,6 +103,7 @@ def test_submit_request_changes_resubmit_schedule_and_go_live(live_server, brows
     expect(waiting.locator(".dashboard-count")).to_have_text("1")
     expect(waiting).to_contain_text("Kavya Raman, submitted")
     shot(editor, "dashboard.png")
+    assert serious_violations(editor) == []
     waiting.get_by_role("link", name="Harbour reopens after storm").click()
     expect(editor.locator(".review-note")).to_contain_text("Photos to come.")
     editor.locator("summary", has_text="Request changes…").click()
@@ -129,14 +155,19 @@ def test_submit_request_changes_resubmit_schedule_and_go_live(live_server, brows
         "Scheduled for"
     )
     shot(editor, "form-action-bar.png", full_page=False)
+    # This task's parts of the form (the editor and selects are others').
+    mine = ["#action-bar", "#preview-links", ".field-state_summary"]
+    assert serious_violations(editor, mine) == []
 
     editor.goto(base + "/admin/articles/post/")
     row = editor.locator("#result_list tr", has_text="Harbour reopens after storm")
     expect(row.locator(".state-chip")).to_contain_text("Scheduled for")
     shot(editor, "post-list.png")
+    assert serious_violations(editor) == []
     editor.get_by_role("link", name="Agenda").first.click()
     expect(editor.locator(".agenda-item", has_text="Harbour reopens")).to_be_visible()
     shot(editor, "agenda.png")
+    assert serious_violations(editor) == []
 
     # Not live yet; ten minutes later it is, by itself.
     post.refresh_from_db()
