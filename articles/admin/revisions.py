@@ -186,19 +186,23 @@ class RevisionsMixin:
         """
         Django's message names every field whose posted text differs from the
         form's initial one (a body the editor re-serialises, labels a bound
-        form has no initial for). Name only fields whose saved value changed.
+        form has no initial for) and misses what a workflow button changed
+        (Publish now sets the status). Name the fields whose saved value
+        changed, whatever changed them.
         """
         if add:
             return super().construct_change_message(request, form, formsets, add)
         post = form.instance
         changed = []
-        for name in form.changed_data:
+        for name, formfield in form.fields.items():
             try:
                 model_field = Post._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if not model_field.editable or name == "version":
+            if name not in form.initial or name == "version":
                 continue
+            if model_field.many_to_many and name not in form.changed_data:
+                continue  # only the form changes these; unchanged costs no query
             before = form.initial.get(name)
             after = model_field.value_from_object(post)
             if model_field.many_to_many:
@@ -209,7 +213,7 @@ class RevisionsMixin:
                     continue
             if (before or None) == (after or None):
                 continue
-            changed.append(form.fields[name].label or name)
+            changed.append(formfield.label or name)
         before_labels = getattr(post, "_labels_before", None)
         if before_labels is not None and before_labels != [
             label.name for label in post.label_list

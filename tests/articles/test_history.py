@@ -107,9 +107,9 @@ def test_a_status_change_is_summarised_as_a_status_change_only(
         "Publication time: not set → 5 Mar 2026, 12:00",
     ]
     assert rows[1]["summary"] == ["Created as Draft"]
-    # The stored change message names the status only too.
+    # The stored change message names what publishing set, not Body or Labels.
     message = LogEntry.objects.filter(object_id=str(post.pk)).order_by("-pk")[0]
-    assert message.get_change_message() == "Changed Status."
+    assert message.get_change_message() == "Changed Status, Published at and Slug."
 
 
 def test_summaries_count_words_and_name_labels(client, editor):

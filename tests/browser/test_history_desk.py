@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import reversion
+from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -164,3 +165,31 @@ def test_editor_compares_restores_safely_and_marks_a_correction(page, story):
     expect(corrections).to_contain_text("river rose by two metres")
     check_axe(page)
     shoot(page, "corrected-post")
+
+
+def test_publishing_from_the_form_is_summarised_as_a_status_change(page, live_server):
+    """The finding: the editor's own form, saved with only the state changed."""
+    make_person("Editors", username="editor", first_name="Asha", last_name="Menon")
+    post = make_draft(
+        title="Harbour reopens",
+        body='<h2>What changed</h2><p>Boats are <a href="https://example.com/">back</a>'
+        " &amp; <strong>busy</strong>.</p><ul><li>Ferries</li><li>Fishing</li></ul>"
+        "<blockquote><p>Good news.</p></blockquote>",
+        labels=["Local", "Harbour"],
+    )
+    base = live_server.url
+    log_in(page, base, "editor")
+    page.goto(base + "/admin/articles/post/%d/change/" % post.pk)
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    page.goto(base + "/admin/articles/post/%d/change/" % post.pk)
+    page.locator("input[name=_publish_now]").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    page.goto(base + "/admin/articles/post/%d/history/" % post.pk)
+    newest = page.locator("#change-history tbody tr").first
+    expect(newest).to_contain_text("Status: Draft → Published")
+    expect(newest).not_to_contain_text("Body")
+    expect(newest).not_to_contain_text("Labels")
+    # What Django's "Recent actions" and the log say is true too.
+    entry = LogEntry.objects.filter(object_id=str(post.pk)).order_by("-pk")[0]
+    assert entry.get_change_message() == "Changed Status, Published at and Slug."
