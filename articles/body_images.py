@@ -74,7 +74,9 @@ def responsive_body_images(html):
                     for name, value in kept
                 ]
             extra["width"], extra["height"] = dimensions
-            if thumbnails.parse_size(size).responsive:
+            # Addresses of the whole grammar (`s400-rw`) have dimensions too.
+            parsed = thumbnails.parse_size(size)
+            if parsed is not None and parsed.responsive:
                 extra["srcset"] = image.srcset()
                 extra["sizes"] = (
                     BODY_SIZES

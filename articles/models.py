@@ -237,10 +237,10 @@ class Image(models.Model):
 
     def dimensions(self, size):
         """Width and height of the file served at `size` (exact, no file read)."""
-        parsed = thumbnails.parse_size(size)
-        if parsed is None or not self.width or not self.height:
+        made = thumbnails.served_size(size, self.width, self.height)
+        if made is None:
             return None
-        return thumbnails.output_size(parsed, self.width, self.height)
+        return thumbnails.output_size(made, self.width, self.height)
 
     def srcset(self):
         """`srcset` with width descriptors over the allowed longest-side sizes."""

@@ -1,17 +1,38 @@
-"""Blogger-size thumbnails: the size grammar, the allow-list and Pillow processing.
+"""Blogger-size thumbnails: the size grammar, the ladder and Pillow processing.
 
-Sizes, as in Blogger image addresses:
+An address asks for a size in Google's image-size grammar: dash-separated
+options in any order (``s400``, ``w200-h150-c``, ``c-h150-w200``, ``s400-rw-no``):
 
-- ``sN``: longest side N, aspect kept, never upscaled;
-- ``sN-c``: an N x N centre crop;
-- ``wW-hH``: fit inside W x H, aspect kept, never upscaled;
-- ``wW-hH-c``: a W x H centre crop;
-- ``s0``: the original size, bounded by ``NEWSROOM_IMAGE_MAX_SIDE`` (so with the
-  default bound it is the same file as ``s1600``).
+- ``sN``: longest side N; ``s0`` (or no size at all): the original;
+- ``wN``, ``hN``, ``wN-hN``: fit inside that box (one side alone bounds only
+  that side);
+- ``c`` crop to fill the box (``sN-c`` is N x N), ``p`` "smart" crop (a centre
+  crop here), ``k`` (no animation: outputs are still anyway), ``no`` and
+  ``nu`` (accepted, no effect);
+- ``rw``: WebP whatever the browser says; ``d``: a download (attachment).
 
-Crops always come out at exactly the size asked for (a tiny source is scaled
-up to fill it), so ``width``/``height`` attributes of a crop are always right.
-Only sizes in ``NEWSROOM_IMAGE_SIZES`` are ever made.
+Each option at most once (``s72-c-c`` and ``s100-s200`` are not sizes), lower
+case, numbers without leading zeros; anything else is not a size (404).
+
+What is made is bounded, whatever is asked (`canonical`): a requested side
+snaps up to the next rung of ``NEWSROOM_IMAGE_LADDER`` (past the top rung: the
+top rung for a crop, the original for a fit), a crop's aspect to the nearest
+of ``NEWSROOM_IMAGE_ASPECTS`` (and their portrait forms), and nothing is made
+larger than the original:
+
+- a fit whose rung reaches the original's longest side is the original,
+  bounded by ``NEWSROOM_IMAGE_MAX_SIDE`` (key ``s1600`` with the defaults);
+- a crop is at most as large as the original's centre region of that aspect,
+  but never smaller than the lowest rung (a 40 x 30 picture still has a
+  72 x 72 thumbnail, as on Blogger).
+
+So one image has at most (ladder x aspects + ladder + 1) sizes, each stored
+as the primary format and WebP: `variant_bound`, checked against
+``NEWSROOM_IMAGE_MAX_VARIANTS`` at start-up. Canonical sizes are named in the
+grammar itself (``s320``, ``s72-c``, ``w320-h240-c``), so the standard sizes
+keep their names, files and dimensions. ``NEWSROOM_IMAGE_SIZES`` lists the
+sizes made at upload (so pages never wait for them) and the `srcset`
+candidates.
 """
 
 import hashlib
@@ -46,6 +67,17 @@ STANDARD_SIZES = (THUMBNAIL, CARD, CARD_2X, LARGE, FULL)
 DEFAULT_SIZES = (*STANDARD_SIZES, ORIGINAL)
 DEFAULT_MAX_SIDE = 1600
 MAX_REQUESTED_SIDE = 9999
+# The sides sizes snap up to, and the crop aspects (landscape; the portrait
+# forms come with them). The site's own sizes are rungs, so they keep their
+# exact dimensions.
+DEFAULT_LADDER = (72, 150, 320, 640, 1024, 1600)
+DEFAULT_ASPECTS = ((1, 1), (4, 3), (3, 2), (16, 9), (2, 1))
+# At most this many files (sizes x formats) of one image, ever.
+DEFAULT_MAX_VARIANTS = 128
+# The primary format (JPEG or PNG) and WebP.
+FORMATS_PER_SIZE = 2
+# A longer path segment is not a size (Blogger's are under 30 characters).
+MAX_SIZE_TEXT = 100
 
 # Part of every derived file's name and ETag: raise it when the output changes.
 PIPELINE = "v1"
@@ -56,10 +88,14 @@ LOCK_SECONDS = 30
 # the largest output, so the final Lanczos step still has detail to work with.
 DRAFT_MARGIN = 1.25
 
+# The canonical names: what is made and stored.
 SIZE_PATTERN = re.compile(
     r"s(?P<side>0|[1-9][0-9]{0,3})(?P<scrop>-c)?"
     r"|w(?P<width>[1-9][0-9]{0,3})-h(?P<height>[1-9][0-9]{0,3})(?P<wcrop>-c)?"
 )
+# One option of an address's size: a number option or a flag.
+OPTION_PATTERN = re.compile(r"(?P<letter>[swh])(?P<number>0|[1-9][0-9]*)|[a-z]+")
+FLAGS = {"c", "p", "k", "rw", "no", "nu", "d"}
 FORMAT_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 WEBP = "webp"
@@ -78,7 +114,7 @@ EXIF_ORIENTATION = 0x0112
 
 @dataclass(frozen=True)
 class Size:
-    """A parsed size: a W x H box, cropped to fill it or fitted inside it."""
+    """A size that is made: a W x H box, cropped to fill it or fitted inside it."""
 
     name: str
     width: int
@@ -98,12 +134,48 @@ class Size:
         return self.name.startswith("s") and not self.crop
 
 
+@dataclass(frozen=True)
+class Request:
+    """A size as an address asks for it (any of Google's options, any order).
+
+    `side` 0 is the original; `width` or `height` None is unbounded.
+    """
+
+    side: int | None = None
+    width: int | None = None
+    height: int | None = None
+    crop: bool = False
+    webp: bool = False
+    download: bool = False
+
+    @property
+    def original(self):
+        return self.side == 0
+
+    @property
+    def name(self):
+        """The size part in the usual order, without the output options."""
+        if self.side is not None:
+            return "s%d%s" % (self.side, "-c" if self.crop else "")
+        parts = []
+        if self.width:
+            parts.append("w%d" % self.width)
+        if self.height:
+            parts.append("h%d" % self.height)
+        if self.crop and self.width and self.height:
+            parts.append("c")
+        return "-".join(parts)
+
+
 def max_side():
     return getattr(settings, "NEWSROOM_IMAGE_MAX_SIDE", DEFAULT_MAX_SIDE)
 
 
 def parse_size(text):
-    """The Size written as `text` (`s320`, `s72-c`, `w640-h360-c`), or None."""
+    """The Size named `text` (`s320`, `s72-c`, `w640-h360-c`, `s0`), or None.
+
+    Only the plain names, as stored; an address is read by `parse_request`.
+    """
     match = SIZE_PATTERN.fullmatch(text or "")
     if match is None:
         return None
@@ -117,34 +189,237 @@ def parse_size(text):
     return Size(text, int(match["width"]), int(match["height"]), bool(match["wcrop"]))
 
 
-def allowed_sizes():
+def parse_request(text):
+    """The Request an address's size segment makes (`c-h150-w200`), or None."""
+    if not text or len(text) > MAX_SIZE_TEXT:
+        return None
+    numbers, flags = {}, set()
+    for option in text.split("-"):
+        match = OPTION_PATTERN.fullmatch(option)
+        if match is None:
+            return None
+        name = match["letter"] or option
+        if name in numbers or name in flags:
+            return None  # each option once
+        if match["letter"]:
+            numbers[name] = int(match["number"])
+        elif option in FLAGS:
+            flags.add(option)
+        else:
+            return None
+    side, width, height = numbers.get("s"), numbers.get("w"), numbers.get("h")
+    crop = bool(flags & {"c", "p"})
+    if side is not None and (width is not None or height is not None):
+        return None
+    if width == 0 or height == 0:
+        return None
+    if side is None and width is None and height is None:
+        if crop:
+            return None  # a crop of what?
+        side = 0
+    if side == 0 and crop:
+        return None
+    # A crop needs a box: with one side only, the picture is fitted.
+    crop = crop and (side is not None or (width is not None and height is not None))
+    return Request(
+        side=side,
+        width=width,
+        height=height,
+        crop=crop,
+        webp="rw" in flags,
+        download="d" in flags,
+    )
+
+
+def ladder():
+    """The rungs, smallest first."""
+    return tuple(
+        sorted(set(getattr(settings, "NEWSROOM_IMAGE_LADDER", DEFAULT_LADDER)))
+    )
+
+
+def aspects():
+    """Crop aspects as (width, height), landscape and square then portrait."""
+    landscape = [
+        (max(pair), min(pair))
+        for pair in getattr(settings, "NEWSROOM_IMAGE_ASPECTS", DEFAULT_ASPECTS)
+    ]
+    found = list(dict.fromkeys(landscape))
+    return tuple(found + [(b, a) for a, b in found if a != b])
+
+
+def max_variants():
+    return getattr(settings, "NEWSROOM_IMAGE_MAX_VARIANTS", DEFAULT_MAX_VARIANTS)
+
+
+def variant_bound():
+    """The most files one image can ever have, whatever addresses are asked.
+
+    Fits: a rung below the original's longest side, or the original. Crops:
+    per aspect, a rung below the largest crop the original gives, or that
+    largest crop. Each size in two formats.
+    """
+    rungs = len(ladder())
+    return (rungs * len(aspects()) + rungs + 1) * FORMATS_PER_SIZE
+
+
+def snap_up(length):
+    """The lowest rung at or above `length`; the top rung past them all."""
+    rungs = ladder()
+    for rung in rungs:
+        if rung >= length:
+            return rung
+    return rungs[-1]
+
+
+def nearest_aspect(width, height):
+    """The configured aspect nearest `width`:`height` (by ratio, on a log scale)."""
+    wanted = math.log(width / height)
+    return min(aspects(), key=lambda pair: abs(math.log(pair[0] / pair[1]) - wanted))
+
+
+def original_size():
+    """The original picture, bounded by NEWSROOM_IMAGE_MAX_SIDE."""
+    side = max_side()
+    return Size("s%d" % side, side, side, False)
+
+
+def crop_size(aspect, side):
+    """The crop of `aspect` whose longest side is `side`, named in the grammar."""
+    across, down = aspect
+    if across == down:
+        return Size("s%d-c" % side, side, side, True)
+    if across > down:
+        width, height = side, max(1, round(side * down / across))
+    else:
+        width, height = max(1, round(side * across / down)), side
+    return Size("w%d-h%d-c" % (width, height), width, height, True)
+
+
+def canonical(request, width, height):
+    """The Size made for `request` from an upright `width` x `height` original."""
+    original = original_size()
+    if request.original:
+        return original
+    if request.crop:
+        box = (
+            (request.side, request.side)
+            if request.side
+            else (
+                request.width,
+                request.height,
+            )
+        )
+        aspect = nearest_aspect(*box)
+        ratio = aspect[0] / aspect[1]
+        # The original's centre region of that aspect: its longest side.
+        if ratio >= 1:
+            region = min(width, height * ratio)
+        else:
+            region = min(height, width / ratio)
+        side = min(snap_up(max(box)), max(ladder()[0], math.floor(region)))
+        return crop_size(aspect, side)
+    bounded = output_size(original, width, height)
+    if request.side:
+        longest = request.side
+    else:
+        scales = [
+            wanted / have
+            for wanted, have in (
+                (request.width, bounded[0]),
+                (request.height, bounded[1]),
+            )
+            if wanted
+        ]
+        longest = math.ceil(max(bounded) * min(scales) - 1e-9)
+    rung = snap_up(longest)
+    if rung >= max(bounded) or longest > ladder()[-1]:
+        return original
+    return Size("s%d" % rung, rung, rung, False)
+
+
+def served_size(text, width, height):
+    """The Size an address's size segment gets from a `width` x `height` image."""
+    request = parse_request(text)
+    if request is None or not width or not height:
+        return None
+    return canonical(request, width, height)
+
+
+def upload_sizes():
+    """NEWSROOM_IMAGE_SIZES: made at upload, and the `srcset` candidates."""
     return tuple(getattr(settings, "NEWSROOM_IMAGE_SIZES", DEFAULT_SIZES))
 
 
-def allowed_size(text):
-    """The Size for `text` when the allow-list has it; None for anything else."""
-    if text not in allowed_sizes():
-        return None
-    return parse_size(text)
-
-
 @checks.register(checks.Tags.compatibility)
-def check_allowed_sizes(app_configs=None, **kwargs):
-    """Every entry of NEWSROOM_IMAGE_SIZES must be a size the grammar knows."""
-    return [
+def check_image_sizes(app_configs=None, **kwargs):
+    """The size settings make sense, and cannot exceed NEWSROOM_IMAGE_MAX_VARIANTS."""
+    errors = [
         checks.Error(
             "NEWSROOM_IMAGE_SIZES has %r, which is not a size such as s320, "
             "s72-c, w640-h360 or w640-h360-c." % name,
             id="articles.E001",
         )
-        for name in allowed_sizes()
-        if parse_size(name) is None
+        for name in upload_sizes()
+        if parse_request(name) is None
     ]
+    rungs = getattr(settings, "NEWSROOM_IMAGE_LADDER", DEFAULT_LADDER)
+    if not rungs or not all(
+        isinstance(rung, int) and 0 < rung <= max_side() for rung in rungs
+    ):
+        errors.append(
+            checks.Error(
+                "NEWSROOM_IMAGE_LADDER must list sides from 1 to "
+                "NEWSROOM_IMAGE_MAX_SIDE (%d), such as [72, 320, 640]." % max_side(),
+                id="articles.E002",
+            )
+        )
+    pairs = getattr(settings, "NEWSROOM_IMAGE_ASPECTS", DEFAULT_ASPECTS)
+    if not pairs or not all(
+        isinstance(pair, (tuple, list))
+        and len(pair) == 2
+        and all(isinstance(part, int) and part > 0 for part in pair)
+        for pair in pairs
+    ):
+        errors.append(
+            checks.Error(
+                "NEWSROOM_IMAGE_ASPECTS must list (width, height) pairs of "
+                "positive whole numbers, such as [(1, 1), (16, 9)].",
+                id="articles.E003",
+            )
+        )
+    if errors:
+        return errors
+    if variant_bound() > max_variants():
+        errors.append(
+            checks.Error(
+                "NEWSROOM_IMAGE_LADDER (%d sides) and NEWSROOM_IMAGE_ASPECTS "
+                "(%d with their portrait forms) allow %d files of one image, more "
+                "than NEWSROOM_IMAGE_MAX_VARIANTS (%d)."
+                % (len(ladder()), len(aspects()), variant_bound(), max_variants()),
+                hint="Drop rungs or aspects, or raise NEWSROOM_IMAGE_MAX_VARIANTS.",
+                id="articles.E004",
+            )
+        )
+    for name in upload_sizes():
+        request = parse_request(name)
+        made = canonical(request, MAX_REQUESTED_SIDE, MAX_REQUESTED_SIDE)
+        if not request.original and made.name != request.name:
+            errors.append(
+                checks.Warning(
+                    "NEWSROOM_IMAGE_SIZES has %r, which is not a size of "
+                    "NEWSROOM_IMAGE_LADDER and NEWSROOM_IMAGE_ASPECTS: what is "
+                    "made for it is the size it snaps to (%s for a large square "
+                    "picture)." % (name, made.name),
+                    id="articles.W001",
+                )
+            )
+    return errors
 
 
 def responsive_sizes():
-    """Allowed longest-side sizes, smallest first: the `srcset` candidates."""
-    sizes = [parse_size(name) for name in allowed_sizes()]
+    """Upload sizes that are a longest side, smallest first: `srcset` candidates."""
+    sizes = [parse_size(name) for name in upload_sizes()]
     sizes = [size for size in sizes if size and size.responsive]
     unique = {size.key: size for size in sizes if size.name != ORIGINAL}
     return sorted(unique.values(), key=lambda size: size.width)
@@ -410,9 +685,19 @@ def ensure_size(image, size, variant):
         time.sleep(0.05)
 
 
+def upload_sizes_of(image):
+    """The Sizes made for `image` at upload (NEWSROOM_IMAGE_SIZES, snapped)."""
+    sizes = {}
+    for name in upload_sizes():
+        size = served_size(name, image.width, image.height)
+        if size is not None:
+            sizes.setdefault(size.key, size)
+    return sizes
+
+
 def make_standard_sizes(image):
-    """Make the standard sizes of a new upload from a single decode."""
-    sizes = {size.key: size for size in map(parse_size, STANDARD_SIZES)}
+    """Make the upload sizes of a new image from a single decode."""
+    sizes = upload_sizes_of(image)
     locks = {}
     for key, size in sizes.items():
         token = secrets.token_hex(8)

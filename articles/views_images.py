@@ -27,10 +27,11 @@ def accepts_webp(request):
     return False
 
 
-def _headers(response, etag):
+def _headers(response, etag, *, negotiated=True):
     response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL
-    response["Vary"] = "Accept"
+    if negotiated:
+        response["Vary"] = "Accept"
     response["X-Content-Type-Options"] = "nosniff"
     # The same bytes for every reader: no Vary on cookies or language, and
     # public even when a signed-in reader asks (newsroom.middleware).
@@ -40,22 +41,39 @@ def _headers(response, etag):
 
 @require_safe
 def image_view(request, key, size, filename):
-    """An image at a Blogger size; WebP for browsers that say they take it."""
-    parsed = thumbnails.allowed_size(size)
-    if parsed is None:
+    """An image at any size of Google's grammar, served as the size it snaps to.
+
+    The asked address answers directly (no redirect): every address of one
+    snapped size shares its stored file and ETag. `-rw` gives WebP whatever
+    the browser says, `-d` a download; otherwise WebP for browsers that say
+    they take it.
+    """
+    asked = thumbnails.parse_request(size)
+    if asked is None:
         raise Http404
     image = Image.objects.filter(key=key).first()
-    if image is None or not image.file or filename != (image.filename or "image"):
+    if (
+        image is None
+        or not image.file
+        or not image.width
+        or not image.height
+        or filename != (image.filename or "image")
+    ):
         raise Http404
-    variant = thumbnails.WEBP if accepts_webp(request) else "primary"
-    etag = thumbnails.etag(image, parsed, variant)
+    made = thumbnails.canonical(asked, image.width, image.height)
+    if asked.webp or accepts_webp(request):
+        variant = thumbnails.WEBP
+    else:
+        variant = "primary"
+    negotiated = not asked.webp
+    etag = thumbnails.etag(image, made, variant)
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match and (
         etag in parse_etags(if_none_match) or if_none_match.strip() == "*"
     ):
-        return _headers(HttpResponseNotModified(), etag)
+        return _headers(HttpResponseNotModified(), etag, negotiated=negotiated)
     try:
-        name = thumbnails.ensure_size(image, parsed, variant)
+        name = thumbnails.ensure_size(image, made, variant)
     except thumbnails.Busy:
         response = HttpResponse(status=503)
         response["Retry-After"] = "5"
@@ -65,7 +83,8 @@ def image_view(request, key, size, filename):
     stem = (image.filename or "image").rsplit(".", 1)[0]
     response = FileResponse(
         default_storage.open(name, "rb"),
+        as_attachment=asked.download,
         content_type=thumbnails.content_type(image, variant),
         filename="%s.%s" % (stem, thumbnails.variant_extension(image, variant)),
     )
-    return _headers(response, etag)
+    return _headers(response, etag, negotiated=negotiated)

@@ -3,8 +3,11 @@ Blogger image addresses in imported bodies, and their move into our library.
 
 Blogger serves an image at `.../SIZE/FILENAME` on `*.bp.blogspot.com` or
 `blogger.googleusercontent.com`, SIZE being `s320`, `s72-c`, `w640-h360`...
-With a media folder, a file found there under the same name becomes an
-`articles.Image` and the address becomes `/img/KEY/SIZE/NAME` at that size.
+in Google's image-size grammar. With a media folder, a file found there under
+the same name becomes an `articles.Image` and the address becomes
+`/img/KEY/SIZE/NAME` at that size, its options in the usual order and without
+the output ones (`s72-c-rw` and `c-s72` give `s72-c`): the site answers every
+size of the grammar, and picks WebP for browsers that take it.
 """
 
 import hashlib
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from articles import thumbnails
 from articles.models import Image
 
 BLOGGER_IMAGE_HOSTS = re.compile(
@@ -27,8 +31,6 @@ URL_ATTRIBUTE_RE = re.compile(
     r"""(?P<before>\b(?:src|href)\s*=\s*)(?P<quote>["'])(?P<url>[^"'<>]+)(?P=quote)""",
     re.IGNORECASE,
 )
-# Blogger's size grammar; options after it (`-rw`, `-no`, `-k`) are dropped.
-SIZE_RE = re.compile(r"^(s\d+(?:-c)?|w\d+-h\d+(?:-c)?)(?:-[a-z0-9]+)*$")
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_FILENAME = 120
@@ -36,22 +38,10 @@ MAX_FILENAME = 120
 
 def size_of(segment):
     """The size in a Blogger path segment (`s72-c-rw` gives `s72-c`), or ''."""
-    try:
-        # The image library's own grammar, when it has one.
-        from articles.thumbnails import parse_size
-    except ImportError:
-        parse_size = None
-    match = SIZE_RE.match(segment)
-    if not match:
+    request = thumbnails.parse_request(segment)
+    if request is None:
         return ""
-    size = match.group(1)
-    if parse_size is not None:
-        try:
-            if parse_size(size) is None:
-                return ""
-        except (ValueError, TypeError):
-            return ""
-    return size
+    return request.name
 
 
 def blogger_image(url):
@@ -178,12 +168,14 @@ class ImageImporter:
         return image
 
     def sizes_not_served(self):
-        """Sizes the rewritten bodies ask for that the image allow-list refuses."""
-        try:
-            from articles.thumbnails import allowed_size
-        except ImportError:
-            return []
-        return sorted(size for size in self.sizes if allowed_size(size) is None)
+        """Sizes the rewritten bodies ask for that the site cannot answer.
+
+        None since /img/ answers the whole grammar: every size `size_of` gives
+        is one the site serves.
+        """
+        return sorted(
+            size for size in self.sizes if thumbnails.parse_request(size) is None
+        )
 
 
 def files_under(storage, folder):

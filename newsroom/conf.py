@@ -15,7 +15,9 @@ tests too).
 
 The image settings (`NEWSROOM_IMAGE_*`, `NEWSROOM_IFRAME_HOSTS`) are separate
 top-level settings read by articles/thumbnails.py, articles/forms.py and
-articles/sanitize.py.
+articles/sanitize.py; the sizes' ladder, crop aspects and the most files one
+image may have (`NEWSROOM_IMAGE_LADDER`, `_ASPECTS`, `_MAX_VARIANTS`) are
+checked at start-up (articles.E002-E004).
 """
 
 from datetime import timedelta

@@ -246,21 +246,26 @@ def test_cursor_round_trips_through_its_text(moment):
     assert paging.parse_time(paging.cursor_value(moment)) == moment
 
 
-@given(st.text(max_size=30))
-def test_size_grammar_returns_a_size_or_none(value):
-    size = thumbnails.parse_size(value)
-    if size is not None:
-        assert size.width >= 0 and size.height >= 0
-    allowed = thumbnails.allowed_size(value)
-    assert allowed is None or value in thumbnails.allowed_sizes()
+@given(st.text(max_size=80), st.integers(1, 10**6), st.integers(1, 10**6))
+def test_size_grammar_returns_a_bounded_size_or_none(value, width, height):
+    request = thumbnails.parse_request(value)
+    if request is None:
+        return
+    made = thumbnails.canonical(request, width, height)
+    assert thumbnails.parse_size(made.key) is not None
+    out_width, out_height = thumbnails.output_size(made, width, height)
+    assert 1 <= out_width <= thumbnails.max_side()
+    assert 1 <= out_height <= thumbnails.max_side()
 
 
 @given(st.integers(min_value=0, max_value=10**30), st.booleans())
 def test_size_grammar_reads_what_it_writes(side, crop):
     name = "s%d%s" % (side, "-c" if crop else "")
-    size = thumbnails.parse_size(name)
-    if size is not None and side:
-        assert (size.width, size.crop) == (side, crop)
+    request = thumbnails.parse_request(name)
+    if side == 0 and crop:
+        assert request is None
+    else:
+        assert (request.side, request.crop, request.name) == (side, crop, name)
 
 
 @given(st.text(max_size=700))

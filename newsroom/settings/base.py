@@ -261,11 +261,18 @@ NEWSROOM = {
 # django-otp: the admin never shows another user's secret or recovery codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Images (articles/thumbnails.py, articles/forms.py). Only the sizes listed are
-# ever made, so nobody can make the server resize without bound; the defaults
-# are what the site's own pages use (widgets and feeds s72-c, cards s320/s640,
-# post images s640/s1024/s1600, sharing s1600; s0 = original bounded by MAX_SIDE).
+# Images (articles/thumbnails.py, articles/forms.py). /img/ answers every size
+# of Google's grammar, but what is made snaps to the ladder (a side snaps up to
+# the next rung) and, for crops, to the nearest aspect (portrait forms too), so
+# one image never has more than MAX_VARIANTS files (sizes x JPEG/PNG and WebP;
+# a system check proves it: (6 x 9 + 6 + 1) x 2 = 122 with these values).
+# SIZES are made at upload, so the site's own pages never wait: widgets and
+# feeds s72-c, cards s320/s640, post images s640/s1024/s1600, sharing s1600;
+# s0 = the original bounded by MAX_SIDE. They are also the srcset candidates.
 NEWSROOM_IMAGE_SIZES = ["s72-c", "s320", "s640", "s1024", "s1600", "s0"]
+NEWSROOM_IMAGE_LADDER = [72, 150, 320, 640, 1024, 1600]
+NEWSROOM_IMAGE_ASPECTS = [(1, 1), (4, 3), (3, 2), (16, 9), (2, 1)]
+NEWSROOM_IMAGE_MAX_VARIANTS = 128
 NEWSROOM_IMAGE_MAX_SIDE = 1600
 NEWSROOM_IMAGE_MAX_BYTES = 20 * 1024 * 1024
 NEWSROOM_IMAGE_MAX_PIXELS = 50_000_000

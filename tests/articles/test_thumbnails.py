@@ -32,7 +32,8 @@ def made(data, name, fmt="jpg"):
     return open_output(render(io.BytesIO(data), [size])[size.key][fmt])
 
 
-# Every grammar form on landscape, portrait, square and tiny sources.
+# Every plain name renders exactly what it names, on landscape, portrait,
+# square and tiny sources (what an address gets is in test_image_sizes.py).
 DIMENSIONS = [
     # source, size, expected output
     ((800, 600), "s320", (320, 240)),
@@ -71,7 +72,8 @@ def test_output_dimensions(source, name, expected):
     ["s99999999", "s-1", "w0-h0-c", "w0-h10", "s", "s320-x", "s032", "s0-c",
      "S320", "w10", "h10-w10", " s320", "s320 ", "s72-c-c", "../s320", ""],
 )  # fmt: skip
-def test_malformed_sizes_do_not_parse(text):
+def test_malformed_size_names_do_not_parse(text):
+    """`parse_size` reads the plain names of stored sizes only."""
     assert parse_size(text) is None
 
 
@@ -81,25 +83,72 @@ def test_s0_shares_the_file_of_its_bound():
         assert parse_size("s0").key == "s2048"
 
 
-def test_allow_list_comes_from_the_setting():
-    assert thumbnails.allowed_size("s320") is not None
-    assert thumbnails.allowed_size("s321") is None
-    with override_settings(NEWSROOM_IMAGE_SIZES=["s321"]):
-        assert thumbnails.allowed_size("s321") is not None
-        assert thumbnails.allowed_size("s320") is None
+@pytest.mark.django_db
+def test_upload_sizes_come_from_the_setting():
+    image = make_image(size=(1200, 900))
+    assert set(thumbnails.upload_sizes_of(image)) == {
+        "s72-c",
+        "s320",
+        "s640",
+        "s1024",
+        "s1600",
+    }
+    with override_settings(NEWSROOM_IMAGE_SIZES=["s150-c", "s400"]):
+        # s400 is made as the rung it snaps to.
+        assert set(thumbnails.upload_sizes_of(image)) == {"s150-c", "s640"}
+        image = make_image(size=(1200, 900))
+    for key in ("s150-c", "s640"):
+        size = parse_size(key)
+        assert default_storage.exists(thumbnails.derived_name(image, size, "primary"))
+    assert not default_storage.exists(
+        thumbnails.derived_name(image, parse_size("s320"), "primary")
+    )
 
 
-def test_a_misspelt_allowed_size_is_reported_by_check():
-    assert thumbnails.check_allowed_sizes() == []
+def test_a_misspelt_upload_size_is_reported_by_check():
+    assert thumbnails.check_image_sizes() == []
     with override_settings(NEWSROOM_IMAGE_SIZES=["s320", "s72c"]):
-        errors = thumbnails.check_allowed_sizes()
+        errors = thumbnails.check_image_sizes()
     assert [error.id for error in errors] == ["articles.E001"]
     assert "'s72c'" in errors[0].msg
 
 
-def test_default_allow_list_covers_what_pages_use():
-    for name in ("s72-c", "s320", "s640", "s1024", "s1600", "s0"):
-        assert thumbnails.allowed_size(name) is not None, name
+def test_an_upload_size_off_the_ladder_is_a_warning():
+    with override_settings(NEWSROOM_IMAGE_SIZES=["s320", "s400", "w200-h150-c"]):
+        warnings = thumbnails.check_image_sizes()
+    assert [warning.id for warning in warnings] == ["articles.W001"] * 2
+    assert "'s400'" in warnings[0].msg and "s640" in warnings[0].msg
+    assert "w320-h240-c" in warnings[1].msg
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error_id"),
+    [
+        ({"NEWSROOM_IMAGE_LADDER": []}, "articles.E002"),
+        ({"NEWSROOM_IMAGE_LADDER": [72, "320"]}, "articles.E002"),
+        ({"NEWSROOM_IMAGE_LADDER": [72, 3200]}, "articles.E002"),
+        ({"NEWSROOM_IMAGE_ASPECTS": [(16, 0)]}, "articles.E003"),
+        ({"NEWSROOM_IMAGE_ASPECTS": ["16:9"]}, "articles.E003"),
+        ({"NEWSROOM_IMAGE_MAX_VARIANTS": 121}, "articles.E004"),
+        (
+            {"NEWSROOM_IMAGE_LADDER": [72, 100, 150, 200, 320, 400, 640, 1024, 1600]},
+            "articles.E004",
+        ),
+    ],
+)
+def test_size_settings_that_break_the_bound_are_errors(overrides, error_id):
+    with override_settings(**overrides):
+        errors = thumbnails.check_image_sizes()
+    assert [error.id for error in errors] == [error_id]
+
+
+def test_the_default_settings_bound_the_variants():
+    """(6 rungs x 9 aspects + 6 rungs + the original) x 2 formats = 122 <= 128."""
+    assert len(thumbnails.aspects()) == 9
+    assert thumbnails.variant_bound() == 122
+    assert thumbnails.variant_bound() <= thumbnails.max_variants() == 128
+    with override_settings(NEWSROOM_IMAGE_MAX_VARIANTS=122):
+        assert thumbnails.check_image_sizes() == []
 
 
 def bands(size):
