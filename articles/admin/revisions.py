@@ -138,8 +138,8 @@ def restore_version(*, post_pk, version, snapshot, user, restore_state):
                 continue
             setattr(post, name, value)
         if restore_state:
-            post.status = snapshot["status"]
-            post.published_at = snapshot["published_at"]
+            post.status = snapshot.get("status", post.status)
+            post.published_at = snapshot.get("published_at", post.published_at)
         post.set_labels(snapshot.get("labels", []))
         for name in ("related_pinned", "related_excluded"):
             if name in snapshot:

@@ -384,3 +384,31 @@ def test_pages_have_history_too(client, editor):
     )
     page = Page.objects.get(title="About")
     assert Version.objects.get_for_object(page).count() == 1
+
+
+def test_a_writer_restores_their_own_draft_but_cannot_publish_by_restoring(
+    client, frozen_now
+):
+    writer = make_person(roles.WRITERS, first_name="Kavya", last_name="Raman")
+    client.force_login(writer)
+    post = make_draft(author=writer, title="My draft", body="<p>First words.</p>")
+    save_through_admin(client, post)
+    save_through_admin(client, post, body="<p>Second words.</p>")
+    first = versions_of(post)[-1]
+    response = client.post(restore_url(post, first), {"seen_version": post.version})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert (post.body, post.status) == ("<p>First words.</p>", Status.DRAFT)
+    # A revision an editor published cannot be brought back live by a writer.
+    live = versions_of(post)[0]
+    Version.objects.filter(pk=live.pk).update(
+        serialized_data=live.serialized_data.replace('"draft"', '"published"')
+    )
+    response = client.post(
+        restore_url(post, live),
+        {"seen_version": post.version, "restore_state": "on"},
+    )
+    assert response.status_code == 400
+    assert "Only editors may publish now a post." in text(response)
+    post.refresh_from_db()
+    assert post.status == Status.DRAFT
