@@ -312,6 +312,11 @@
 
   document.addEventListener("prose-editor:ready", (event) => {
     const { editor, textarea } = event.detail;
+    // The editable area answers to the field's label (Body, Premium body...).
+    const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`);
+    if (label && !editor.view.dom.hasAttribute("aria-label")) {
+      editor.view.dom.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
+    }
     if (!textarea.dataset.writing) return;
     const config = JSON.parse(textarea.dataset.writing);
     addUpload(editor, textarea, config);

@@ -61,6 +61,8 @@ def test_writer_drops_an_image_sees_counts_and_previews_and_submits(live_server,
     assert title.bounding_box()["width"] > form_width * 0.8
 
     body = page.locator(".prose-editor [contenteditable=true]")
+    # The editable area is named by its label, for screen readers.
+    expect(page.get_by_role("textbox", name="Body", exact=True)).to_be_visible()
     body.click()
     page.keyboard.type("Boats went out again at dawn on Monday.")
     count = page.locator(".writing-count")
