@@ -6,6 +6,7 @@ so one image never has more than NEWSROOM_IMAGE_MAX_VARIANTS files.
 """
 
 import io
+import json
 import math
 import re
 
@@ -15,6 +16,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image as PILImage
+from playwright.sync_api import expect
 
 from articles import thumbnails
 from articles.thumbnails import Request, canonical, parse_request, parse_size
@@ -482,3 +484,58 @@ def test_a_body_image_at_any_size_gets_the_dimensions_it_is_served_at(client):
         assert tag, text
         assert 'width="%d" height="%d"' % dimensions in tag.group(0), text
         assert served(client.get(image.url(text))).size == dimensions
+
+
+# In a browser: a widget rewrites the feed's thumbnail to the sizes it wants
+
+WIDGET = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Widget</title>
+<style>img { margin: 4px; border: 1px solid #999; vertical-align: top; }</style>
+</head><body>
+<h2>Popular posts</h2><div id="thumbs"></div>
+<script>
+function showThumbs(json) {
+  var url = json.feed.entry[0].media$thumbnail.url;
+  var sizes = %(sizes)s;
+  var box = document.getElementById("thumbs");
+  for (var i = 0; i < sizes.length; i++) {
+    var img = document.createElement("img");
+    img.src = url.replace("/s72-c/", "/" + sizes[i] + "/");
+    img.alt = sizes[i];
+    box.appendChild(img);
+  }
+}
+</script>
+<script src="%(feed)s"></script>
+</body></html>
+"""
+WIDGET_SIZES = {
+    "s72-c": (72, 72),
+    "s150-c": (150, 150),
+    "w200-h150-c": (320, 240),
+    "s400": (640, 480),
+    "s600-rw": (640, 480),
+    "c-h100-w200-p": (320, 160),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_widget_gets_every_size_it_rewrites_the_thumbnail_to(live_server, page):
+    image = make_image(size=(1600, 1200), filename="harbour.jpg")
+    make_post(title="Harbour at dawn", featured_image=image)
+    feed = (
+        live_server.url + "/feeds/posts/default?alt=json-in-script&callback=showThumbs"
+    )
+    page.set_content(WIDGET % {"feed": feed, "sizes": json.dumps(list(WIDGET_SIZES))})
+    images = page.locator("#thumbs img")
+    expect(images).to_have_count(len(WIDGET_SIZES))
+    page.wait_for_function(
+        "[...document.querySelectorAll('#thumbs img')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+    for number, (text, (width, height)) in enumerate(WIDGET_SIZES.items()):
+        natural = images.nth(number).evaluate(
+            "img => [img.naturalWidth, img.naturalHeight]"
+        )
+        assert natural == [width, height], text
