@@ -57,12 +57,14 @@ def log_in(page, base_url, username):
     expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
-def save_revision(post, user, when, **changes):
+def save_revision(post, user, when, labels=None, **changes):
     for name, value in changes.items():
         setattr(post, name, value)
     with reversion.create_revision():
         reversion.set_user(user)
         reversion.set_date_created(when)
+        if labels is not None:
+            post.set_labels(labels)
         post.save()
     return post
 
@@ -92,6 +94,8 @@ def story(live_server):
         post,
         editor,
         now - timedelta(hours=1),
+        labels=["Local", "Rain"],
+        excerpt="Roads shut as the river rises.",
         body=post.body.replace("two metres", "three metres").replace(
             "Schools stay closed.", "Schools reopen on Monday."
         ),
