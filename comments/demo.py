@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles.demo import SEED_PERMALINK
 from articles.models import Post
 
-from .models import Comment, ModerationEvent
+from .models import Comment, ModerationEvent, Report
 
 Status = Comment.Status
 
@@ -125,6 +125,17 @@ def load_demo_comments(out, seed=2025, now=None):
                 actor=moderator,
                 created_at=moment,
             )
+
+    # A reader's report, so the moderator's queue shows one on top.
+    linked = next(c for c in made if c.name == "Rahul V")
+    Report.objects.create(
+        comment=linked,
+        reason=Report.Reason.SPAM,
+        note="Is this link safe?",
+        reporter="addr:198.51.100.77",
+        address="198.51.100.77",
+        created_at=now - timedelta(minutes=40),
+    )
 
     # A few approved comments on recent posts, so cards show counts.
     recent = Post.objects.published().exclude(pk=post.pk).newest_first()[:RECENT_POSTS]

@@ -22,6 +22,8 @@ def test_demo_comments_thread_the_seed_post_once():
     assert on_seed.pending().count() >= 2
     assert on_seed.filter(status=Comment.Status.REMOVED, replies__isnull=False).exists()
     assert "awaiting moderation" in out.getvalue()
+    # One reported comment, so the demo queue shows reports on top.
+    assert on_seed.filter(reports__isnull=False).count() == 1
     assert load_demo_comments(io.StringIO()) == 0
     assert Comment.objects.count() == made
 
