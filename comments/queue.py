@@ -120,7 +120,7 @@ def row_actions_html(comment, *, return_to, can_block):
                 gettext("the comment by %(name)s") % {"name": comment.name},
             )
         )
-    if can_block:
+    if can_block and (comment.user_id or comment.email or comment.ip_address):
         buttons.append(
             format_html(
                 '<a class="row-action-block" href="{}?next={}">{}'

@@ -507,6 +507,8 @@ class TestBlocks:
         comment = make_comment(email="", ip_address=None)
         html = moderator_client.get(block_url(comment)).content.decode()
         assert "no account, e-mail or address to block by" in html
+        # The row offers no Block… for it, then.
+        assert block_url(comment) not in row_of(queue_html(moderator_client), comment)
         other = make_comment(email="a@example.com")
         response = moderator_client.post(block_url(other), {"kinds": ["address"]})
         assert response.status_code == 400
