@@ -366,7 +366,10 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return "%s: %s" % (self.get_reason_display(), self.comment_id)
+        return gettext("Report of comment %(id)s: %(reason)s") % {
+            "id": self.comment_id,
+            "reason": self.get_reason_display(),
+        }
 
 
 class BlockQuerySet(models.QuerySet):
