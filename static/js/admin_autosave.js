@@ -105,6 +105,8 @@
     restoreButton.addEventListener("click", () => {
       restore(form, stored.fields);
       note.hidden = true;
+      // Counts and previews follow the restored fields (and it is kept again).
+      form.dispatchEvent(new Event("input", { bubbles: true }));
     });
     discardButton.addEventListener("click", () => {
       localStorage.removeItem(key);

@@ -304,6 +304,8 @@
       count.dataset.minutes = minutes;
     };
     editor.on("update", update);
+    // A restored draft (admin_autosave.js) sets the field and says "input".
+    (textarea.form || document).addEventListener("input", update);
     update();
     // The autosave state (admin_autosave.js) sits beside the count of the body.
     const state = document.querySelector("[data-autosave-state]");

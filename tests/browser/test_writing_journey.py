@@ -248,3 +248,23 @@ def test_paste_the_button_a_refused_file_the_chooser_and_a_full_storage(
     expect(page.locator("[data-autosave-state]")).to_have_text(
         "Not saved: storage full"
     )
+
+
+def test_a_restored_draft_updates_the_count_and_the_preview(live_server, page):
+    make_person("Writers", username="writer")
+    base = live_server.url
+    log_in(page, base, "writer")
+    page.goto(base + "/admin/articles/post/add/")
+    page.get_by_label("Title:").fill("Kept in this browser")
+    page.locator(".prose-editor [contenteditable=true]").click()
+    page.keyboard.type("Three words here and two more.")
+    state = page.locator("[data-autosave-state]")
+    expect(state).to_have_text(re.compile("^Saved on this device"))
+
+    page.goto(base + "/admin/articles/post/add/")
+    expect(page.locator(".writing-count")).to_have_text("0 words · 1 min read")
+    page.locator(".autosave-note").get_by_role("button", name="Restore it").click()
+    expect(page.locator(".writing-count")).to_have_text("6 words · 1 min read")
+    expect(page.locator("#writing-preview [data-preview=search-title]")).to_have_text(
+        "Local Glob: Kept in this browser"
+    )
