@@ -46,6 +46,7 @@ WORKFLOW_BUTTONS = {
     "_unschedule": publishing.Action.UNSCHEDULE,
     "_unpublish": publishing.Action.UNPUBLISH,
     "_submit_review": publishing.Action.SUBMIT,
+    "_withdraw": publishing.Action.WITHDRAW,
     "_request_changes": publishing.Action.REQUEST_CHANGES,
 }
 # The buttons only editors see (403 for anyone else who sends one).
@@ -634,6 +635,7 @@ class PostAdmin(
             "show_submit_review": can_change
             and not editor
             and state in (State.NEW, State.DRAFT),
+            "show_withdraw": can_change and not editor and state == State.PENDING,
             "show_publish_now": editor and state != State.LIVE,
             "show_schedule": editor and state != State.LIVE,
             "show_unschedule": editor and state == State.SCHEDULED,
@@ -663,6 +665,8 @@ class PostAdmin(
         elif "_submit_review" in pressed and was in (State.NEW, State.DRAFT):
             publishing.submit(post=obj, user=user, was=was, note=note)
             self.after_commit(request, obj, review.notify_submitted)
+        elif "_withdraw" in pressed and was == State.PENDING:
+            publishing.withdraw(post=obj, user=user, was=was)
         elif "_request_changes" in pressed and was == State.PENDING:
             publishing.request_changes(post=obj, user=user, was=was, note=note)
             self.after_commit(request, obj, review.notify_changes_requested)
@@ -716,6 +720,8 @@ class PostAdmin(
             return gettext("Changes requested — %(writer)s has been told.") % {
                 "writer": display_name(post.author)
             }
+        if "_withdraw" in pressed:
+            return gettext("Taken back from review. The post is a draft again.")
         if "_publish_now" in pressed:
             return gettext("Published. The post is live.")
         if "_schedule" in pressed:

@@ -66,6 +66,7 @@ def buttons(response):
         "_unschedule",
         "_unpublish",
         "_request_changes",
+        "_withdraw",
     ]
     return {name for name in names if 'name="%s"' % name in page}
 
@@ -102,7 +103,7 @@ def test_editor_sees_the_buttons_of_each_state(
 
 @pytest.mark.parametrize(
     "state, expected",
-    [("draft", {"_save", "_submit_review"}), ("pending", {"_save"})],
+    [("draft", {"_save", "_submit_review"}), ("pending", {"_save", "_withdraw"})],
 )
 def test_writer_sees_the_buttons_of_their_own_post(
     client, writer, frozen_now, state, expected
@@ -255,6 +256,16 @@ def test_each_button_says_what_it_did(
     assert message_texts(response) == [message]
     post.refresh_from_db()
     assert state_of(post) == state
+
+
+def test_writer_takes_their_post_back_from_review(client, writer, frozen_now):
+    post = make_draft(author=writer, status=Status.PENDING)
+    response = client.post(change_url(post), post_form_data(post, _withdraw="1"))
+    assert message_texts(response) == [
+        "Taken back from review. The post is a draft again."
+    ]
+    post.refresh_from_db()
+    assert post.status == Status.DRAFT
 
 
 def test_saving_a_scheduled_post_names_its_time(client, editor, frozen_now):
