@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from articles import thumbnails
 from articles.forms import DEFAULT_MAX_BYTES
 from articles.models import Image
-from tests.factories import jpeg_bytes, make_image, make_post
+from tests.factories import jpeg_bytes, make_image, make_page, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -563,3 +563,15 @@ def test_images_stored_under_their_uploaded_name_keep_working(client):
     response = client.get(image.url("s320"))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
+
+
+def test_a_page_body_image_is_column_sized_when_shown(client):
+    image = make_image(size=(1200, 800))
+    page = make_page(body="<p>Text</p>")
+    type(page).objects.filter(pk=page.pk).update(
+        body='<figure class="figure"><img src="%s" alt="Old"></figure>'
+        % image.url("s640")
+    )
+    html = client.get(page.get_absolute_url()).content.decode()
+    tag = re.search(r'<img src="%s"[^>]*>' % re.escape(image.url("s1600")), html)
+    assert tag and 'width="1200" height="800"' in tag.group(0)
