@@ -10,7 +10,7 @@ tokens made before links were stored, which name no row) is a 404.
 
 from django.core import signing
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -98,6 +98,15 @@ def read_preview_token(token):
 class PostPreviewView(DetailView):
     template_name = "articles/post_preview.html"
     context_object_name = "post"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Expired, revoked, tampered with, or its post is gone: say so.
+            response = render(request, "articles/preview_expired.html", status=404)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            return response
 
     def get_object(self, queryset=None):
         pk = read_preview_token(self.kwargs["token"])

@@ -129,7 +129,10 @@ def test_an_editor_revokes_a_link(client, frozen_now):
     assert client.get(revoke).status_code == 405
     response = client.post(revoke)
     assert response["Location"] == change_url(post) + "#preview-links"
-    assert client.get(url).status_code == 404
+    refused = client.get(url)
+    assert refused.status_code == 404
+    assert "This preview link has expired" in refused.content.decode()
+    assert refused["X-Robots-Tag"] == "noindex, nofollow"
     assert "No preview link yet." in client.get(change_url(post)).content.decode()
     # Another post's link id under this post's address: 404.
     other = make_draft()

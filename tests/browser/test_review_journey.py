@@ -169,9 +169,25 @@ def test_submit_request_changes_resubmit_schedule_and_go_live(live_server, brows
     shot(editor, "agenda.png")
     assert serious_violations(editor) == []
 
+    # A preview link for a colleague, then revoked.
+    reader = browser.new_context().new_page()
+    editor.goto(base + "/admin/articles/post/%d/change/" % post.pk)
+    editor.get_by_role("button", name="New preview link").click()
+    links = editor.locator("#preview-links")
+    expect(links).to_contain_text("expires")
+    preview_href = links.locator("a.preview-link").first.get_attribute("href")
+    assert reader.goto(base + preview_href).status == 200
+    expect(reader.locator(".preview-banner")).to_contain_text("scheduled to go live")
+    links.get_by_role("button", name="Revoke").click()
+    expect(editor.locator(".messagelist .success")).to_contain_text("revoked")
+    assert reader.goto(base + preview_href).status == 404
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "This preview link has expired"
+    )
+    shot(reader, "preview-expired.png")
+
     # Not live yet; ten minutes later it is, by itself.
     post.refresh_from_db()
-    reader = browser.new_context().new_page()
     assert reader.goto(base + post.permalink).status == 404
     with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=True):
         assert reader.goto(base + post.permalink).status == 200
