@@ -417,7 +417,7 @@ class PostAdmin(
     ]
 
     class Media:
-        js = ["js/admin_autosave.js"]
+        js = ["js/admin_autosave.js", "js/admin_schedule.js"]
         css = {"all": ["css/admin_newsroom.css"]}
 
     # Permissions: every view and action asks these.

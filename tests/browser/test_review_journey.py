@@ -107,6 +107,13 @@ def test_submit_request_changes_resubmit_schedule_and_go_live(live_server, brows
     waiting.get_by_role("link", name="Harbour reopens after storm").click()
     expect(editor.locator(".review-note")).to_contain_text("Photos to come.")
     editor.locator("summary", has_text="Request changes…").click()
+    # One menu at a time; the script focuses its field.
+    expect(editor.get_by_label("Note to the writer")).to_be_focused()
+    editor.locator("summary", has_text="Schedule…").click()
+    expect(editor.get_by_label("Note to the writer")).to_be_hidden()
+    editor.keyboard.press("Escape")
+    expect(editor.get_by_label(re.compile("^Go live at"))).to_be_hidden()
+    editor.locator("summary", has_text="Request changes…").click()
     editor.get_by_label("Note to the writer").fill("Name the harbour master, please.")
     shot(editor, "form-request-changes.png", full_page=False)
     editor.get_by_role("button", name="Send back to the writer").click()
