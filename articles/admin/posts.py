@@ -672,6 +672,9 @@ class PostAdmin(
             self.after_commit(request, obj, review.notify_changes_requested)
         else:
             publishing.save_post(post=obj, user=user, was=was)
+            if was in (State.NEW, State.DRAFT) and obj.status == Status.PENDING:
+                # Submitted the old way (the status sent as "pending").
+                self.after_commit(request, obj, review.notify_submitted)
 
     def after_commit(self, request, post, notify):
         """Send the review step's mail once the move is saved for good."""

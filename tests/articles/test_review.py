@@ -96,6 +96,19 @@ def test_a_new_post_can_be_submitted_at_once(
     assert len(mail.outbox) == 2
 
 
+def test_a_status_sent_as_pending_is_a_submission_too(
+    client, people, frozen_now, django_capture_on_commit_callbacks
+):
+    post = make_draft(author=people["writer"])
+    client.force_login(people["writer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(change_url(post), post_form_data(post, status="pending"))
+    post.refresh_from_db()
+    assert post.status == Status.PENDING
+    assert len(mail.outbox) == 2
+    assert ReviewNote.objects.get(post=post).kind == ReviewNote.Kind.SUBMITTED
+
+
 def test_the_editor_sees_it_on_the_dashboard_and_the_form(client, people, frozen_now):
     post = make_draft(title="Monsoon relief", author=people["writer"])
     client.force_login(people["writer"])
