@@ -76,9 +76,8 @@ def writing_config():
             "caption": str(_("Caption (optional)")),
             "insert": str(_("Upload and insert")),
             "cancel": str(_("Cancel")),
-            "uploading": str(_("Uploading… %(percent)s%")),
+            "uploading": str(_("Uploading…")),
             "failed": str(_("The upload failed: check the connection and try again.")),
-            "notImage": str(_("Only JPEG, PNG, GIF or WebP pictures can be uploaded.")),
             "fields": {
                 "file": str(_("File")),
                 "alt_text": str(_("Alt text")),

@@ -116,7 +116,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!progressEvent.lengthComputable) return;
       const percent = Math.round((100 * progressEvent.loaded) / progressEvent.total);
       progress.value = percent;
-      status.textContent = form.dataset.uploading.replace("%(percent)s", percent);
+      status.textContent = `${form.dataset.uploading} ${percent}%`;
     });
     request.addEventListener("loadend", () => {
       submit.disabled = false;

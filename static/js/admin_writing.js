@@ -154,7 +154,7 @@
         progress.hidden = false;
         const onProgress = (percent) => {
           progress.value = percent;
-          status.textContent = text.uploading.replace("%(percent)s", percent);
+          status.textContent = `${text.uploading} ${percent}%`;
         };
         onProgress(0);
         send(config, token, file, alt.value.trim(), caption.value.trim(), onProgress).then(
