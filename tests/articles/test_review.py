@@ -7,8 +7,10 @@ until they submit again, and every step is kept as a ReviewNote.
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from articles import roles
+from articles import preview, roles
 from articles.models import Post, ReviewNote, Status
 from tests.articles.newsroom_admin import change_url, make_person, post_form_data
 from tests.factories import make_draft
@@ -215,3 +217,22 @@ def test_a_mail_failure_does_not_undo_the_submission(
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.status == Status.PENDING
+
+
+def test_the_form_costs_the_same_with_more_notes_and_links(client, people, frozen_now):
+    post = make_draft(author=people["writer"], status=Status.PENDING)
+    client.force_login(people["editor"])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(change_url(post)).status_code == 200
+        return len(queries)
+
+    ReviewNote.objects.create(post=post, kind=ReviewNote.Kind.SUBMITTED)
+    preview.create_link(post, people["editor"])
+    count()
+    few = count()
+    for _ in range(5):
+        ReviewNote.objects.create(post=post, kind=ReviewNote.Kind.SUBMITTED)
+        preview.create_link(post, people["writer"])
+    assert count() == few
