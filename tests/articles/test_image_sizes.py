@@ -498,12 +498,17 @@ function showThumbs(json) {
   var url = json.feed.entry[0].media$thumbnail.url;
   var sizes = %(sizes)s;
   var box = document.getElementById("thumbs");
-  for (var i = 0; i < sizes.length; i++) {
+  // One after another: the test server's in-memory SQLite connection is
+  // shared by its threads, so parallel requests would race on it.
+  function add(i) {
+    if (i >= sizes.length) return;
     var img = document.createElement("img");
+    img.onload = img.onerror = function () { add(i + 1); };
     img.src = url.replace("/s72-c/", "/" + sizes[i] + "/");
     img.alt = sizes[i];
     box.appendChild(img);
   }
+  add(0);
 }
 </script>
 <script src="%(feed)s"></script>
