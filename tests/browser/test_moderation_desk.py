@@ -124,15 +124,6 @@ def test_moderator_clears_the_queue_in_place(page, queue):
         "button", name=re.compile("^Spam")
     ).click()
     expect(row(page, comments["advert"]).locator(".queue-status")).to_have_text("Spam")
-    # Listed under Blocked commenters, where it can be lifted.
-    page.goto(base + "/admin/comments/block/")
-    expect(page.locator("#result_list")).to_contain_text("Address: 2001:db8:1:2::/64")
-    expect(page.locator("#result_list")).to_contain_text("Adverts")
-    shoot(page, "blocks-list")
-    # A reported comment's own page lists its reports.
-    page.goto(base + "/admin/comments/comment/%d/change/" % comments["rude"].pk)
-    expect(page.locator("#content-main")).to_contain_text("Abusive or hateful")
-    shoot(page, "comment-detail")
     # The row now offers what applies to its new state.
     expect(
         row(page, comments["advert"]).get_by_role(
