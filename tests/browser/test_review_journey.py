@@ -162,6 +162,9 @@ def test_submit_request_changes_resubmit_schedule_and_go_live(live_server, brows
         "Scheduled for"
     )
     shot(editor, "form-action-bar.png", full_page=False)
+    editor.set_viewport_size({"width": 390, "height": 844})
+    shot(editor, "form-action-bar-390.png", full_page=False)
+    editor.set_viewport_size({"width": 1280, "height": 900})
     # This task's parts of the form (the editor and selects are others').
     mine = ["#action-bar", "#preview-links", ".field-state_summary"]
     assert serious_violations(editor, mine) == []
