@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import resolve
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -159,13 +159,17 @@ def comment_report(request, pk):
                 context["done"] = True
                 context["already"] = not created
             else:
+                minutes = ratelimit.retry_after_minutes(decision)
                 form.add_error(
                     None,
-                    _(
+                    ngettext(
                         "You have sent several reports in a short time. "
-                        "Please try again in %(minutes)d minutes."
+                        "Please try again in %(minutes)d minute.",
+                        "You have sent several reports in a short time. "
+                        "Please try again in %(minutes)d minutes.",
+                        minutes,
                     )
-                    % {"minutes": ratelimit.retry_after_minutes(decision)},
+                    % {"minutes": minutes},
                 )
                 status = 429
         else:
