@@ -1,4 +1,5 @@
 import functools
+from typing import NamedTuple
 
 from django import template
 from django.db.models import Q
@@ -8,7 +9,7 @@ from django.utils.translation import get_language
 
 from pagecache.store import remember
 
-from ..models import Post
+from ..models import Page, Post
 from ..people import display_name as _display_name
 from ..reltime import absolute_date, relative_text, script_table
 from ..selectors import archive_months, label_counts, related_posts
@@ -84,6 +85,34 @@ def responsive_image(image, size, sizes="", **attributes):
         "<img {}>",
         format_html_join(" ", '{}="{}"', parts.items()),
     )
+
+
+class MenuPage(NamedTuple):
+    """A page in the PAGES menu: `{{ page.title }}`, `{{ page.url }}` (or unpack)."""
+
+    title: str
+    url: str
+
+    def get_absolute_url(self):
+        return self.url
+
+
+def _menu_pages():
+    live = Page.objects.published().filter(show_in_menu=True).order_by("title", "pk")
+    return [
+        MenuPage(page.title, page.get_absolute_url())
+        for page in live.only("title", "slug")
+    ]
+
+
+@register.simple_tag
+def menu_pages():
+    """
+    `{% menu_pages as pages %}`: the live pages editors list in the PAGES menu
+    (`Page.show_in_menu`), by title; one list shared by every page until the
+    next purge (saving a page purges it; a scheduled page's time ends it).
+    """
+    return remember("menu-pages", _menu_pages)
 
 
 @register.inclusion_tag("articles/includes/label_widget.html")
