@@ -921,6 +921,20 @@ class SiteSettings(OneRowSettings):
         default="AROUND THE GLOBE, Movie, SPECIAL STORY",
         help_text=_("Comma-separated labels shown as blocks on the home page."),
     )
+    # One pin by construction: the settings row holds it (no rule to enforce
+    # across posts), and saving the settings purges every cached page.
+    lead_post = models.ForeignKey(
+        "Post",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lead story"),
+        help_text=_(
+            "Pinned at the top of the home page while it is live. Empty, or "
+            "once it is unpublished, the newest post with the featured label leads."
+        ),
+    )
 
     class Meta:
         verbose_name = _("site settings")
