@@ -935,6 +935,14 @@ class SiteSettings(OneRowSettings):
             "once it is unpublished, the newest post with the featured label leads."
         ),
     )
+    followers_shown_from = models.PositiveIntegerField(
+        default=10,
+        verbose_name=_("show the follower count from"),
+        help_text=_(
+            "The Followers widget shows how many readers follow the site once "
+            "they are at least this many; below that, only the Follow form."
+        ),
+    )
 
     class Meta:
         verbose_name = _("site settings")
