@@ -616,6 +616,13 @@ class PostQuerySet(PublishableQuerySet):
         return self.order_by("-published_at", "-id")
 
 
+class PremiumMode(models.TextChoices):
+    """Who reads a post's premium part (docs/premium.md)."""
+
+    MEMBERS = "members", _("Members only")
+    SHARE = "share", _("Share to unlock")
+
+
 class Post(Publishable):
     PUBLIC_COLUMN = "post_number"
 
@@ -667,6 +674,16 @@ class Post(Publishable):
         blank=True,
         help_text=_(
             "Shown only to members, after the body. Never sent to anyone else."
+        ),
+    )
+    premium_mode = models.CharField(
+        _("who reads the premium part"),
+        max_length=8,
+        choices=PremiumMode.choices,
+        default=PremiumMode.MEMBERS,
+        help_text=_(
+            "Members only, or also any reader who shares the post (the share "
+            "buttons under it unlock the premium part in their browser)."
         ),
     )
     related_pinned = models.ManyToManyField(
