@@ -1,5 +1,6 @@
 from django import template
 
+from articles.models import SiteSettings
 from pagecache.store import remember
 
 from ..models import Follower
@@ -9,4 +10,12 @@ register = template.Library()
 
 @register.inclusion_tag("followers/includes/follow_widget.html")
 def follow_widget():
-    return {"count": remember("follower-count", Follower.objects.confirmed().count)}
+    """
+    The Followers widget: the Follow form, and the follower count once it
+    reaches the number editors set (SiteSettings.followers_shown_from).
+    """
+    count = remember("follower-count", Follower.objects.confirmed().count)
+    return {
+        "count": count,
+        "show_count": count >= SiteSettings.load().followers_shown_from,
+    }

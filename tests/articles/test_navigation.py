@@ -61,3 +61,48 @@ def test_menu_pages_shared_until_a_page_changes(
     assert menu() == ""
     make_page(title="Advertise", slug="advertise")
     assert menu() == "Advertise=/p/advertise.html;"
+
+
+def follow_widget(client):
+    html = client.get("/").content.decode()
+    widget = html[html.index('class="widget follow-widget"') :]
+    return widget[: widget.index("</section>")]
+
+
+def confirmed_followers(number):
+    from followers.models import Follower
+
+    start = Follower.objects.count()
+    Follower.objects.bulk_create(
+        Follower(email="reader%d@example.com" % n, confirmed_at=timezone.now())
+        for n in range(start, start + number)
+    )
+
+
+def test_follower_count_hidden_below_the_editors_threshold(client):
+    from articles.models import SiteSettings
+
+    confirmed_followers(9)
+    widget = follow_widget(client)
+    assert "follower-count" not in widget
+    assert "9" not in widget
+    assert 'action="/follow/"' in widget  # the Follow form stays
+
+    confirmed_followers(1)
+    assert "<strong>10</strong> followers" in follow_widget(client)
+
+    site = SiteSettings.load()
+    site.followers_shown_from = 11
+    site.save()
+    assert "follower-count" not in follow_widget(client)
+
+
+def test_follower_count_threshold_change_purges_cached_pages(client, page_cache_on):
+    from articles.models import SiteSettings
+
+    confirmed_followers(3)
+    assert "follower-count" not in follow_widget(client)
+    site = SiteSettings.load()
+    site.followers_shown_from = 3
+    site.save()
+    assert "<strong>3</strong> followers" in follow_widget(client)

@@ -306,8 +306,16 @@ def test_follow_needs_a_csrf_token_fetched_by_the_page(labels):
     assert mail.outbox == []
 
 
+@pytest.fixture
+def every_count(db):
+    """The widget shows the count from 0 followers (editors' threshold, default 10)."""
+    from articles.models import SiteSettings
+
+    SiteSettings(followers_shown_from=0).save()
+
+
 @pytest.mark.django_db
-def test_sidebar_widget_counts_confirmed_followers_only(client, labels):
+def test_sidebar_widget_counts_confirmed_followers_only(client, labels, every_count):
     Follower.objects.create(email="pending@example.com")
     confirmed = Follower.objects.create(email="one@example.com")
     Follower.objects.filter(pk=confirmed.pk).update(confirmed_at="2026-01-01T00:00Z")
@@ -340,7 +348,9 @@ def test_follow_page_lists_labels_alphabetically_whatever_their_case(client):
 
 
 @pytest.mark.django_db
-def test_follower_count_follows_confirmations_and_unfollows(client, labels):
+def test_follower_count_follows_confirmations_and_unfollows(
+    client, labels, every_count
+):
     def count():
         html = client.get("/").content.decode()
         return re.search(r"<strong>(\d+)</strong> follower", html).group(1)
