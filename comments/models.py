@@ -277,6 +277,7 @@ class ModerationEvent(models.Model):
         REMOVE = "remove", _("Removed")
         RESTORE = "restore", _("Restored")
         KEEP = "keep", _("Kept after reports")
+        TRUSTED = "trusted", _("Approved: trusted reader")
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="events"
@@ -492,6 +493,17 @@ class CommentSettings(OneRowSettings):
         help_text=_(
             "Moderators get one e-mail per post or page for held comments, at most "
             "this often."
+        ),
+    )
+
+    trusted_after = models.PositiveSmallIntegerField(
+        _("trust signed-in readers after (approved comments)"),
+        default=0,
+        help_text=_(
+            "A signed-in reader with this many approved comments, none marked as "
+            "spam and no block, is published at once; the moderation log records "
+            "it. Comments with links, and anonymous ones, still wait. 0 turns "
+            "this off."
         ),
     )
 
