@@ -405,7 +405,10 @@ class PostAdmin(
             _("RECOMMENDED FOR YOU"),
             {"fields": ["related_preview", "related_pinned", "related_excluded"]},
         ),
-        (_("Premium"), {"fields": ["premium_body"], "classes": ["collapse"]}),
+        (
+            _("Premium"),
+            {"fields": ["premium_mode", "premium_body"], "classes": ["collapse"]},
+        ),
         (_("Comments"), {"fields": ["comments_open"]}),
         (
             _("History"),
