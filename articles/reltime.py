@@ -1,6 +1,10 @@
 """
 Relative time, MagOne's way (DESIGN 4.4): one ladder read by the `post_time`
 template tag and, through `json_script`, by static/js/reltime.js.
+
+Past a week (from the ladder's weeks rung on: "1 week ago", "more than 5
+weeks ago") the absolute date is shown beside the relative text, so a reader
+sees it without hovering; the ladder's texts themselves stay MagOne's.
 """
 
 import math
@@ -78,6 +82,13 @@ LADDER = (
 )
 
 
+# From this age (in seconds) on, the absolute date is shown beside the text:
+# the first rung that counts weeks.
+DATED_FROM = 7 * DAY
+# Between the relative text and the date (hidden from screen readers).
+DATE_SEPARATOR = " \u00b7 "
+
+
 # Django's own month names, listed so the site's catalogue carries them: it
 # comes first (LOCALE_PATHS) and spells them as the site's readers do.
 MONTH_NAMES = (
@@ -103,10 +114,19 @@ def absolute_date(moment):
     return formats.date_format(timezone.localtime(moment), date_format)
 
 
+def age_of(moment, now=None):
+    """Whole seconds since `moment` (negative for a future moment)."""
+    return math.floor(((now or timezone.now()) - moment).total_seconds())
+
+
+def shows_date(moment, now=None):
+    """Whether `moment` is old enough for the absolute date beside its text."""
+    return age_of(moment, now) >= DATED_FROM
+
+
 def relative_text(moment, now=None):
     """The ladder's text for `moment`; the absolute date for a future moment."""
-    now = now or timezone.now()
-    age = math.floor((now - moment).total_seconds())
+    age = age_of(moment, now)
     if age < 0:
         return absolute_date(moment)
     for step in LADDER:
@@ -135,4 +155,9 @@ def script_table():
         else:
             rung["text"] = str(step.message)
         rungs.append(rung)
-    return {"ladder": rungs, "placeholder": PLACEHOLDER}
+    return {
+        "ladder": rungs,
+        "placeholder": PLACEHOLDER,
+        "dated_from": DATED_FROM,
+        "separator": DATE_SEPARATOR,
+    }

@@ -11,7 +11,13 @@ from pagecache.store import remember
 
 from ..models import Page, Post
 from ..people import display_name as _display_name
-from ..reltime import absolute_date, relative_text, script_table
+from ..reltime import (
+    DATE_SEPARATOR,
+    absolute_date,
+    relative_text,
+    script_table,
+    shows_date,
+)
 from ..selectors import archive_months, label_counts, related_posts
 
 register = template.Library()
@@ -27,17 +33,29 @@ def display_name(user):
 def post_time(moment):
     """
     A <time> element reading "3 hours ago", its title the absolute date
-    (`Mar 05, 2025`); static/js/reltime.js keeps the text current. The
-    `datetime` is to the second: HTML allows at most three digits of a
-    fraction, and a comment's time has six.
+    (`Mar 05, 2025`); past a week the date is shown beside the text too
+    ("2 weeks ago · Nov 20, 2026"), so a phone shows it without hovering.
+    static/js/reltime.js keeps both current. The `datetime` is to the second:
+    HTML allows at most three digits of a fraction, and a comment's time has six.
     """
     if moment is None:
         return ""
+    date = absolute_date(moment)
     return format_html(
-        '<time datetime="{}" title="{}" data-reltime>{}</time>',
+        '<time datetime="{}" title="{}" data-reltime>{}{}</time>',
         timezone.localtime(moment).isoformat(timespec="seconds"),
-        absolute_date(moment),
+        date,
         relative_text(moment),
+        shown_date(date) if shows_date(moment) else "",
+    )
+
+
+def shown_date(date):
+    """The date beside a relative time; static/js/reltime.js builds the same."""
+    return format_html(
+        '<span class="reltime-date"><span aria-hidden="true">{}</span>{}</span>',
+        DATE_SEPARATOR,
+        date,
     )
 
 

@@ -1,7 +1,10 @@
 /* Relative times: re-renders every <time data-reltime> from the ladder the
    server emitted (#reltime-table), on load and every minute, so a page served
    from a cache still shows the right age. Future or unreadable times show the
-   absolute date kept in the element's title. */
+   absolute date kept in the element's title. Past a week (table.dated_from)
+   the date is shown beside the text too, as the server does
+   (articles_tags.post_time): a page cached when a post was 6 days old shows
+   the date once the post is a week old. */
 (function () {
   "use strict";
   var source = document.getElementById("reltime-table");
@@ -25,6 +28,17 @@
     return null;
   }
 
+  function dateBeside(date) {
+    var outer = document.createElement("span");
+    outer.className = "reltime-date";
+    var separator = document.createElement("span");
+    separator.setAttribute("aria-hidden", "true");
+    separator.textContent = table.separator;
+    outer.appendChild(separator);
+    outer.appendChild(document.createTextNode(date));
+    return outer;
+  }
+
   function render() {
     var now = Date.now();
     var times = document.querySelectorAll("time[data-reltime]");
@@ -33,7 +47,16 @@
       var moment = Date.parse(element.getAttribute("datetime"));
       var age = Math.floor((now - moment) / 1000);
       var label = isNaN(age) || age < 0 ? null : text(age);
-      element.textContent = label === null ? element.title : label;
+      var date = element.title;
+      var dated = label !== null && date !== "" && age >= table.dated_from;
+      var wanted = label === null ? date : label;
+      if (element.textContent === (dated ? wanted + table.separator + date : wanted)) {
+        continue;
+      }
+      element.textContent = wanted;
+      if (dated) {
+        element.appendChild(dateBeside(date));
+      }
     }
   }
 
