@@ -6,6 +6,7 @@ from accounts import urls as accounts_urls
 from articles.views import RobotsView
 from newsroom.csrf import csrf_token_view
 from newsroom.signout import clearing_logout
+from newsroom.site_files import favicon, web_manifest
 
 urlpatterns = [
     # The same sign-out views, also emptying the browser's storage for the site.
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", clearing_logout(accounts_urls.urlpatterns)),
     path("admin/", admin.site.urls),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("site.webmanifest", web_manifest, name="web_manifest"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("csrf-token", csrf_token_view, name="csrf_token"),
     path("two-factor/", include("twofactor.urls")),
