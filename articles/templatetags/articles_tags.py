@@ -1,3 +1,4 @@
+import dataclasses
 import functools
 from typing import NamedTuple
 
@@ -9,6 +10,7 @@ from django.utils.translation import get_language
 
 from pagecache.store import remember
 
+from .. import thumbnails
 from ..models import Page, Post
 from ..people import display_name as _display_name
 from ..reltime import (
@@ -85,8 +87,10 @@ def image_url(image, size="s320"):
 
 @register.simple_tag
 def responsive_image(image, size, sizes="", **attributes):
-    """An <img> at `size` with its real width/height and, for longest-side sizes,
-    a `srcset` with width descriptors; extra keyword arguments become attributes."""
+    """An <img> at `size` with its real width/height and a `srcset`: with
+    `sizes`, for a longest-side size, width descriptors over the standard
+    sizes; otherwise (a thumbnail, a crop) its 1x and 2x sources. Extra
+    keyword arguments become attributes."""
     if not image:
         return ""
     dimensions = image.dimensions(size) or (image.width, image.height)
@@ -98,11 +102,40 @@ def responsive_image(image, size, sizes="", **attributes):
     }
     if sizes and not size.endswith("-c"):
         parts.update(srcset=image.srcset(), sizes=sizes)
+    else:
+        candidates = density_srcset(image, size)
+        if candidates:
+            parts["srcset"] = candidates
     parts.update((name.replace("_", "-"), value) for name, value in attributes.items())
     return format_html(
         "<img {}>",
         format_html_join(" ", '{}="{}"', parts.items()),
     )
+
+
+def density_srcset(image, size):
+    """
+    `srcset` with the 1x and 2x sources of an image shown at `size`
+    (`.../s72-c/... 1x, .../s150-c/... 2x`), or "" when the picture has
+    nothing sharper to give. The 2x source is named as the server makes it:
+    twice the size snaps up the ladder (`s144-c` is made as `s150-c`), so it
+    is one of the image's bounded variants, and one address per file.
+    """
+    request = thumbnails.parse_request(size)
+    if request is None or request.original or not image.width or not image.height:
+        return ""
+    twice = dataclasses.replace(
+        request,
+        side=request.side and request.side * 2,
+        width=request.width and request.width * 2,
+        height=request.height and request.height * 2,
+    )
+    made = thumbnails.canonical(twice, image.width, image.height)
+    single = image.dimensions(size)
+    double = thumbnails.output_size(made, image.width, image.height)
+    if single is None or double[0] <= single[0]:
+        return ""
+    return "%s 1x, %s 2x" % (image.url(size), image.url(made.name))
 
 
 class MenuPage(NamedTuple):
