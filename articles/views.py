@@ -19,6 +19,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from newsroom.conf import newsroom_setting
 from pagecache.store import remember
 
 from . import extensions
@@ -56,6 +57,30 @@ def parse_start(value):
     return number
 
 
+# A list page with `until=<time>` shows every post from its start down to that
+# time, as the reader had them after pressing "Load more": at most this many
+# pages of cards (the "Older posts" link carries on from the last one).
+UNTIL_PAGES = 10
+# The fragment's answer names the `until` of the cards it brings.
+UNTIL_HEADER = "Load-More-Until"
+
+
+def cards_until(queryset, until, page_size):
+    """
+    The posts of `queryset` (newest first) down to `until`, as lazy cards, and
+    whether more follow: at least one page, at most UNTIL_PAGES pages (of the
+    larger of `page_size` and PAGE_SIZE), read in one query of ids and times.
+    """
+    limit = max(page_size, newsroom_setting("PAGE_SIZE")) * UNTIL_PAGES
+    rows = list(queryset.values_list("pk", "published_at")[: limit + 1])
+    shown = [row for row in rows[:limit] if row[1] >= until]
+    if len(shown) < page_size:
+        shown = rows[:page_size]
+    batch = CardBatch([pk for pk, _moment in shown])
+    cards = [LazyCard(pk, moment, batch) for pk, moment in shown]
+    return cards, len(rows) > len(shown)
+
+
 class PostListMixin:
     """Owns the live-post queryset, Blogger paging and the list heading."""
 
@@ -82,6 +107,8 @@ class PostListMixin:
     def parse_paging(self):
         self.max_results = parse_max_results(self.request.GET.get("max-results"))
         self.cursor = parse_time(self.request.GET.get("updated-max"))
+        # Load more's state (static/js/loadmore.js): every card down to here.
+        self.until = parse_time(self.request.GET.get("until"), "until")
         fragment = self.request.GET.get("fragment")
         if fragment is not None and fragment not in FRAGMENT_HEADINGS:
             raise BadRequest("fragment must be 1, h2 or h3.")
@@ -97,11 +124,24 @@ class PostListMixin:
         if self.fragment_heading:
             # Cards for "Load more", not a page of their own.
             response["X-Robots-Tag"] = "noindex"
+            if context.get("until_value"):
+                response[UNTIL_HEADER] = context["until_value"]
         return response
 
     def page_rows(self):
         """This page's posts and whether more follow (one extra row, no COUNT)."""
+        if self.until is not None:
+            return cards_until(self.object_list, self.until, self.max_results)
         return lazy_cards(self.object_list, self.max_results)
+
+    def until_value(self, posts):
+        """
+        The `until` that shows this list and everything above it at once:
+        the last card's time (keyset lists; ranked search pages have none).
+        """
+        if not posts or getattr(self, "ranked", False):
+            return None
+        return cursor_value(posts[-1].published_at)
 
     def older_params(self, posts):
         return {"updated-max": cursor_value(posts[-1].published_at)}
@@ -129,6 +169,7 @@ class PostListMixin:
             is_first_page=self.is_first_page(),
             newest_url=self.newest_url(),
             fragment_heading=self.fragment_heading,
+            until_value=self.until_value(posts),
         )
         return super().get_context_data(object_list=posts, **kwargs)
 

@@ -1,7 +1,11 @@
 /* "Load more": replaces the "Older posts" link under a list of cards with a
    button that fetches the next page as a fragment (?fragment=h2|h3: the
    cards and the next "Older posts" link) and appends it. Without this script
-   the link keeps working; on any failure the script follows the link. */
+   the link keeps working; on any failure the script follows the link.
+   After each page the address becomes the list "until" the last card
+   (?until=<its time>, from the answer's Load-More-Until header), which the
+   server renders with every card loaded so far: Back, reload and a shared
+   link show the same cards, and the browser puts the scroll where it was. */
 (function () {
   "use strict";
   var list = document.querySelector("[data-load-more]");
@@ -51,6 +55,15 @@
     older.remove();
   }
 
+  function remember(until) {
+    if (!until || !window.history || !window.history.replaceState) {
+      return;
+    }
+    var url = new URL(window.location.href);
+    url.searchParams.set("until", until);
+    window.history.replaceState(window.history.state, "", url.toString());
+  }
+
   function append(html) {
     var template = document.createElement("template");
     template.innerHTML = html;
@@ -97,13 +110,17 @@
         if (!response.ok) {
           throw new Error(String(response.status));
         }
-        return response.text();
+        var until = response.headers.get("Load-More-Until");
+        return response.text().then(function (html) {
+          return { html: html, until: until };
+        });
       })
-      .then(function (html) {
+      .then(function (answer) {
         busy = false;
         button.removeAttribute("aria-busy");
         button.textContent = labels.more;
-        append(html);
+        append(answer.html);
+        remember(answer.until);
       })
       .catch(function () {
         // The plain page still works: go there.
