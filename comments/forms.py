@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from articles.people import display_name
+
 from .models import Comment, Report
 from .spam import conf, form_token, target_name
 from .text import count_links
@@ -36,6 +38,12 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.target = target  # the post or the page commented on
         self.reply_target = None
+        # A signed-in reader comments under their account's display name and
+        # e-mail, not a name typed in: the form asks neither.
+        self.account = user if user is not None and user.is_authenticated else None
+        if self.account is not None:
+            del self.fields["name"]
+            del self.fields["email"]
         # The length limit is a setting, read when the form is made.
         self.fields["text"] = forms.CharField(
             label=_("Comment"),
@@ -47,8 +55,23 @@ class CommentForm(forms.Form):
             # for them. An anonymous reader's form is shared by everyone, so
             # it fetches its token when they start writing (csrf.js).
             self.initial["token"] = form_token(target)
-            self.initial["name"] = user.get_full_name() or user.get_username()
-            self.initial["email"] = user.email
+
+    @property
+    def account_name(self):
+        """The name a signed-in reader's comment is shown under."""
+        return display_name(self.account)[:NAME_MAX_LENGTH]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.account is not None:
+            cleaned_data["name"] = self.account_name
+            email = self.account.email or ""
+            try:
+                forms.EmailField(max_length=254).clean(email)
+            except forms.ValidationError:
+                email = ""  # an address the account got elsewhere, not valid here
+            cleaned_data["email"] = email
+        return cleaned_data
 
     def clean_text(self):
         text = self.cleaned_data["text"]

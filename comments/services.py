@@ -3,6 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from .models import (
     target_kind,
 )
 from .notifications import notify_moderators
+from .text import count_links
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -31,6 +33,8 @@ TRANSITIONS = {
     Action.RESTORE: ({Status.SPAM, Status.REMOVED}, Status.APPROVED),
     # Reports looked at, the comment stays as it is.
     Action.KEEP: ({Status.APPROVED}, Status.APPROVED),
+    # The trust rule, for a reader's new comment: no moderator, at once.
+    Action.TRUSTED: ({Status.PENDING}, Status.APPROVED),
 }
 
 
@@ -54,6 +58,27 @@ def is_trusted(user):
     return True
 
 
+def has_earned_trust(user, *, settings: CommentSettings) -> bool:
+    """
+    Whether a signed-in reader's comments skip moderation under the trust
+    rule (`CommentSettings.trusted_after`): an active account with at least
+    that many approved comments, none of its comments marked as spam, and no
+    block by account or by its e-mail. Anonymous readers are never trusted.
+    """
+    needed = settings.trusted_after
+    if not needed or user is None or not user.is_authenticated:
+        return False
+    if not user.is_active:
+        return False
+    if Block.objects.matching(user=user, email=user.email or "").exists():
+        return False
+    counts = Comment.objects.filter(user=user).aggregate(
+        approved=Count("pk", filter=Q(status=Status.APPROVED)),
+        spam=Count("pk", filter=Q(status=Status.SPAM)),
+    )
+    return counts["spam"] == 0 and counts["approved"] >= needed
+
+
 def comment_submit(
     *,
     target: Post | Page,
@@ -72,13 +97,24 @@ def comment_submit(
     or held for moderation
     (CommentSettings decides; staff and moderators are never held), and tell
     the moderators about a held one once the transaction commits.
+
+    A comment that would be held is approved at once, as an automatic
+    decision in the moderation log, when its signed-in author has earned
+    trust (`has_earned_trust`) and it carries no link. Spam stays spam: the
+    spam checks have already spoken (`spam`).
     """
+    comment_settings = CommentSettings.load()
     if spam:
         status = Status.SPAM
-    elif is_trusted(user) or not CommentSettings.load().holds(target):
+    elif is_trusted(user) or not comment_settings.holds(target):
         status = Status.APPROVED
     else:
         status = Status.PENDING
+    trusted = (
+        status == Status.PENDING
+        and not count_links(text)
+        and has_earned_trust(user, settings=comment_settings)
+    )
     comment = Comment(
         **{target_kind(target): target},
         parent=parent,
@@ -93,7 +129,11 @@ def comment_submit(
     comment.full_clean()
     with transaction.atomic():
         comment.save()
-        if status == Status.PENDING:
+        if trusted:
+            # Saved as held, then approved through the moderators' own path,
+            # so the log shows the decision (no actor: automatic).
+            _moderate(comment=comment, actor=None, action=Action.TRUSTED)
+        elif status == Status.PENDING:
             # Robust: a mail server that is down never fails the reader's
             # comment; the notice waits for send_comment_notifications.
             transaction.on_commit(

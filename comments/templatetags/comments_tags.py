@@ -60,9 +60,10 @@ def _target_context(target):
 
 
 # Bumped when what is shared changes shape (the form stopped carrying a token
-# in version 2; comments gained "Report" in version 3), so parts stored by
+# in version 2; comments gained "Report" in version 3, the form "Remember me"
+# and sign-in links in version 4), so parts stored by
 # older code are never reused.
-PART_VERSION = 3
+PART_VERSION = 4
 
 
 def _key(name, target):

@@ -602,7 +602,13 @@ class TestSettingsPages:
         assert "commentsettings/" not in crumbs
         assert not CommentSettings.objects.exists()  # reading never writes
         response = moderator_client.post(
-            row, {"moderation": "older", "moderation_days": "7", "notify_minutes": "30"}
+            row,
+            {
+                "moderation": "older",
+                "moderation_days": "7",
+                "notify_minutes": "30",
+                "trusted_after": "0",
+            },
         )
         assert response.status_code == 302
         assert response["Location"] == row
