@@ -35,16 +35,17 @@ def display_name(user):
 def post_time(moment):
     """
     A <time> element reading "3 hours ago", its title the absolute date
-    (`Mar 05, 2025`); past a week the date is shown beside the text too
-    ("2 weeks ago · Nov 20, 2026"), so a phone shows it without hovering.
-    static/js/reltime.js keeps both current. The `datetime` is to the second:
-    HTML allows at most three digits of a fraction, and a comment's time has six.
+    (`Mar 05, 2025`); past a week the date follows it in a span ("2 weeks
+    ago · Nov 20, 2026"), so a phone shows it without hovering while the
+    element's text stays the seed's table. static/js/reltime.js keeps both
+    current. The `datetime` is to the second: HTML allows at most three digits
+    of a fraction, and a comment's time has six.
     """
     if moment is None:
         return ""
     date = absolute_date(moment)
     return format_html(
-        '<time datetime="{}" title="{}" data-reltime>{}{}</time>',
+        '<time datetime="{}" title="{}" data-reltime>{}</time>{}',
         timezone.localtime(moment).isoformat(timespec="seconds"),
         date,
         relative_text(moment),

@@ -2,9 +2,9 @@
    server emitted (#reltime-table), on load and every minute, so a page served
    from a cache still shows the right age. Future or unreadable times show the
    absolute date kept in the element's title. Past a week (table.dated_from)
-   the date is shown beside the text too, as the server does
-   (articles_tags.post_time): a page cached when a post was 6 days old shows
-   the date once the post is a week old. */
+   that date follows the element in a span.reltime-date, as the server
+   renders it (articles_tags.post_time): a page cached when a post was 6 days
+   old shows the date once the post is a week old. */
 (function () {
   "use strict";
   var source = document.getElementById("reltime-table");
@@ -39,6 +39,20 @@
     return outer;
   }
 
+  function showDate(element, date) {
+    var next = element.nextElementSibling;
+    var shown = next !== null && next.classList.contains("reltime-date");
+    if (date === null) {
+      if (shown) {
+        next.remove();
+      }
+    } else if (!shown) {
+      element.parentNode.insertBefore(dateBeside(date), element.nextSibling);
+    } else if (next.textContent !== table.separator + date) {
+      next.replaceWith(dateBeside(date));
+    }
+  }
+
   function render() {
     var now = Date.now();
     var times = document.querySelectorAll("time[data-reltime]");
@@ -48,15 +62,12 @@
       var age = Math.floor((now - moment) / 1000);
       var label = isNaN(age) || age < 0 ? null : text(age);
       var date = element.title;
-      var dated = label !== null && date !== "" && age >= table.dated_from;
       var wanted = label === null ? date : label;
-      if (element.textContent === (dated ? wanted + table.separator + date : wanted)) {
-        continue;
+      if (element.textContent !== wanted) {
+        element.textContent = wanted;
       }
-      element.textContent = wanted;
-      if (dated) {
-        element.appendChild(dateBeside(date));
-      }
+      var dated = label !== null && date !== "" && age >= table.dated_from;
+      showDate(element, dated ? date : null);
     }
   }
 
