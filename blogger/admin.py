@@ -155,6 +155,10 @@ class RedirectAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
     fields = ["old_path", "post", "page", "label", "target_path"] + readonly_fields
 
+    class Media:
+        # The autocompletes' highlighted result in a readable contrast.
+        css = {"all": ["css/admin_newsroom.css"]}
+
     @admin.display(description=_("Target"))
     def target(self, obj):
         return obj.target_url()
