@@ -102,7 +102,20 @@ class UnlockForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
 
 
+# The longest name a comment shows (comments.forms.NAME_MAX_LENGTH).
+DISPLAY_NAME_MAX_LENGTH = 100
+
+
 class SignUpForm(UserCreationForm):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text=_(
+            "Shown with your comments: your first name, your full name or a "
+            "name you choose."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label=_("E-mail"),
         help_text=_(
@@ -113,12 +126,26 @@ class SignUpForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ("username", "email")
+        fields = ("username", "display_name", "email")
 
     def clean_email(self):
         # Whether the address already has an account is never said here: its
         # owner gets an e-mail instead (accounts/services.py).
         return self.cleaned_data["email"].strip()
+
+    def clean_display_name(self):
+        # CharField strips it; a name of spaces alone is no name.
+        return " ".join(self.cleaned_data["display_name"].split())
+
+    def save(self, commit=True):
+        # The one place names are read from (articles.people.display_name)
+        # reads the full name: the display name is kept whole as first_name.
+        user = super().save(commit=False)
+        user.first_name = self.cleaned_data["display_name"]
+        user.last_name = ""
+        if commit:
+            user.save()
+        return user
 
 
 class SignalingPasswordResetForm(PasswordResetForm):

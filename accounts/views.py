@@ -1,9 +1,10 @@
 import logging
+from urllib.parse import urlencode
 
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,14 +27,29 @@ logger = logging.getLogger(__name__)
 NOINDEX = {"robots": "noindex"}
 
 
+# A return address longer than this is not a page of ours worth going back to.
+NEXT_MAX_LENGTH = 1000
+# The pages of signing in and up themselves (and what is under them).
+NOT_BACK_TO = ("login", "logout", "signup", "signin_unlock", "password_reset")
+
+
 def _safe_next(request, target):
-    if target and url_has_allowed_host_and_scheme(
-        target,
-        allowed_hosts={request.get_host()},
-        require_https=request.is_secure(),
+    """
+    Where to send the reader back to after signing in or up: `target` if it
+    is a path on this site (never another host, whatever its spelling), and
+    not an account page itself (going back to the sign-in page after signing
+    in would be going nowhere); else "".
+    """
+    if not target or len(target) > NEXT_MAX_LENGTH or not target.startswith("/"):
+        return ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts=set(), require_https=request.is_secure()
     ):
-        return target
-    return ""
+        return ""
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    if any(path.startswith(reverse(name)) for name in NOT_BACK_TO):
+        return ""
+    return target
 
 
 def _refuse(view, form, decision):
@@ -74,6 +90,12 @@ class SignInView(auth_views.LoginView):
     next_page = "articles:home"
     extra_context = NOINDEX
 
+    def get_redirect_url(self, request=None):
+        """The page the reader came from (`next`), if it is one of ours."""
+        request = request or self.request
+        field = self.redirect_field_name
+        return _safe_next(request, request.POST.get(field, request.GET.get(field)))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # LoginView puts the request's host in `site`; pages show the newsroom's.
@@ -98,18 +120,35 @@ class SignUpView(CountedPostMixin, FormView):
     template_name = "registration/signup.html"
     extra_context = NOINDEX
 
+    def next_url(self):
+        """The page to go back to once the address is confirmed, kept through the mail."""
+        request = self.request
+        return _safe_next(request, request.POST.get("next", request.GET.get("next")))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, next=self.next_url())
+
     def form_valid(self, form):
-        next_url = _safe_next(self.request, self.request.POST.get("next"))
+        next_url = self.next_url()
         try:
             services.sign_up(self.request, form, next_url)
         except OSError:  # smtplib's errors included
             return _mail_failed(self, form, "a sign-up e-mail")
-        return redirect("signup_sent")
+        sent = resolve_url("signup_sent")
+        if next_url:
+            sent += "?" + urlencode({"next": next_url})
+        return redirect(sent)
 
 
 class SignUpSentView(TemplateView):
+    """Check your inbox; a way back to the page the reader was on."""
+
     template_name = "registration/signup_sent.html"
     extra_context = NOINDEX
+
+    def get_context_data(self, **kwargs):
+        next_url = _safe_next(self.request, self.request.GET.get("next"))
+        return super().get_context_data(**kwargs, next=next_url)
 
 
 def _link_problem(request, heading, message, again_url, again_label):
@@ -149,7 +188,7 @@ def signup_confirm(request, token):
         return render(
             request,
             "registration/signup_confirmed_already.html",
-            NOINDEX,
+            {"next": next_url, **NOINDEX},
         )
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(next_url or resolve_url("articles:home"))

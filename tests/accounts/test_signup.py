@@ -28,6 +28,7 @@ NEW_PASSWORD = "kerala-backwaters-2026"
 def _sign_up(client, username, email, ip="10.0.0.1", next_url=""):
     data = {
         "username": username,
+        "display_name": username.title(),
         "email": email,
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
@@ -40,7 +41,7 @@ def _sign_up(client, username, email, ip="10.0.0.1", next_url=""):
 def test_an_account_signs_in_only_once_its_address_is_confirmed(client):
     response = _sign_up(client, "asha", "asha@example.com", next_url="/search")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/signup/sent/"
+    assert response["Location"] == "/accounts/signup/sent/?next=%2Fsearch"
     assert not signed_in(client)
     user = get_user_model().objects.get(username="asha")
     assert user.email == "asha@example.com"
