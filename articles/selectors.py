@@ -139,3 +139,50 @@ def related_posts(post, *, limit=RELATED_LIMIT):
         .defer("body", "premium_body")
         .order_by(rank)
     )
+
+
+def lead_post_id(site):
+    """
+    The id of the home page's lead story: the post editors pinned
+    (`SiteSettings.lead_post`) while it is live, else the newest live post
+    with the featured label; None when there is neither. One query, two
+    when a pinned post is no longer live.
+    """
+    live = Post.objects.published()
+    if site.lead_post_id:
+        pinned = live.filter(pk=site.lead_post_id).values_list("pk", flat=True)
+        if pinned := pinned.first():
+            return pinned
+    featured = live.filter(labeled_items__tag__name=site.featured_label)
+    return featured.newest_first().values_list("pk", flat=True).first()
+
+
+# Cards in a home label block: one full row of the desktop grid, and short
+# enough on a phone (the whole home page stays within six screens).
+HOME_BLOCK_ROW = 3
+HOME_BLOCK_SIZE = 3
+
+
+def home_blocks(names, shown=()):
+    """
+    The home page's label blocks: for each label in `names`, its newest live
+    posts not already on the page (`shown`: the lead and Latest's ids) nor
+    in an earlier block, as full rows of HOME_BLOCK_ROW cards (a label with
+    fewer left shows what it has). One query per label, whatever the data.
+    """
+    shown = set(shown)
+    blocks = []
+    for name in names:
+        posts = list(
+            Post.objects.published()
+            .filter(labeled_items__tag__name=name)
+            .exclude(pk__in=shown)
+            .for_cards()
+            .newest_first()[:HOME_BLOCK_SIZE]
+        )
+        if len(posts) > HOME_BLOCK_ROW:
+            posts = posts[: len(posts) - len(posts) % HOME_BLOCK_ROW]
+        if posts:
+            blocks.append({"name": name, "posts": posts})
+            shown.update(post.pk for post in posts)
+    return blocks

@@ -22,7 +22,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from newsroom.conf import newsroom_setting
 from pagecache.store import remember
 
-from . import extensions
+from . import extensions, selectors
 from .cards import CardBatch, LazyCard, lazy_cards
 from .models import (
     Label,
@@ -190,47 +190,71 @@ class PostListMixin:
 
 
 class HomeView(PostListMixin, ListView):
+    """
+    The lead story, Latest, the label blocks and the sidebar, with no story
+    twice: Latest leaves out the lead, each block leaves out the lead,
+    Latest's first page and the blocks above it (selectors.home_blocks), and
+    the home sidebar has no News Feed (Latest is that list here).
+    """
+
     template_name = "articles/home.html"
+    # Latest's length without `max-results`: with the lead and three blocks
+    # the page stays within six screens of a phone; Load more brings the rest.
+    latest_size = 10
 
     def get(self, request, *args, **kwargs):
         # "Older posts" continues at ALL POSTS, as on Blogger.
         self.older_path = reverse("articles:search")
+        self.site = SiteSettings.load()
+        # Read first: Latest and the blocks leave the lead out. Shared until
+        # the next purge (saving the settings or a post purges).
+        self.lead_id = remember("home-lead", lambda: selectors.lead_post_id(self.site))
         return super().get(request, *args, **kwargs)
+
+    def parse_paging(self):
+        super().parse_paging()
+        if not self.request.GET.get("max-results"):
+            self.max_results = self.latest_size
+
+    def get_base_queryset(self):
+        return self.latest_queryset(self.cursor)
+
+    def latest_queryset(self, cursor):
+        queryset = Post.objects.published(before=cursor)
+        if self.lead_id is not None:
+            queryset = queryset.exclude(pk=self.lead_id)
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        site = SiteSettings.load()
+        posts = context["posts"]
         # Callables: the template reads them inside shared fragments, so
         # their queries run only when a fragment is not already cached.
         context.update(
-            featured=lambda: self.featured_post(site),
-            label_blocks=lambda: self.label_blocks(site),
+            featured=self.featured_post,
+            label_blocks=lambda: selectors.home_blocks(
+                self.site.home_label_names, self.shown_ids(posts)
+            ),
         )
         return context
 
-    @staticmethod
-    def featured_post(site):
-        return (
-            Post.objects.published()
-            .filter(labeled_items__tag__name=site.featured_label)
-            .for_cards()
-            .newest_first()
-            .first()
-        )
+    def featured_post(self):
+        if self.lead_id is None:
+            return None
+        return Post.objects.published().filter(pk=self.lead_id).for_cards().first()
 
-    @staticmethod
-    def label_blocks(site):
-        blocks = []
-        for name in site.home_label_names:
-            posts = list(
-                Post.objects.published()
-                .filter(labeled_items__tag__name=name)
-                .for_cards()
-                .newest_first()[:4]
-            )
-            if posts:
-                blocks.append({"name": name, "posts": posts})
-        return blocks
+    def shown_ids(self, posts):
+        """
+        The lead and Latest's ids as the default home page shows them: the
+        blocks are one shared fragment, the same whatever `max-results`,
+        `updated-max` or `until` this request carries.
+        """
+        shown = {self.lead_id} - {None}
+        default = self.until is None and not self.request.GET.get("max-results")
+        if self.is_first_page() and default:
+            return shown | {post.pk for post in posts}
+        latest = self.latest_queryset(None).newest_first()
+        return shown | set(latest.values_list("pk", flat=True)[: self.latest_size])
 
 
 # Letters and digits only, so escaping leaves it as it is.

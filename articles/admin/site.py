@@ -75,3 +75,7 @@ class OneRowSettingsAdmin(admin.ModelAdmin):
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(OneRowSettingsAdmin):
     """The site's name, tagline, time zone and the like: editors change them."""
+
+    # The lead story: found by title like any post (the post admin's search);
+    # one that is not live leaves the home page to the featured label's newest.
+    autocomplete_fields = ["lead_post"]
