@@ -16,6 +16,9 @@ class AccountsConfig(AppConfig):
         )
         extensions.add_demo_loader(load_demo)
         extensions.add_dashboard_part(membership_requests)
+        # Premium posts carry a badge on cards: a flag read in the list's own query.
+        extensions.add_card_annotation("is_premium", premium_flag)
+        extensions.add_template("card_meta", "accounts/includes/card_premium.html")
 
 
 def give_device_cookie(sender, request, user, **kwargs):
@@ -23,6 +26,12 @@ def give_device_cookie(sender, request, user, **kwargs):
     from . import devices
 
     devices.issue(request, user.get_username())
+
+
+def premium_flag(post_ref):
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+
+    return ExpressionWrapper(~Q(premium_body=""), output_field=BooleanField())
 
 
 def load_demo(out):

@@ -35,3 +35,15 @@ def _quote(value, safe="", encoding=None, errors=None):
     from urllib.parse import quote
 
     return quote(value, safe=safe, encoding=encoding, errors=errors)
+
+
+# The share buttons that unlock a share-to-unlock post's premium part, in the
+# order the premium box shows them ("copy" copies the post's address).
+UNLOCK_BUTTONS = ("whatsapp", "facebook", "x", "email", "copy")
+
+
+def unlock_buttons(url, title):
+    """(key, name, href) of each share-to-unlock button, for an absolute `url`."""
+    links = {key: (key, name, href) for key, name, href in share_links(url, title)}
+    links["copy"] = ("copy", _("Copy link"), url)
+    return [links[key] for key in UNLOCK_BUTTONS]

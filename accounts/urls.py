@@ -3,13 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import membership_views, views
 
 urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
     path("signup/sent/", views.SignUpSentView.as_view(), name="signup_sent"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", views.SignInView.as_view(), name="login"),
+    path("membership/", membership_views.membership_view, name="membership"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("unlock/", views.UnlockRequestView.as_view(), name="signin_unlock"),
     path("unlock/sent/", views.UnlockSentView.as_view(), name="signin_unlock_sent"),

@@ -13,11 +13,12 @@ Django's CSRF check refuses it. For the few reader forms listed in `RESENDABLE`
 only (a comment, following by e-mail, the language switch), and only when the
 browser says the POST came from a page of this site, the failure view shows
 exactly what would be sent and where, with a fresh token, so one more click
-sends it and nothing typed is lost. A comment resent this way carries a form
-token issued when the server saw that first attempt: the minimum fill time is
-measured from it, so a reader takes a moment over the confirmation while a bot
-that sends the confirmation at once is held as spam, as one that posts
-twice quickly would be.
+sends it and nothing typed is lost (a share-to-unlock button pressed without
+JavaScript, accounts/premium_views.py, is such a form too). A comment resent
+this way carries a form token issued when the server saw that first attempt:
+the minimum fill time is measured from it, so a reader takes a moment over the
+confirmation while a bot that sends the confirmation at once is held as spam,
+as one that posts twice quickly would be.
 
 Every other refused POST (the admin, sign-in, accounts, moderation, anything
 that arrives from another site) gets a plain 403 with nothing to resend: a
@@ -40,6 +41,7 @@ RESENDABLE = {
     "comments:page": _("Your comment on this page"),
     "followers:follow": _("Following this site by e-mail"),
     "set_language": _("Your choice of language"),
+    "premium_shared": _("Sharing this post to unlock its premium part"),
 }
 # Fields shown with a readable label; any other field is shown by its name.
 FIELD_LABELS = {
@@ -51,6 +53,7 @@ FIELD_LABELS = {
     "labels": _("Labels"),
     "language": _("Language"),
     "next": _("Then go to"),
+    "via": _("Shared on"),
 }
 # Fields never carried over to the confirmation form.
 SKIPPED_FIELDS = {"csrfmiddlewaretoken"}

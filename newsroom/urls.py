@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("blogger.legacy")),
     path("accounts/", include("accounts.urls")),
+    path("premium/", include("accounts.premium_urls")),
     path("follow/", include("followers.urls")),
     path("", include("articles.urls")),
 ]

@@ -1,14 +1,14 @@
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from django import template
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles.roles import is_member
 from pagecache.store import remember, remember_for_path
 
+from ..premium import box_context, unlocks_by_sharing
 from ..sharing import share_links
 
 register = template.Library()
@@ -28,32 +28,20 @@ def _absolute(request, path):
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def _premium_context(request, post, *, member):
-    user = getattr(request, "user", None)
-    post_url = _absolute(request, post.get_absolute_url())
-    back = urlencode({"next": post.get_absolute_url()})
-    return {
-        "has_premium": bool(post.premium_body),
-        "premium_html": post.premium_body if member else "",
-        "share": share_links(post_url, post.title) if not member else [],
-        "login_url": "%s?%s" % (reverse("login"), back),
-        "signup_url": "%s?%s" % (reverse("signup"), back),
-        "is_authenticated": bool(user and user.is_authenticated),
-    }
-
-
 def _share_context(request, post, *, member):
-    if post.premium_body and not member:
-        return {"share": []}  # the premium box carries the share links
+    if post.premium_body and not member and unlocks_by_sharing(post):
+        return {"share": []}  # the premium box carries the share buttons
     return {
         "share": share_links(_absolute(request, post.get_absolute_url()), post.title)
     }
 
 
-def _render_reader_parts(request, post, *, member):
+def _render_reader_parts(request, post, *, member, inline=False):
+    context = box_context(request, post, member_view=member)
+    if inline:
+        context["inline_html"] = post.premium_body
     return render_to_string(
-        "accounts/includes/premium_section.html",
-        _premium_context(request, post, member=member),
+        "accounts/includes/premium_section.html", context
     ) + render_to_string(
         "accounts/includes/share_buttons.html",
         _share_context(request, post, member=member),
@@ -63,16 +51,19 @@ def _render_reader_parts(request, post, *, member):
 @register.simple_tag(takes_context=True)
 def post_reader_parts(context, post):
     """
-    Under a post's free text: for members its premium part, for everyone else
-    only the "THIS CONTENT IS PREMIUM" box; then the share links. The premium
-    text itself is never put in a non-member's context, so no template can
-    leak it, and a member's version is never shared: it is drawn per request.
-    What non-members see is the same for all of them (signed in or not), so
-    it is rendered once per purge.
+    Under a post's free text: the "THIS CONTENT IS PREMIUM" box, then the
+    share links. The premium text itself is never on the page, not even a
+    member's (docs/premium.md): the box fetches it from /premium/ID/part,
+    which checks membership or the reader's share grant. So the page is one
+    cached page for every reader who is not signed in, whatever grants they
+    hold. A member's box (their pages are private) offers the part at once.
+    A preview link, never cached, shows a member the part in place.
     """
     request = context.get("request")
     if post.premium_body and _is_member(request):
-        return mark_safe(_render_reader_parts(request, post, member=True))  # noqa: S308 - our own templates
+        inline = bool(context.get("is_preview"))
+        html = _render_reader_parts(request, post, member=True, inline=inline)
+        return mark_safe(html)  # noqa: S308 - our own templates
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     key = "post-reader:%s:%s:%s:%d:%d" % (
