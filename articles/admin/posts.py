@@ -36,6 +36,7 @@ from .agenda import AgendaMixin
 from .filters import LabelFilter, MonthFilter, StateFilter
 from .images import ImagePickerMixin
 from .labels import LabelActionsMixin
+from .lists import QuickActionCheckbox
 from .revisions import RevisionsMixin
 
 # The change form's action bar: each button and the move it makes. "_save"
@@ -325,7 +326,12 @@ class PostAdminForm(forms.ModelForm):
 
 @admin.register(Post)
 class PostAdmin(
-    AgendaMixin, RevisionsMixin, LabelActionsMixin, ImagePickerMixin, VersionAdmin
+    QuickActionCheckbox,
+    AgendaMixin,
+    RevisionsMixin,
+    LabelActionsMixin,
+    ImagePickerMixin,
+    VersionAdmin,
 ):
     form = PostAdminForm
     change_form_template = "admin/articles/post/change_form.html"
