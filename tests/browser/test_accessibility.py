@@ -63,7 +63,7 @@ def serious_violations(page):
 
 @pytest.mark.parametrize(
     "where",
-    ["home", "post", "label", "search", "comment form with errors"],
+    ["home", "post", "label", "search", "comment form with errors", "404"],
 )
 def test_no_serious_or_critical_violations(page, site, where):
     base, post = site
@@ -86,6 +86,7 @@ def test_no_serious_or_critical_violations(page, site, where):
             "post": post.get_absolute_url(),
             "label": "/search/label/KERALA",
             "search": "/search?q=harbour",
+            "404": "/no/such/address",
         }[where]
         page.goto(base + path)
     if where == "post":
