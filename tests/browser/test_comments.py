@@ -15,7 +15,7 @@ PASSWORD = "a-good-test-password"
 
 def write_comment(page, name, text):
     form = page.locator("#comment-form")
-    form.get_by_label("Name").fill(name)
+    form.get_by_label("Name", exact=True).fill(name)
     form.get_by_label("Comment").fill(text)
     # A person takes a moment; the form refuses instant posts.
     page.wait_for_timeout(1200)
@@ -40,7 +40,7 @@ def test_reader_comments_and_moderator_approves_and_deletes(
     token = page.locator("#comment-form input[name=token]")
     expect(token).to_have_value("")
     with page.expect_response(lambda answer: "/csrf-token?for=post-" in answer.url):
-        page.locator("#comment-form").get_by_label("Name").focus()
+        page.locator("#comment-form").get_by_label("Name", exact=True).focus()
     expect(token).not_to_have_value("")
     write_comment(page, "Asha", "My own comment on the harbour.")
     own = comments.locator("article.comment", has_text="My own comment")
