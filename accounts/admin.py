@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import people
+from articles.admin.lists import QuickActionCheckbox
 
 from . import membership
 from .models import Membership, MembershipEvent
@@ -59,7 +60,7 @@ class GrantForm(forms.Form):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(QuickActionCheckbox, admin.ModelAdmin):
     list_display = ["name", "email", "state_chip", "since", "row_actions"]
     list_filter = ["state"]
     list_select_related = ["user"]

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles import people
+from articles.admin.lists import QuickActionCheckbox
 from articles.admin.site import OneRowSettingsAdmin
 
 from . import queue, services
@@ -75,7 +76,7 @@ class QueueChangeList(ChangeList):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(QuickActionCheckbox, admin.ModelAdmin):
     """
     The moderation queue: reported comments first, then pending ones; each
     row with its whole text, the comment it answers, and one-click
