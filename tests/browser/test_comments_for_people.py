@@ -156,6 +156,12 @@ def test_comment_buttons_are_touch_targets(live_server, browser, screen):
     shoot(page, "buttons-%s-reply" % screen)
     cancel.click()
     expect(cancel).to_be_hidden()
+    comments.get_by_role("link", name="Report").click()
+    form = page.locator("form.comment-report-form")
+    assert_touch_target(form.get_by_role("button", name="Send report"), "Send report")
+    assert_touch_target(form.get_by_role("link", name="Cancel"), "Cancel")
+    assert_touch_target(form.locator("label", has_text="Off-topic"), "a reason")
+    shoot(page, "buttons-%s-report" % screen, full_page=True)
 
     # A moderator's buttons on the public page too.
     make_moderator(username="mod", password=PASSWORD)
