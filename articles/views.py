@@ -57,21 +57,36 @@ def parse_start(value):
     return number
 
 
+def parse_end(value):
+    """`end=N`, Load more's state on a ranked search page (results before N), or None."""
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or len(value) > 6:
+        raise BadRequest("end must be a whole number from 0.")
+    return int(value)
+
+
 # A list page with `until=<time>` shows every post from its start down to that
 # time, as the reader had them after pressing "Load more": at most this many
 # pages of cards (the "Older posts" link carries on from the last one).
 UNTIL_PAGES = 10
-# The fragment's answer names the `until` of the cards it brings.
-UNTIL_HEADER = "Load-More-Until"
+# The fragment's answer names the state that shows the list down to its last
+# card, as query parameters: `until=<time>`, or `end=<n>` on ranked search.
+STATE_HEADER = "Load-More-State"
+
+
+def most_cards(page_size):
+    """The most cards one list page shows for a state: UNTIL_PAGES pages."""
+    return max(page_size, newsroom_setting("PAGE_SIZE")) * UNTIL_PAGES
 
 
 def cards_until(queryset, until, page_size):
     """
     The posts of `queryset` (newest first) down to `until`, as lazy cards, and
-    whether more follow: at least one page, at most UNTIL_PAGES pages (of the
-    larger of `page_size` and PAGE_SIZE), read in one query of ids and times.
+    whether more follow: at least one page, at most `most_cards`, read in one
+    query of ids and times.
     """
-    limit = max(page_size, newsroom_setting("PAGE_SIZE")) * UNTIL_PAGES
+    limit = most_cards(page_size)
     rows = list(queryset.values_list("pk", "published_at")[: limit + 1])
     shown = [row for row in rows[:limit] if row[1] >= until]
     if len(shown) < page_size:
@@ -124,8 +139,8 @@ class PostListMixin:
         if self.fragment_heading:
             # Cards for "Load more", not a page of their own.
             response["X-Robots-Tag"] = "noindex"
-            if context.get("until_value"):
-                response[UNTIL_HEADER] = context["until_value"]
+            if context.get("load_more_state"):
+                response[STATE_HEADER] = urlencode(context["load_more_state"])
         return response
 
     def page_rows(self):
@@ -134,14 +149,14 @@ class PostListMixin:
             return cards_until(self.object_list, self.until, self.max_results)
         return lazy_cards(self.object_list, self.max_results)
 
-    def until_value(self, posts):
+    def load_more_state(self, posts):
         """
-        The `until` that shows this list and everything above it at once:
-        the last card's time (keyset lists; ranked search pages have none).
+        The parameters that show this list and everything above it at once:
+        `until` the last card's time.
         """
-        if not posts or getattr(self, "ranked", False):
+        if not posts:
             return None
-        return cursor_value(posts[-1].published_at)
+        return {"until": cursor_value(posts[-1].published_at)}
 
     def older_params(self, posts):
         return {"updated-max": cursor_value(posts[-1].published_at)}
@@ -169,7 +184,7 @@ class PostListMixin:
             is_first_page=self.is_first_page(),
             newest_url=self.newest_url(),
             fragment_heading=self.fragment_heading,
-            until_value=self.until_value(posts),
+            load_more_state=self.load_more_state(posts),
         )
         return super().get_context_data(object_list=posts, **kwargs)
 
@@ -279,6 +294,8 @@ class SearchView(PostListMixin, ListView):
         self.ranked = bool(parsed.terms)
         # Parsed always, so a malformed value is a 400 on any search page.
         self.start = parse_start(self.request.GET.get("start"))
+        # Load more's state on ranked pages: every result up to `end`.
+        self.end = parse_end(self.request.GET.get("end"))
         if not self.ranked:
             self.start = 0
         queryset = self.get_base_queryset()
@@ -294,12 +311,16 @@ class SearchView(PostListMixin, ListView):
     def page_rows(self):
         if not self.ranked:
             return super().page_rows()
-        end = self.start + self.max_results
-        rows = ranked_page(self.parsed, self.base, self.start, self.max_results + 1)
-        batch = CardBatch([pk for pk, _moment, _snippet in rows[: self.max_results]])
+        count = self.max_results
+        if self.end is not None:
+            count = min(max(self.end - self.start, count), most_cards(count))
+        self.count = count
+        end = self.start + count
+        rows = ranked_page(self.parsed, self.base, self.start, count + 1)
+        batch = CardBatch([pk for pk, _moment, _snippet in rows[:count]])
         posts = []
         self.snippets = {}
-        for pk, moment, snippet in rows[: self.max_results]:
+        for pk, moment, snippet in rows[:count]:
             card = LazyCard(pk, moment, batch)
             if snippet:
                 # The card is a shared fragment with a marker where this
@@ -308,7 +329,7 @@ class SearchView(PostListMixin, ListView):
                 card.snippet_html = SNIPPET_MARK % pk
                 self.snippets[card.snippet_html] = highlight(snippet)
             posts.append(card)
-        more = len(rows) > self.max_results
+        more = len(rows) > count
         return posts, more and end <= MAX_SEARCH_START
 
     def render_to_response(self, context, **response_kwargs):
@@ -326,13 +347,18 @@ class SearchView(PostListMixin, ListView):
     def older_params(self, posts):
         if not self.ranked:
             return super().older_params(posts)
-        params = {"start": self.start + self.max_results}
+        params = {"start": self.start + self.count}
         if self.cursor is not None:
             params["updated-max"] = cursor_value(self.cursor)
         return params
 
     def is_first_page(self):
         return self.cursor is None and not self.start
+
+    def load_more_state(self, posts):
+        if not self.ranked or not posts:
+            return super().load_more_state(posts)
+        return {"end": self.start + len(posts)}
 
     def get_heading(self):
         if self.query:

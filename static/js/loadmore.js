@@ -2,10 +2,11 @@
    button that fetches the next page as a fragment (?fragment=h2|h3: the
    cards and the next "Older posts" link) and appends it. Without this script
    the link keeps working; on any failure the script follows the link.
-   After each page the address becomes the list "until" the last card
-   (?until=<its time>, from the answer's Load-More-Until header), which the
-   server renders with every card loaded so far: Back, reload and a shared
-   link show the same cards, and the browser puts the scroll where it was. */
+   After each page the address becomes the list down to the last card (the
+   answer's Load-More-State header: ?until=<its time>, or ?end=<n> on ranked
+   search), which the server renders with every card loaded so far: Back,
+   reload and a shared link show the same cards, and the browser puts the
+   scroll where it was. */
 (function () {
   "use strict";
   var list = document.querySelector("[data-load-more]");
@@ -55,12 +56,14 @@
     older.remove();
   }
 
-  function remember(until) {
-    if (!until || !window.history || !window.history.replaceState) {
+  function remember(state) {
+    if (!state || !window.URLSearchParams || !window.history.replaceState) {
       return;
     }
     var url = new URL(window.location.href);
-    url.searchParams.set("until", until);
+    new URLSearchParams(state).forEach(function (value, name) {
+      url.searchParams.set(name, value);
+    });
     window.history.replaceState(window.history.state, "", url.toString());
   }
 
@@ -110,9 +113,9 @@
         if (!response.ok) {
           throw new Error(String(response.status));
         }
-        var until = response.headers.get("Load-More-Until");
+        var state = response.headers.get("Load-More-State");
         return response.text().then(function (html) {
-          return { html: html, until: until };
+          return { html: html, state: state };
         });
       })
       .then(function (answer) {
@@ -120,7 +123,7 @@
         button.removeAttribute("aria-busy");
         button.textContent = labels.more;
         append(answer.html);
-        remember(answer.until);
+        remember(answer.state);
       })
       .catch(function () {
         // The plain page still works: go there.

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.views import UNTIL_HEADER, UNTIL_PAGES
+from articles.views import STATE_HEADER, UNTIL_PAGES
 from tests.conftest import FROZEN_NOW
 from tests.factories import make_post
 
@@ -42,6 +42,13 @@ def older_cursor(response):
     return parse_qs(urlsplit(url).query)["updated-max"][0]
 
 
+def state(response):
+    """The parameters the fragment's answer names for the address."""
+    return {
+        name: values[0] for name, values in parse_qs(response[STATE_HEADER]).items()
+    }
+
+
 def cursor_of(hours):
     return timezone.localtime(FROZEN_NOW - timedelta(hours=hours)).isoformat()
 
@@ -60,7 +67,7 @@ def test_until_shows_every_card_loaded_so_far(client, frozen_now):
         {"max-results": 3, "updated-max": older_cursor(second), "fragment": "h2"},
     )
     assert titles(second) + titles(third) == names[3:9]
-    until = third[UNTIL_HEADER]
+    until = state(third)["until"]
     restored = client.get(
         "/search/label/TOP%20STORY", {"max-results": 3, "until": until}
     )
@@ -82,14 +89,14 @@ def test_until_shows_every_card_loaded_so_far(client, frozen_now):
 def test_the_fragment_names_the_time_of_its_last_card(client, frozen_now):
     stories(5)
     response = client.get("/search?max-results=2&updated-max=%s&fragment=h3" % "")
-    assert response[UNTIL_HEADER] == cursor_of(2)
+    assert state(response) == {"until": cursor_of(2)}
     last = client.get("/search", {"max-results": 2, "updated-max": cursor_of(4)})
     assert older_cursor(last) is None
     fragment = client.get(
         "/search", {"max-results": 2, "updated-max": cursor_of(4), "fragment": "h3"}
     )
     # The last page too: the address then shows every post.
-    assert fragment[UNTIL_HEADER] == cursor_of(5)
+    assert state(fragment) == {"until": cursor_of(5)}
     every = client.get("/search", {"max-results": 2, "until": cursor_of(5)})
     assert len(titles(every)) == 5
     assert every.context["older_url"] is None
@@ -98,7 +105,7 @@ def test_the_fragment_names_the_time_of_its_last_card(client, frozen_now):
 def test_a_plain_page_names_no_state(client, frozen_now):
     stories(3)
     response = client.get("/search?max-results=2")
-    assert UNTIL_HEADER not in response
+    assert STATE_HEADER not in response
 
 
 def test_until_on_the_home_page(client, frozen_now):
@@ -136,6 +143,41 @@ def test_until_is_bounded(client, frozen_now, settings):
     response = client.get("/search", {"until": cursor_of(10_000)})
     assert titles(response) == names[: 2 * UNTIL_PAGES]
     assert older_cursor(response) == cursor_of(2 * UNTIL_PAGES)
+
+
+def ranked(count):
+    """`count` posts that all match "harbour", newest first: their titles."""
+    return [
+        make_post(
+            title="Harbour story %02d" % index,
+            body="<p>The harbour reopens.</p>",
+            published_at=FROZEN_NOW - timedelta(hours=index + 1),
+        ).title
+        for index in range(count)
+    ]
+
+
+def test_ranked_search_keeps_its_place_with_end(client, frozen_now):
+    names = ranked(9)
+    first = client.get("/search", {"q": "harbour", "max-results": 3})
+    assert len(titles(first)) == 3
+    second = client.get(
+        "/search", {"q": "harbour", "max-results": 3, "start": 3, "fragment": "h2"}
+    )
+    assert state(second) == {"end": "6"}
+    restored = client.get("/search", {"q": "harbour", "max-results": 3, "end": 6})
+    assert titles(restored) == titles(first) + titles(second)
+    # "Older posts" carries on after the sixth result.
+    assert parse_qs(urlsplit(restored.context["older_url"]).query)["start"] == ["6"]
+    rest = client.get("/search", {"q": "harbour", "max-results": 3, "start": 6})
+    assert set(titles(restored) + titles(rest)) == set(names)
+
+
+@pytest.mark.parametrize("value", ["six", "-1", "1" * 7])
+def test_a_malformed_end_is_a_400(client, frozen_now, value):
+    ranked(2)
+    response = client.get("/search", {"q": "harbour", "end": value})
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize(

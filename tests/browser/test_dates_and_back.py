@@ -222,3 +222,20 @@ def test_back_without_javascript_restores_the_page_and_the_place(
     page.wait_for_function("Math.abs(window.scrollY - %d) < 5" % offset)
     shoot(page, "back-nojs-%s" % screen)
     context.close()
+
+
+def test_ranked_search_keeps_its_place_too(live_server, page, stories):
+    page.goto(live_server.url + "/search?q=Story&max-results=4")
+    expect(page.locator("#post-list article.card")).to_have_count(4)
+    page.get_by_role("button", name="Load more").click()
+    expect(page.locator("#post-list article.card")).to_have_count(8)
+    shown = card_titles(page)
+    assert "end=8" in page.url
+    with page.expect_navigation():
+        page.locator("#post-list .card-title a", has_text=shown[6]).click()
+    page.go_back()
+    expect(page.locator("#post-list article.card")).to_have_count(8)
+    assert card_titles(page) == shown
+    page.get_by_role("button", name="Load more").click()
+    expect(page.locator("#post-list article.card")).to_have_count(12)
+    assert sorted(card_titles(page)) == sorted(stories)
