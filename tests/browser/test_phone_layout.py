@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from articles.demo import LABEL_COUNTS
 from articles.models import SiteSettings
 from tests.factories import make_image, make_page, make_post, make_user
 
@@ -40,13 +41,18 @@ THINGS = ["harbour expansion", "monsoon relief", "night buses", "school meals"]
 
 @pytest.fixture
 def demo(live_server):
-    """About 80 live posts like the demo's: labels, images, authors, pages."""
+    """
+    About 100 live posts like the demo's: its twelve labels, images, an
+    author, recent posts and older ones over sixteen months (a full archive
+    widget), and pages for the PAGES menu.
+    """
     rng = random.Random(2025)
     author = make_user(username="asha", first_name="Asha", last_name="Menon")
     images = [make_image(size=(800, 600)) for _n in range(4)]
     now = timezone.now()
-    for number in range(80):
-        labels = [rng.choice(LABELS)]
+    others = [name for name in LABEL_COUNTS if name != "TOP STORY"]
+    for number in range(100):
+        labels = [rng.choice(LABELS) if number % 5 else rng.choice(others)]
         if number % 3 == 0:
             labels.insert(0, "TOP STORY")
         title = "%s %s %s in %s" % (
@@ -55,13 +61,18 @@ def demo(live_server):
             rng.choice(THINGS),
             rng.choice(PLACES),
         )
+        age = (
+            timedelta(hours=number + 1)
+            if number < 60
+            else timedelta(days=12 * (number - 59))
+        )
         make_post(
             title="%s (%d)" % (title, number),
             labels=labels,
             author=author,
             featured_image=None if number % 11 == 5 else images[number % 4],
             body="<p>%s. More in the full story.</p>" % title * 6,
-            published_at=now - timedelta(hours=number + 1),
+            published_at=now - age,
         )
     for title in ["About", "Contact", "Privacy policy"]:
         make_page(title=title, show_in_menu=True)
