@@ -406,7 +406,10 @@ def test_post_page_fragments_are_shared_but_the_premium_part_is_not(client):
     with CaptureQueriesContext(connection) as member_queries:
         as_member = client.get(post.get_absolute_url()).content.decode()
     assert "golden-lotus" not in first and "Open words." in first
-    assert "golden-lotus" in as_member and "Open words." in as_member
+    # Not even a member's page holds the part: it comes from its endpoint.
+    assert "golden-lotus" not in as_member and "Open words." in as_member
+    assert "data-premium-member" in as_member
+    assert "golden-lotus" in client.get("/premium/%d/part" % post.pk).content.decode()
     # The member's page reused the shared article: no related-stories query.
     assert not any("CASE" in query["sql"] for query in member_queries.captured_queries)
     assert "A related story" in as_member

@@ -148,12 +148,11 @@ def client_pages(post, held):
     reader = make_user()
     reader.groups.add(roles.ensure_roles()[roles.MEMBERS])
     member.force_login(reader)
-    fetch(
-        "post, a member (premium part)",
-        member,
-        post.get_absolute_url(),
-        "full briefing",
-    )
+    fetch("post, a member", member, post.get_absolute_url(), "Read the premium part")
+    fetch("premium page, a member", member, "/premium/%d/" % post.pk, "full briefing")
+    fetch("become a member", member, "/accounts/membership/", "Become a member")
+    refused = "/premium/%d/" % post.pk
+    fetch("premium page, refused", Client(), refused, "PREMIUM", status=403)
     fetch("home, signed in", member, "/", "Harbour reopens")
     return pages
 
