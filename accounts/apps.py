@@ -15,6 +15,7 @@ class AccountsConfig(AppConfig):
             give_device_cookie, dispatch_uid="accounts-device-cookie"
         )
         extensions.add_demo_loader(load_demo)
+        extensions.add_demo_loader(load_demo_share)
         extensions.add_dashboard_part(membership_requests)
         # Premium posts carry a badge on cards: a flag read in the list's own query.
         extensions.add_card_annotation("is_premium", premium_flag)
@@ -26,6 +27,12 @@ def give_device_cookie(sender, request, user, **kwargs):
     from . import devices
 
     devices.issue(request, user.get_username())
+
+
+def load_demo_share(out):
+    from .demo import load_demo_share_post
+
+    return load_demo_share_post(out)
 
 
 def premium_flag(post_ref):

@@ -69,3 +69,26 @@ def load_demo_members(out):
                 created_at=granted,
             )
     return True
+
+
+SHARE_BODY = (
+    "<h2>Share to unlock: the reporter's notes</h2>"
+    "<p>Readers who share this story read the reporter's notes from the "
+    "meeting, the figures behind the headline and the questions still open.</p>"
+)
+
+
+def load_demo_share_post(out):
+    """The second newest post gets a share-to-unlock part, once (docs/premium.md)."""
+    from articles.models import Post, PremiumMode
+
+    if Post.objects.filter(premium_mode=PremiumMode.SHARE).exists():
+        return False
+    post = Post.objects.published().newest_first().filter(premium_body="")[:1].first()
+    if post is None:
+        return False
+    post.premium_body = SHARE_BODY
+    post.premium_mode = PremiumMode.SHARE
+    post.save()
+    out.write("Share-to-unlock demo post: %s" % post.get_absolute_url())
+    return True

@@ -396,3 +396,23 @@ def test_the_part_costs_a_constant_few_queries_for_a_member(
     # The session, its user, the post and the member check.
     with django_assert_num_queries(4):
         assert part(client, share_post).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_gets_one_share_to_unlock_post(client):
+    import io
+
+    from accounts.demo import load_demo_share_post
+
+    make_premium_post(mode="members", title="The newest, members only")
+    older = make_post(
+        title="An older story", published_at=timezone.now() - timedelta(days=1)
+    )
+    out = io.StringIO()
+    assert load_demo_share_post(out) is True
+    older.refresh_from_db()
+    assert older.premium_mode == "share" and older.premium_body
+    assert older.get_absolute_url() in out.getvalue()
+    assert load_demo_share_post(io.StringIO()) is False
+    html = client.get(older.get_absolute_url()).content.decode()
+    assert "Please share to unlock" in html
