@@ -12,6 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_home_view_all_links_open_the_label_pages(client, frozen_now):
     make_post(title="Kochi film week", labels=["Movie"])
     make_post(title="Global markets", labels=["AROUND THE GLOBE"])
+    # Newer stories fill Latest, so the two above are left for their blocks.
+    for number in range(10):
+        make_post(title="Filler %d" % number)
     html = client.get("/").content.decode()
     for href in ("/search/label/Movie", "/search/label/AROUND%20THE%20GLOBE"):
         assert '<a class="view-all" href="%s">VIEW ALL' % href in html
