@@ -59,6 +59,25 @@ class ReportedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TargetFilter(admin.RelatedOnlyFieldListFilter):
+    """
+    The posts (or pages) that have comments, as Django lists them, reading
+    only their ids and titles: not every commented post's whole body.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        targets = (
+            model_admin.get_queryset(request)
+            .distinct()
+            .values_list("%s__pk" % self.field_path, flat=True)
+        )
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        rows = field.related_model._default_manager.filter(pk__in=targets)
+        if ordering:
+            rows = rows.order_by(*ordering)
+        return [(row.pk, str(row)) for row in rows.only("pk", "title")]
+
+
 class QueueChangeList(ChangeList):
     """The page's rows, each told what is blocked, where to come back, who acts."""
 
@@ -94,8 +113,8 @@ class CommentAdmin(QuickActionCheckbox, admin.ModelAdmin):
     list_filter = [
         "status",
         ReportedFilter,
-        ("post", admin.RelatedOnlyFieldListFilter),
-        ("page", admin.RelatedOnlyFieldListFilter),
+        ("post", TargetFilter),
+        ("page", TargetFilter),
     ]
     search_fields = ["name", "email", "text", "ip_address"]
     list_select_related = ["post", "page", "parent", "user"]
