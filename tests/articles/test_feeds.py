@@ -213,7 +213,9 @@ def test_atom_carries_the_full_sanitised_body_with_absolute_addresses(client, ne
     assert lead.content[0].type == "text/html"
     body = lead.content[0].value
     assert "MOSCOW: Russian and American diplomats agreed." in body
-    assert 'src="http://testserver%s"' % news.image.url("s640") in body
+    # The body stored an s640 picture; like the post page, the feed sends the
+    # column-sized file (articles/body_images.py), at an absolute address.
+    assert 'src="http://testserver%s"' % news.image.url("s1600") in body
     assert "=&quot;/img/" not in response.content.decode()
     assert "<summary" not in response.content.decode()
     assert parsed.feed.id == BLOG
