@@ -109,11 +109,7 @@
     });
   }
 
-  function csrfToken(form) {
-    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
-    if (field && field.value) {
-      return Promise.resolve(field.value);
-    }
+  function fetchToken() {
     return fetch("/csrf-token", { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (!response.ok) {
@@ -126,23 +122,52 @@
       });
   }
 
-  function grant(form) {
-    return csrfToken(form).then(function (token) {
-      var body = new FormData(form);
-      body.set("csrfmiddlewaretoken", token);
-      return fetch(form.action, {
-        method: "POST",
-        credentials: "same-origin",
-        cache: "no-store",
-        headers: { Accept: "application/json", "X-CSRFToken": token },
-        body: body,
+  // The form's token: csrf.js may already be fetching it (the press focused
+  // the button). Waiting for that answer matters: two token requests from a
+  // browser without the CSRF cookie would each set a different cookie.
+  function csrfToken(form) {
+    return Promise.resolve(form.newsroomTokens)
+      .catch(function () {})
+      .then(function () {
+        var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+        return field && field.value ? field.value : fetchToken();
       });
-    }).then(function (response) {
-      if (!response.ok) {
-        throw new Error("grant " + response.status);
-      }
-      return response.json();
+  }
+
+  function send(form, token) {
+    var body = new FormData(form);
+    body.set("csrfmiddlewaretoken", token);
+    return fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "application/json", "X-CSRFToken": token },
+      body: body,
     });
+  }
+
+  function grant(form) {
+    return csrfToken(form)
+      .then(function (token) {
+        return send(form, token);
+      })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
+        if (response.status === 403 && !json) {
+          // The CSRF check refused (the cookie changed meanwhile): once more,
+          // with a token for the cookie the browser holds now.
+          return fetchToken().then(function (token) {
+            return send(form, token);
+          });
+        }
+        return response;
+      })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("grant " + response.status);
+        }
+        return response.json();
+      });
   }
 
   function copyFallback(address) {

@@ -119,6 +119,28 @@ def test_a_share_press_reveals_the_part_at_once_and_on_later_visits(
     assert cookie["httpOnly"]
 
 
+def test_a_share_refused_by_the_csrf_check_is_sent_once_more(
+    live_server, page, networks
+):
+    """If the CSRF cookie changed under the script, it fetches a token and sends again."""
+    sent = []
+
+    def first_refused(route):
+        sent.append(route.request.method)
+        if len(sent) == 1:
+            route.fulfill(status=403, content_type="text/html", body="<h1>Refused</h1>")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/premium/\d+/shared$"), first_refused)
+    post = share_post()
+    page.goto(live_server.url + post.get_absolute_url())
+    with page.context.expect_page():
+        page.locator(".premium-box").get_by_role("button", name="X (Twitter)").click()
+    expect(page.locator(".post-premium")).to_contain_text(SECRET)
+    assert sent == ["POST", "POST"]
+
+
 def test_copy_link_copies_the_address_and_unlocks(live_server, page, context, viewport):
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     post = share_post()
@@ -240,3 +262,62 @@ def test_premium_posts_carry_a_badge_on_cards(live_server, page, viewport):
         page.locator("article.card", has_text="Free story 0").locator(".premium-badge")
     ).to_have_count(0)
     shot(page, "%s-badge" % viewport)
+
+
+AXE = (
+    Path(__file__).resolve().parent.parent.parent
+    / ".venv/axe/node_modules/axe-core/axe.min.js"
+)
+
+
+def serious_violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        (violation["id"], [node["html"][:160] for node in violation["nodes"][:3]])
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed")
+def test_axe_finds_nothing_serious_on_the_premium_pages(live_server, browser, viewport):
+    from django.contrib.auth.models import Group
+
+    width, height = VIEWPORTS[viewport]
+    # The site's CSP (rightly) refuses the injected axe script.
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": width, "height": height}
+    )
+    context.route(NETWORKS, lambda route: route.fulfill(status=200, body="shared"))
+    page = context.new_page()
+    post = share_post()
+    members_only = make_post(title="For members", premium_body=PREMIUM_HTML)
+    make_user(username="lakshmi", password=PASSWORD).groups.add(
+        Group.objects.get_or_create(name="Writers")[0]
+    )
+    base = live_server.url
+    checked = {}
+    page.goto(base + post.get_absolute_url())
+    checked["share box"] = serious_violations(page)
+    page.goto(base + members_only.get_absolute_url())
+    checked["members-only box"] = serious_violations(page)
+    page.goto(base + "/premium/%d/" % post.pk)
+    checked["refused premium page"] = serious_violations(page)
+    page.goto(base + post.get_absolute_url())
+    with context.expect_page():
+        page.locator(".premium-box").get_by_role("button", name="Facebook").click()
+    expect(page.locator(".post-premium")).to_contain_text(SECRET)
+    checked["unlocked"] = serious_violations(page)
+    page.goto(base + "/premium/%d/?via=copy" % post.pk)
+    checked["premium page"] = serious_violations(page)
+    page.goto(base + "/accounts/login/?next=/accounts/membership/")
+    page.get_by_label("Username").fill("lakshmi")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Become a member")
+    checked["become a member"] = serious_violations(page)
+    context.close()
+    assert checked == {name: [] for name in checked}
