@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Value
+from django.contrib.auth.models import Permission
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 
@@ -70,3 +71,24 @@ class NamesInSelects:
         if field is not None and db_field.related_model is get_user_model():
             field.label_from_instance = display_name
         return field
+
+
+def holders(permission):
+    """
+    Active people with an e-mail address who hold `permission`
+    ("app_label.codename") through a group or directly, and superusers: the
+    people a notification about that kind of work goes to.
+    """
+    app_label, codename = permission.split(".", 1)
+    granted = Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
+    holds = Q(is_superuser=True)
+    if granted is not None:
+        holds |= Q(groups__permissions=granted) | Q(user_permissions=granted)
+    return (
+        get_user_model()
+        ._default_manager.filter(holds, is_active=True)
+        .exclude(email="")
+        .distinct()
+    )

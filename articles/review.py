@@ -9,10 +9,7 @@ articles/publishing.py; the admin calls `notify_*` once the move is committed.
 import logging
 from email.utils import formataddr
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, mailers
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -49,20 +46,8 @@ def state_text(post):
 
 def editors(*, exclude=None):
     """Active people who may publish and have an e-mail address, by name."""
-    permission = Permission.objects.filter(
-        content_type__app_label="articles", codename="publish_post"
-    ).first()
-    may_publish = Q(is_superuser=True)
-    if permission is not None:
-        may_publish |= Q(groups__permissions=permission) | Q(
-            user_permissions=permission
-        )
-    users = (
-        get_user_model()
-        .objects.filter(may_publish, is_active=True)
-        .exclude(email="")
-        .distinct()
-        .order_by("first_name", "last_name", "username")
+    users = people.holders("articles.publish_post").order_by(
+        "first_name", "last_name", "username"
     )
     if exclude is not None:
         users = users.exclude(pk=exclude.pk)

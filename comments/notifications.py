@@ -5,16 +5,15 @@ most every N minutes.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from articles import people
 from articles.models import Page, Post, SiteSettings
 
 from .models import Comment, CommentSettings, target_kind
@@ -22,21 +21,7 @@ from .models import Comment, CommentSettings, target_kind
 
 def moderator_emails():
     """Addresses of active users who may moderate comments."""
-    permission = Permission.objects.filter(
-        content_type__app_label="comments", codename="moderate_comment"
-    ).first()
-    can_moderate = Q(is_superuser=True)
-    if permission is not None:
-        can_moderate |= Q(groups__permissions=permission) | Q(
-            user_permissions=permission
-        )
-    users = (
-        get_user_model()
-        .objects.filter(can_moderate, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    users = people.holders("comments.moderate_comment").values_list("email", flat=True)
     return sorted(set(users))
 
 
