@@ -208,8 +208,8 @@ class HomeView(PostListMixin, ListView):
     """
     The lead story, Latest, the label blocks and the sidebar, with no story
     twice: Latest leaves out the lead, each block leaves out the lead,
-    Latest's first page and the blocks above it (selectors.home_blocks), and
-    the home sidebar has no News Feed (Latest is that list here).
+    Latest's posts and the blocks above it (selectors.home_blocks), and the
+    home sidebar has no News Feed (Latest is that list here).
     """
 
     template_name = "articles/home.html"
@@ -243,13 +243,15 @@ class HomeView(PostListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         posts = context["posts"]
+        shown = {self.lead_id} - {None}
         # Callables: the template reads them inside shared fragments, so
         # their queries run only when a fragment is not already cached.
         context.update(
             featured=self.featured_post,
             label_blocks=lambda: selectors.home_blocks(
-                self.site.home_label_names, self.shown_ids(posts)
+                self.site.home_label_names, shown | {post.pk for post in posts}
             ),
+            default_selection=self.is_default_selection(),
         )
         return context
 
@@ -258,18 +260,18 @@ class HomeView(PostListMixin, ListView):
             return None
         return Post.objects.published().filter(pk=self.lead_id).for_cards().first()
 
-    def shown_ids(self, posts):
+    def is_default_selection(self):
         """
-        The lead and Latest's ids as the default home page shows them: the
-        blocks are one shared fragment, the same whatever `max-results`,
-        `updated-max` or `until` this request carries.
+        Whether Latest is the home page as most readers see it (the first
+        `latest_size` posts): then the blocks under it are one shared
+        fragment; a longer or older Latest (`max-results`, `updated-max`,
+        Load more's `until`) gets blocks that leave out its own posts.
         """
-        shown = {self.lead_id} - {None}
-        default = self.until is None and not self.request.GET.get("max-results")
-        if self.is_first_page() and default:
-            return shown | {post.pk for post in posts}
-        latest = self.latest_queryset(None).newest_first()
-        return shown | set(latest.values_list("pk", flat=True)[: self.latest_size])
+        return (
+            self.is_first_page()
+            and self.until is None
+            and not self.request.GET.get("max-results")
+        )
 
 
 # Letters and digits only, so escaping leaves it as it is.
