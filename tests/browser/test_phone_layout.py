@@ -263,3 +263,15 @@ def test_pinned_lead_story_leads_and_shows_once(browser, demo):
     stories = home_stories(page)
     assert stories.count(pinned.get_absolute_url()) == 1
     assert len(stories) == len(set(stories))
+
+
+def test_desktop_shows_the_menu_without_a_button_or_javascript(browser, demo):
+    page = open_page(browser, demo, "/", DESKTOP, javascript=False)
+    expect(page.locator(".main-nav").get_by_role("link", name="Movie")).to_be_visible()
+    expect(page.locator("label.menu-button")).to_be_hidden()
+    # Nothing invisible on the way for the keyboard.
+    expect(page.locator("#menu-toggle")).to_be_hidden()
+    page.locator(".pages-menu summary").click()
+    expect(
+        page.locator(".pages-menu").get_by_role("link", name="Contact")
+    ).to_be_visible()
