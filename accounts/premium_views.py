@@ -56,7 +56,7 @@ def _via(request):
     via = request.POST.get("via") or request.GET.get("via") or ""
     if via not in UNLOCK_BUTTONS:
         raise BadRequest(
-            _("via must be one of: %(choices)s.")
+            _("Say where the post was shared (via): one of %(choices)s.")
             % {"choices": ", ".join(UNLOCK_BUTTONS)}
         )
     return via

@@ -2,6 +2,7 @@ import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_nonce():
@@ -56,7 +57,8 @@ class Follower(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("follower")
+        # A context of its own: the widget's "%(count)s follower(s)" is a plural entry.
+        verbose_name = pgettext_lazy("model name", "follower")
         indexes = [
             models.Index(
                 fields=["confirmed_at", "last_sent_at"], name="follower_due_idx"

@@ -172,6 +172,7 @@ class PostAdminForm(forms.ModelForm):
             "related_excluded",
             "exclude_from_news_sitemap",
         ]
+        labels = {"seo_description": _("SEO description")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
