@@ -22,15 +22,17 @@ def csp_directives(response):
     }
 
 
-@pytest.mark.parametrize("page", ["home", "post", "label", "search"])
-def test_every_script_is_same_origin_or_carries_the_nonce(client, page):
+# Not "page": that name is pytest-playwright's browser fixture, and a test
+# asking for it is grouped with the browser tests (which flush the database).
+@pytest.mark.parametrize("reader_page", ["home", "post", "label", "search"])
+def test_every_script_is_same_origin_or_carries_the_nonce(client, reader_page):
     post = make_post(labels=["KERALA"])
     url = {
         "home": "/",
         "post": post.get_absolute_url(),
         "label": "/search/label/KERALA",
         "search": "/search?q=post",
-    }[page]
+    }[reader_page]
     response = client.get(url)
     directives = csp_directives(response)
     scripts = directives["script-src"]

@@ -134,11 +134,11 @@ PAGES = {
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("desk_page", list(PAGES))
 def test_desk_page_costs_the_same_queries_at_every_size(
-    page, size, client, editor, moderator, frozen_now, django_assert_num_queries
+    desk_page, size, client, editor, moderator, frozen_now, django_assert_num_queries
 ):
-    who, url, queries = PAGES[page]
+    who, url, queries = PAGES[desk_page]
     story = newsroom(size, editor)
     client.force_login({"editor": editor, "moderator": moderator}[who])
     url = url.format(story=story.pk)
