@@ -94,6 +94,9 @@ class MergeLabelsForm(forms.Form):
 class LabelAdmin(admin.ModelAdmin):
     list_display = ["name", "live_count", "total_count"]
     search_fields = ["name"]
+    # Alphabetical, in the list and in the post form's label search (whose pages
+    # need a stable order).
+    ordering = ["name"]
     readonly_fields = ["slug"]
     fields = ["name", "slug", "exclude_from_news_sitemap"]
     actions = ["merge_labels"]

@@ -155,3 +155,28 @@ def test_a_new_label_takes_back_an_old_name(client, editor):
     client.post("/admin/articles/label/add/", {"name": "biz"})
     assert not LabelRedirect.objects.filter(old_name="biz").exists()
     assert client.get("/search/label/biz").status_code != 301
+
+
+def test_the_post_forms_label_search_lists_labels_alphabetically(client, editor):
+    """Its pages come from an ordered list (no unordered-pagination warning)."""
+    import warnings
+
+    from django.core.paginator import UnorderedObjectListWarning
+    from django.urls import reverse
+
+    for name in ["Weather", "Arts", "Markets"]:
+        Label.objects.create(name=name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "",
+                "app_label": "articles",
+                "model_name": "post",
+                "field_name": "labels",
+            },
+        )
+    assert response.status_code == 200
+    names = [row["text"] for row in response.json()["results"]]
+    assert names == ["Arts", "Markets", "Weather"]
