@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from articles.models import Post, Status
 from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.browser.pickers import choose_and_close
 from tests.factories import jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,7 +78,9 @@ def test_editor_writes_schedules_previews_and_post_goes_live(
     # The picker's script listens from DOMContentLoaded: a click before it
     # runs would be lost, as it would for a very quick person.
     picker.wait_for_load_state("load")
-    picker.get_by_role("button", name=re.compile("Boats in the harbour")).click()
+    choose_and_close(
+        picker, picker.get_by_role("button", name=re.compile("Boats in the harbour"))
+    )
     expect(dialog.get_by_label("Image URL")).to_have_value(
         re.compile(r"^/img/[^/]+/s1600/harbour\.jpg$")
     )
