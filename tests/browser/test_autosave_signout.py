@@ -8,7 +8,10 @@ from tests.browser.test_editor_flow import AUTOSAVE_KEYS, log_in
 
 
 def write_a_draft(page, base, text):
-    page.goto(base + "/admin/articles/post/add/")
+    response = page.goto(base + "/admin/articles/post/add/")
+    # Say what came instead of the form, if it did not come.
+    assert response.status == 200, (response.status, page.url)
+    assert page.url.endswith("/admin/articles/post/add/"), page.url
     page.get_by_label("Title:").fill(text)
     page.locator(".prose-editor [contenteditable=true]").click()
     page.keyboard.type("Premium detail nobody else may read.")
