@@ -20,6 +20,7 @@ image may have (`NEWSROOM_IMAGE_LADDER`, `_ASPECTS`, `_MAX_VARIANTS`) are
 checked at start-up (articles.E002-E004).
 """
 
+import os
 from datetime import timedelta
 
 from django.conf import settings
@@ -61,6 +62,17 @@ NEWSROOM_DEFAULTS = {
     "PAGE_CACHE_HARMLESS_COOKIES": ("csrftoken", "django_language"),
     # Query strings longer than this are not cached.
     "PAGE_CACHE_MAX_QUERY": 512,
+    # The HTTP cache in front of the app (the edge: Varnish with xkey, see
+    # docs/production.md): after each purge, every address here receives a
+    # PURGE request naming the purged tags in an `xkey-purge` header, e.g.
+    # ("http://127.0.0.1:6081/",). Empty: no edge, nothing is sent. The
+    # environment variable DJANGO_EDGE_PURGE_URLS (comma-separated) sets the
+    # default, so `make serve-edge` needs no settings module of its own.
+    "EDGE_PURGE_URLS": tuple(
+        url.strip()
+        for url in os.environ.get("DJANGO_EDGE_PURGE_URLS", "").split(",")
+        if url.strip()
+    ),
     # -- Clients and rate limits (newsroom/ratelimit.py) ------------------
     # Behind a proxy: the request header holding the client's address (for
     # example "HTTP_X_REAL_IP"); REMOTE_ADDR when empty.

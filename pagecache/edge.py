@@ -1,0 +1,62 @@
+"""
+Purges sent to the HTTP cache in front of the app (the edge: Varnish with
+xkey, deploy/varnish/newsroom.vcl).
+
+Cached pages name what they show in their `Surrogate-Key`/`xkey` headers;
+after a change the store calls `purge(tags)` with the same tags, and each
+address in `NEWSROOM["EDGE_PURGE_URLS"]` receives one `PURGE` request with
+an `xkey-purge` header listing them. A failure is logged, never raised: the
+change is already committed, and a page's own `s-maxage` bounds how long
+the edge may show the old version.
+"""
+
+import http.client
+import logging
+from urllib.parse import urlsplit
+
+from .store import conf
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 1.0
+
+
+def purge(tags):
+    """Ask every configured edge to drop the objects tagged with any of `tags`."""
+    tags = [tag for tag in dict.fromkeys(tags) if tag]
+    if not tags:
+        return
+    for url in conf("EDGE_PURGE_URLS"):
+        _send(url, " ".join(tags))
+
+
+def _send(url, keys):
+    try:
+        address = urlsplit(url)
+        connection_class = (
+            http.client.HTTPSConnection
+            if address.scheme == "https"
+            else http.client.HTTPConnection
+        )
+        connection = connection_class(
+            address.hostname, address.port, timeout=TIMEOUT_SECONDS
+        )
+        try:
+            connection.request(
+                "PURGE", address.path or "/", headers={"xkey-purge": keys}
+            )
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+    except Exception as error:  # noqa: BLE001 - a bad address or a dead edge: log it
+        logger.warning("Edge purge of %r at %s failed: %s", keys, url, error)
+        return
+    if response.status != 200:
+        logger.warning(
+            "Edge purge of %r at %s answered %d %s",
+            keys,
+            url,
+            response.status,
+            response.reason,
+        )
