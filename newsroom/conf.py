@@ -56,6 +56,7 @@ NEWSROOM_DEFAULTS = {
         "/media/",
         "/static/",
         "/two-factor/",
+        "/healthz",
     ),
     # Cookies that never change what a page shows to an anonymous reader (the
     # language cookie is part of the cache key instead).

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from accounts import urls as accounts_urls
 from articles.views import RobotsView
 from newsroom.csrf import csrf_token_view
+from newsroom.health import healthz
 from newsroom.signout import clearing_logout
 from newsroom.site_files import favicon, web_manifest
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("site.webmanifest", web_manifest, name="web_manifest"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("csrf-token", csrf_token_view, name="csrf_token"),
+    # A load balancer's probe: database and cache answer (newsroom/health.py).
+    path("healthz", healthz, name="healthz"),
     path("two-factor/", include("twofactor.urls")),
     path("", include("blogger.feed_urls")),
     path("", include("articles.seo_urls")),
