@@ -6,17 +6,14 @@ from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
-    Exists,
-    FloatField,
-    OuterRef,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Ln, Lower, TruncMonth
+from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
-from .models import Label, LabeledPost, Post, visible_q
+from .models import Label, Post, visible_q
+from .related import rank_all, rank_candidates
 
 
 def label_counts():
@@ -56,42 +53,12 @@ RELATED_VERSION_KEY = "articles:related:version"
 RELATED_CACHE_SECONDS = 3600
 
 
-def _live_count(queryset):
-    """A scalar subquery counting `queryset`'s rows (1 when there are none)."""
-    counted = queryset.order_by().values(group=Value(1)).annotate(n=Count("pk"))
-    return Coalesce(Subquery(counted.values("n")), 1)
-
-
 def rank_related_posts(post):
     """
-    Live posts other than `post`, best first, in one query: the editor's
-    pins, then the sum over shared labels of log(N / df), the rarity of the
-    label among the N live posts (df of them carry it), then the newest. Posts
-    sharing nothing follow, newest first; excluded posts never appear.
-    Annotates `pinned` and `score`.
+    Every live post other than `post`, best first (related.rank_all()): the
+    design's ranking, which pages read through the bounded candidate set.
     """
-    total = Cast(_live_count(Post.objects.published()), FloatField())
-    score = Value(0.0)
-    for label in post.label_list:
-        carriers = LabeledPost.objects.filter(visible_q("content_object__"), tag=label)
-        weight = Ln(total / Cast(_live_count(carriers), FloatField()))
-        shares = Exists(
-            LabeledPost.objects.filter(content_object=OuterRef("pk"), tag=label)
-        )
-        score = score + Case(
-            When(shares, then=weight), default=Value(0.0), output_field=FloatField()
-        )
-    pins = Post.related_pinned.through.objects.filter(
-        from_post=post.pk, to_post=OuterRef("pk")
-    )
-    excluded = Post.related_excluded.through.objects.filter(from_post=post.pk)
-    return (
-        Post.objects.published()
-        .exclude(pk=post.pk)
-        .exclude(pk__in=excluded.values("to_post"))
-        .annotate(pinned=Exists(pins), score=score)
-        .order_by("-pinned", "-score", "-published_at", "-id")
-    )
+    return rank_all(post)
 
 
 def forget_related_posts(**signal_kwargs):
@@ -111,7 +78,7 @@ def _related_ids(post, limit):
         entry["until"] is None or timezone.now() < entry["until"]
     ):
         return entry["ids"]
-    ids = list(rank_related_posts(post).values_list("pk", flat=True)[:limit])
+    ids = list(rank_candidates(post, limit=limit).values_list("pk", flat=True))
     # A scheduled post going live changes the list without any save.
     until = (
         Post.objects.scheduled()
@@ -126,8 +93,9 @@ def _related_ids(post, limit):
 def related_posts(post, *, limit=RELATED_LIMIT):
     """
     RECOMMENDED FOR YOU under `post`: up to `limit` live posts ranked by
-    rank_related_posts(). The ranking is cached until a post, a label or a
-    pin changes (or a scheduled post goes live), so a page pays one query.
+    related.rank_candidates(), the design's ranking over a bounded candidate
+    set. The ranking is cached until a post, a label or a pin changes (or a
+    scheduled post goes live), so a page pays one query.
     """
     ids = _related_ids(post, limit)
     if not ids:
