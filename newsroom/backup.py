@@ -23,6 +23,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
+from newsroom.sequences import reset_sequences
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_NAME = "database.sqlite3"
@@ -183,6 +185,9 @@ def restore_backup(path, storage=default_storage):
         names = [_safe_media_name(member.name) for member in media]
         with tempfile.TemporaryDirectory() as folder:
             _restore_database(archive, manifest, folder)
+        # pg_restore sets the sequences it dumped; this also covers a dump
+        # taken while rows were being written with their own ids.
+        reset_sequences()
         for member, name in zip(media, names, strict=True):
             if storage.exists(name):
                 storage.delete(name)
