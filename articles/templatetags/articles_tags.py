@@ -3,7 +3,6 @@ import functools
 from typing import NamedTuple
 
 from django import template
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.translation import get_language
@@ -13,6 +12,7 @@ from pagecache.store import remember
 from .. import thumbnails
 from ..models import Page, Post
 from ..people import display_name as _display_name
+from ..related import neighbours
 from ..reltime import (
     DATE_SEPARATOR,
     absolute_date,
@@ -194,19 +194,7 @@ def related_stories(post):
 
 @register.inclusion_tag("articles/includes/post_pager.html")
 def post_pager(post):
-    """Links to the next newer and the next older live post."""
-    if post.published_at is None:  # a draft's preview has no place in the order
-        return {"newer": None, "older": None}
+    """Links to the next newer and the next older live post (two index ranges)."""
     live = Post.objects.published().only("title", "permalink", "published_at")
-    moment, pk = post.published_at, post.pk
-    newer = (
-        live.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk))
-        .order_by("published_at", "id")
-        .first()
-    )
-    older = (
-        live.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
-        .newest_first()
-        .first()
-    )
+    newer, older = neighbours(post, live)
     return {"newer": newer, "older": older}
