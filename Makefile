@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+EDGE_PORT ?= 6081
 STAMP := $(VENV)/.installed
 AXE_VERSION := 4.14.1
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
@@ -15,12 +16,13 @@ LIGHTHOUSE := $(VENV)/lighthouse/node_modules/.bin/lighthouse
 .DEFAULT_GOAL := help
 BANDIT_TARGETS := accounts articles blogger comments followers newsroom pagecache $(wildcard twofactor)
 
-.PHONY: help install run test lint format check migrations-check security security-baseline serve bench bench-pages bench-load bench-lighthouse backup clean
+.PHONY: help install run test lint format check migrations-check security security-baseline serve serve-edge bench bench-pages bench-load bench-lighthouse backup clean
 
 help:
 	@echo "make run    set up and serve the demo site on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make serve  production server (gunicorn) - needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS"
+	@echo "make serve-edge  the same behind Varnish on 127.0.0.1:$(EDGE_PORT) (deploy/varnish/newsroom.vcl)"
 	@echo "make lint / format / check / security / migrations-check / bench / bench-pages / bench-load / bench-lighthouse / backup / clean"
 
 $(BIN)/python:
@@ -78,6 +80,13 @@ serve: install
 	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
+
+# gunicorn on $(PORT) behind Varnish on 127.0.0.1:$(EDGE_PORT), purged by the app
+# (docs/production.md, "The edge cache"); Ctrl-C stops both.
+serve-edge: install
+	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=newsroom.settings.production $(BIN)/python deploy/serve_edge.py --port $(EDGE_PORT) --app-port $(PORT)
 
 bench: install
 	$(BIN)/python bench/thumbnails.py

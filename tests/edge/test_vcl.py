@@ -16,11 +16,13 @@ from django.utils import translation
 
 from newsroom.conf import newsroom_setting
 
-from .varnish import VARNISHD, edge, fetch, purge
+from .varnish import AVAILABLE, edge, fetch, purge
 
 pytestmark = [
     pytest.mark.own_server,
-    pytest.mark.skipif(not VARNISHD.exists(), reason="varnishd is not installed"),
+    pytest.mark.skipif(
+        not AVAILABLE, reason="varnish and varnish-modules are not installed"
+    ),
 ]
 
 SHARED = "max-age=0, s-maxage=60, must-revalidate"

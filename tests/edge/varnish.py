@@ -26,7 +26,10 @@ def _serve_edge():
 
 
 serve_edge = _serve_edge()
-VARNISHD = Path(serve_edge.VARNISHD)
+# varnishd and varnish-modules' xkey (.ci/run installs both when missing).
+AVAILABLE = Path(serve_edge.VARNISHD).exists() and bool(
+    list(Path("/usr/lib").glob("*/varnish/vmods/libvmod_xkey.so"))
+)
 
 
 @contextlib.contextmanager
