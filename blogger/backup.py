@@ -4,15 +4,20 @@ Read a Blogger export into plain records, refusing anything unsafe.
 Two formats share one reader: the classic backup (kinds as `kind#post`
 categories, `app:draft`, `thr:in-reply-to`) and Google Takeout's `feed.atom`
 (`blogger:type`, `blogger:status`, `blogger:filename`...). The file is read
-entry by entry, so memory stays flat on large blogs.
+entry by entry, so memory stays flat on large blogs: `read_backup` keeps
+every record (small exports, link checks), `BackupFile` checks the whole
+file first and then hands its records out again as often as the import
+needs them, keeping none.
 """
 
 import csv
 import html
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import errors as expat_errors
@@ -138,6 +143,21 @@ class Backup:
     # Well-known prefixes the file used without declaring them, read with
     # their standard namespaces: {prefix: namespace}.
     recovered_prefixes: dict = field(default_factory=dict)
+    # What an import needs before it meets the records themselves: each
+    # comment's id with the id of the comment it answers ("" for none), and
+    # the ids of the posts and pages comments name.
+    comment_parents: dict = field(default_factory=dict)
+    commented: set = field(default_factory=set)
+    # Reads the records of the given kinds again from the file (BackupFile);
+    # None when they are kept in the lists above.
+    reread: Callable | None = None
+
+    def records(self, *kinds):
+        """The posts, pages or comments (`kinds`: "post", "page", "comment")."""
+        if self.reread is not None:
+            return self.reread(kinds)
+        lists = {"post": self.posts, "page": self.pages, "comment": self.comments}
+        return (record for kind in kinds for record in lists[kind])
 
 
 def entry_error(entry, reason):
@@ -246,9 +266,31 @@ def _check_path(record):
 
 
 class _Reader:
-    def __init__(self, backup, progress):
+    """
+    Reads entries into records: kept in the backup's lists (`keep`), or
+    handed out through `taken()` entry by entry; only those of `kinds`.
+    """
+
+    def __init__(
+        self,
+        backup,
+        progress,
+        *,
+        keep=True,
+        kinds=("post", "page", "comment"),
+        index=True,
+    ):
         self.backup = backup
         self.progress = progress
+        self.keep = keep
+        self.kinds = kinds
+        # A second reading of a checked file needs no index of its comments.
+        self.index = index
+        self.out = []
+
+    def taken(self):
+        records, self.out = self.out, []
+        return records
 
     def entry(self, element):
         backup = self.backup
@@ -283,6 +325,8 @@ class _Reader:
                 self.backup.settings[match.group(1)] = value.strip()
             return
         if kind in ("post", "page"):
+            if kind not in self.kinds:
+                return
             draft = any(
                 _text(element, "%scontrol/%sdraft" % (ns, ns)).lower() == "yes"
                 for ns in APP_NAMESPACES
@@ -300,6 +344,8 @@ class _Reader:
             self.add(record)
             return
         if kind == "comment":
+            if "comment" not in self.kinds:
+                return
             reply_to = element.find(THR + "in-reply-to")
             post_id = _number(reply_to.get("ref")) if reply_to is not None else ""
             match = PARENT_LINK_RE.search(_link(element, "related"))
@@ -333,6 +379,8 @@ class _Reader:
                 return
             if status not in ("LIVE", "DRAFT", "SCHEDULED", "PUBLISHED", ""):
                 raise entry_error(entry, _("unknown status %r") % status)
+            if kind.lower() not in self.kinds:
+                return
             record = self.page_or_post(
                 element,
                 entry,
@@ -343,6 +391,8 @@ class _Reader:
             )
             self.add(record)
         elif kind == "COMMENT":
+            if "comment" not in self.kinds:
+                return
             states = {
                 "LIVE": "approved",
                 "PUBLISHED": "approved",
@@ -392,6 +442,9 @@ class _Reader:
         return record
 
     def add(self, record):
+        if not self.keep:
+            self.out.append(record)
+            return
         (self.backup.posts if record.kind == "post" else self.backup.pages).append(
             record
         )
@@ -403,19 +456,24 @@ class _Reader:
         if not post_id:
             raise entry_error(entry, _("the comment does not say which post it is on"))
         content = element.find(ATOM + "content")
-        self.backup.comments.append(
-            CommentRecord(
-                entry=entry,
-                blogger_id=blogger_id,
-                post_id=post_id,
-                parent_id=parent_id if parent_id != blogger_id else "",
-                author=_author(element),
-                body=(content.text or "") if content is not None else "",
-                published=_time(_text(element, ATOM + "published"), entry, "published"),
-                updated=_time(_text(element, ATOM + "updated"), entry, "updated"),
-                state=state,
-            )
+        record = CommentRecord(
+            entry=entry,
+            blogger_id=blogger_id,
+            post_id=post_id,
+            parent_id=parent_id if parent_id != blogger_id else "",
+            author=_author(element),
+            body=(content.text or "") if content is not None else "",
+            published=_time(_text(element, ATOM + "published"), entry, "published"),
+            updated=_time(_text(element, ATOM + "updated"), entry, "updated"),
+            state=state,
         )
+        if self.index:
+            self.backup.comment_parents[record.blogger_id] = record.parent_id
+            self.backup.commented.add(post_id)
+        if self.keep:
+            self.backup.comments.append(record)
+        else:
+            self.out.append(record)
 
     def skip(self, entry, reason):
         self.backup.skipped.append((entry, reason))
@@ -464,6 +522,53 @@ def read_backup(source, progress=None):
             return _read(_Spliced(head, source), progress, declared)
         except _Unbound as again:
             raise again.error from None
+
+
+class BackupFile:
+    """
+    A Blogger export on disk, for an import of any size: `scan()` reads it
+    whole once, refusing it as `read_backup` would and keeping only its
+    settings and what the import must know beforehand (`Backup`), and the
+    import then reads the records it needs again, in file order, one entry
+    at a time (`Backup.records`), so memory does not grow with the file.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.spliced = False
+
+    def scan(self, progress=None):
+        with open(self.path, "rb") as source:
+            try:
+                backup = _read(source, progress, keep=False)
+            except _Unbound as unbound:
+                source.seek(0)
+                spliced = _declare_prefixes(source.read(HEAD_BYTES))
+                if spliced is None:
+                    raise unbound.error from None
+                head, declared = spliced
+                try:
+                    backup = _read(
+                        _Spliced(head, source), progress, declared, keep=False
+                    )
+                except _Unbound as again:
+                    raise again.error from None
+                self.spliced = True
+        backup.reread = self.records
+        return backup
+
+    def records(self, kinds):
+        """The file's records of `kinds` ("post", "page", "comment"), read again."""
+        with open(self.path, "rb") as source:
+            declared = None
+            if self.spliced:
+                head, declared = _declare_prefixes(source.read(HEAD_BYTES))
+                source = _Spliced(head, source)
+            reader = _Reader(Backup(), None, keep=False, kinds=kinds, index=False)
+            try:
+                yield from _parse(source, reader, declared)
+            except _Unbound as unbound:
+                raise unbound.error from None
 
 
 class _Unbound(Exception):
@@ -520,10 +625,21 @@ def _declare_prefixes(head):
     return head[:at] + text + head[at:], declared
 
 
-def _read(source, progress, declared=None):
-    """Read `source`; with `declared`, note which of those prefixes the file used."""
+def _read(source, progress, declared=None, *, keep=True):
+    """
+    Read `source` to its end; with `declared`, note which of those prefixes
+    the file used. Without `keep` every entry is checked and indexed, and
+    its record dropped.
+    """
     backup = Backup()
-    reader = _Reader(backup, progress)
+    for _record in _parse(source, _Reader(backup, progress, keep=keep), declared):
+        pass
+    return backup
+
+
+def _parse(source, reader, declared=None):
+    """Yield the records `reader` hands out (none when it keeps them), entry by entry."""
+    backup, progress = reader.backup, reader.progress
     watched = {
         "{%s}" % namespace: prefix for prefix, namespace in (declared or {}).items()
     }
@@ -565,6 +681,7 @@ def _read(source, progress, declared=None):
                 reader.entry(element)
                 last_entry = _text(element, ATOM + "id") or last_entry
                 root.remove(element)
+                yield from reader.taken()
             elif element.tag == ATOM + "id":
                 match = BLOG_ID_RE.search(element.text or "")
                 backup.blog_id = match.group(1) if match else ""
@@ -587,7 +704,6 @@ def _read(source, progress, declared=None):
         raise BackupError(_("the file is empty"))
     if progress:
         progress(_("Read %d entries.") % backup.entries)
-    return backup
 
 
 def read_takeout_settings(path, backup):

@@ -1,15 +1,19 @@
 """
-Save a read Blogger export (`blogger.backup.Backup`) in one transaction.
+Save a Blogger export (`blogger.backup.Backup`, kept in memory or read
+again from its file) in one transaction.
 
 Everything is matched on the Blogger id, so a second run updates what
 changed and leaves the rest alone; a dry run does the same work and rolls it
-back. Any error rolls back everything and names the entry.
+back. Any error rolls back everything and names the entry: a file refused
+halfway leaves the site as it was, however much was written before.
 
-New posts go in through the publishing service's bulk path
-(`publishing.create_many`), BATCH_SIZE at a time, their labels and search
-rows with them; each is checked, its address too, before it waits for its
-batch. Posts already here are updated one by one (`publishing.save_post`),
-as are pages, which are few.
+Records come BATCH_SIZE at a time and each batch reads what is here already
+in one query, so memory follows the batch, not the blog. New posts go in
+through the publishing service's bulk path (`publishing.create_many`), their
+labels and search rows with them; each is checked, its address too, before
+it waits for its batch. Posts already here are updated one by one
+(`publishing.save_post`), as are pages, which are few. Comments are read
+twice, threads' first comments before replies, and written in bulk.
 """
 
 import csv
@@ -26,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -37,7 +41,8 @@ from articles.models import Label, LabeledPost, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
 from articles.selectors import forget_related_posts
 from articles.text import html_to_text, make_excerpt
-from comments.models import Comment, CommentSettings, target_kind
+from comments.models import Comment, CommentSettings
+from comments.pages import comment_tags
 from newsroom.sequences import reset_sequences
 from pagecache import store
 
@@ -45,8 +50,20 @@ from .backup import POST_PATH_RE, BackupError, entry_error
 from .images import ImageImporter, delete_new_files
 
 PROGRESS_EVERY = 500
-# New posts per call of the publishing service's bulk path.
+# Records per batch: new posts per call of the publishing service's bulk
+# path, comments per bulk insert.
 BATCH_SIZE = 500
+# What an import writes on a comment that is here already.
+COMMENT_FIELDS = [
+    "post",
+    "page",
+    "parent",
+    "name",
+    "email",
+    "text",
+    "status",
+    "created_at",
+]
 
 
 def body_as_saved(value):
@@ -194,17 +211,20 @@ class _Saver:
         )
         self.saved = 0
         self.untitled = 0
-        # One query each for what is already here, instead of one per entry.
-        self.posts_by_id = {
-            post.blogger_id: post for post in Post.objects.exclude(blogger_id="")
-        }
+        # The posts of the batch being saved that are here already (`posts`);
+        # pages, which are few, all at once.
+        self.posts_by_id = {}
         self.pages_by_id = {
             page.blogger_id: page for page in Page.objects.exclude(blogger_id="")
         }
-        self.commented_ids = {record.post_id for record in backup.comments}
-        # Which post holds each post address of the file (see `owner_of`).
-        self.owners = self.read_owners(backup.posts)
+        self.commented_ids = backup.commented
+        # Which post holds each post address of the batch (see `owner_of`).
+        self.owners = {}
         self.labels_by_name = {}
+        # Label names on the file's posts: {name: [uses, first seen]}, on
+        # all of them and on the published ones (`site_labels`).
+        self.label_uses = {}
+        self.published_label_uses = {}
         # New posts waiting for the bulk path: (record, post, labels), in
         # file order; and the cached pages the inserted ones change.
         self.waiting = []
@@ -226,19 +246,22 @@ class _Saver:
     def run(self):
         self.settings()
         labels_before = Label.objects.count()
-        for record in self.backup.posts:
-            with entry_errors(record.entry):
-                waits = self.post(record)
-            if not waits:
-                self.tick()
-            elif len(self.waiting) >= BATCH_SIZE:
-                self.flush()
-        self.flush()
-        names = {name for record in self.backup.posts for name in record.labels}
+        pages, batch = [], []
+        for record in self.backup.records("post", "page"):
+            if record.kind == "page":
+                pages.append(record)
+                continue
+            batch.append(record)
+            if len(batch) == BATCH_SIZE:
+                self.posts(batch)
+                batch = []
+        self.posts(batch)
         self.count_existing(
-            "labels", len(names), created=Label.objects.count() - labels_before
+            "labels",
+            len(self.label_uses),
+            created=Label.objects.count() - labels_before,
         )
-        for record in self.backup.pages:
+        for record in pages:
             with entry_errors(record.entry):
                 self.page(record)
             self.tick()
@@ -343,6 +366,16 @@ class _Saver:
                     % {"blog": zone, "site": current}
                 )
 
+    def count_labels(self, record):
+        """Count the uses of the record's labels, for `site_labels`."""
+        names = dict.fromkeys(n.strip() for n in record.labels if n.strip())
+        places = [self.label_uses]
+        if record.status == Status.PUBLISHED:
+            places.append(self.published_label_uses)
+        for uses in places:
+            for name in names:
+                uses.setdefault(name, [0, len(uses)])[0] += 1
+
     def site_labels(self):
         """
         The home page's featured label and home labels, when the imported
@@ -350,15 +383,11 @@ class _Saver:
         posts, or all its posts when none is published). A label the blog
         has is kept, so an editor's choice stands on every re-import.
         """
-        counts, first_seen = {}, {}
-        records = [r for r in self.backup.posts if r.status == Status.PUBLISHED]
-        for record in records or self.backup.posts:
-            for name in dict.fromkeys(n.strip() for n in record.labels if n.strip()):
-                counts[name] = counts.get(name, 0) + 1
-                first_seen.setdefault(name, len(first_seen))
+        uses = self.published_label_uses or self.label_uses
+        counts = {name: count for name, (count, _first) in uses.items() if count}
         if not counts:
             return
-        ranked = sorted(counts, key=lambda name: (-counts[name], first_seen[name]))
+        ranked = sorted(counts, key=lambda name: (-counts[name], uses[name][1]))
         site = SiteSettings.objects.get(pk=1)
         featured = site.featured_label.strip()
         if featured not in counts:
@@ -477,6 +506,37 @@ class _Saver:
 
     # Posts and pages --------------------------------------------------------
 
+    def posts(self, batch):
+        """
+        Save a batch of post records: the posts already here read in one
+        query (their labels in one more), the new ones inserted together.
+        """
+        if not batch:
+            return
+        ids = {record.blogger_id for record in batch}
+        self.posts_by_id = {
+            post.blogger_id: post
+            for post in Post.objects.filter(blogger_id__in=ids).prefetch_related(
+                Prefetch(
+                    "labeled_items",
+                    queryset=LabeledPost.objects.select_related("tag").order_by(
+                        "position", "id"
+                    ),
+                    to_attr="ordered_labeled_items",
+                )
+            )
+        }
+        self.owners = self.read_owners(batch)
+        for record in batch:
+            with entry_errors(record.entry):
+                waits = self.post(record)
+            self.count_labels(record)
+            if not waits:
+                self.tick()
+            elif len(self.waiting) >= BATCH_SIZE:
+                self.flush()
+        self.flush()
+
     def body(self, record):
         body = record.body
         if self.images is not None:
@@ -556,6 +616,8 @@ class _Saver:
                 self.flush()
             publishing.save_post(post=obj, user=None, was=was)
             obj.set_labels(labels)
+            # Read again if the same id comes back in this batch.
+            obj.__dict__.pop("ordered_labeled_items", None)
             self.moved(obj, address_before)
         else:
             obj.save()
@@ -610,7 +672,7 @@ class _Saver:
 
     def read_owners(self, records):
         """
-        `{address: post id or None}` for the post addresses in the file, read
+        `{address: post id or None}` for the post addresses of `records`, read
         in one query per BATCH_SIZE of them.
         """
         paths = list(dict.fromkeys(record.path for record in records if record.path))
@@ -759,54 +821,88 @@ class _Saver:
     # Comments ---------------------------------------------------------------
 
     def comments(self):
-        """Comments on posts and on pages, threads kept; both are rows of "comments"."""
-        records = self.backup.comments
-        tally = self.report.tally("comments")
-        tally.in_file = len(records)
-        by_id = {record.blogger_id: record for record in records}
+        """
+        Comments on posts and on pages, threads kept; both are rows of
+        "comments". Threads' first comments are read and saved first, then
+        the replies, so every reply finds its thread's first comment saved.
+        """
+        self.parents = self.backup.comment_parents
+        # The saved comments replies may need: {blogger id: (pk, post, page)}.
+        self.answered = set(self.parents.values())
+        self.roots = {}
+        self.report.tally("comments")
+        imported = Q(post__blogger_id__gt="") | Q(page__blogger_id__gt="")
+        self.imported_comments = Comment.objects.exclude(blogger_id="").filter(imported)
+        for replies in (False, True):
+            if replies and not any(self.parents.values()):
+                break
+            batch = []
+            for record in self.backup.records("comment"):
+                if (self.thread_root(record) is not None) != replies:
+                    continue
+                batch.append(record)
+                if len(batch) == BATCH_SIZE:
+                    self.comment_batch(batch)
+                    batch = []
+            self.comment_batch(batch)
+
+    def thread_root(self, record):
+        """
+        The id of the first comment of the record's thread, or None for a
+        first comment (our threads are two levels).
+        """
+        parents = self.parents
+        seen = {record.blogger_id}
+        current, parent = record.blogger_id, record.parent_id
+        while parent and parent in parents:
+            if parent in seen:
+                raise entry_error(record.entry, _("its replies form a loop"))
+            seen.add(parent)
+            current, parent = parent, parents[parent]
+        return None if current == record.blogger_id else current
+
+    def comment_batch(self, batch):
+        """
+        Save a batch of comment records: their posts and the comments here
+        already read in one query each, the new ones inserted together and
+        the changed ones updated together.
+        """
+        if not batch:
+            return
         # Blogger numbers posts and pages in one series: a comment names either.
         targets = {bid: page for bid, page in self.pages_by_id.items() if page.pk}
-        targets.update((bid, post) for bid, post in self.posts_by_id.items() if post.pk)
-        imported = Q(post__blogger_id__gt="") | Q(page__blogger_id__gt="")
+        targets.update(
+            Post.objects.filter(
+                blogger_id__in={record.post_id for record in batch}
+            ).values_list("blogger_id", "pk")
+        )
         existing = {
             (comment.post_id, comment.page_id, comment.blogger_id): comment
-            for comment in Comment.objects.exclude(blogger_id="").filter(imported)
+            for comment in self.imported_comments.filter(
+                blogger_id__in={record.blogger_id for record in batch}
+            )
         }
-        saved = {}
-
-        def thread_root(record):
-            """The first comment of the record's thread (our threads are two levels)."""
-            seen = {record.blogger_id}
-            current = record
-            while current.parent_id and current.parent_id in by_id:
-                if current.parent_id in seen:
-                    raise entry_error(record.entry, _("its replies form a loop"))
-                seen.add(current.parent_id)
-                current = by_id[current.parent_id]
-            if current is record:
-                return None
-            return current
-
-        # Roots first, so every reply finds its thread's first comment saved.
-        ordered = sorted(records, key=lambda r: thread_root(r) is not None)
-        for record in ordered:
+        tally = self.report.tally("comments")
+        written = []  # (record, comment, action)
+        for record in batch:
+            tally.in_file += 1
             target = targets.get(record.post_id)
             if target is None:
                 reason = _("its post or page %s is not in the file") % record.post_id
                 self.report.skipped.append((record.entry, reason))
                 continue
-            fields = {"post_id": None, "page_id": None}
-            fields["%s_id" % target_kind(target)] = target.pk
-            on_page = fields["page_id"] is not None
-            if on_page:
+            if isinstance(target, Page):
+                fields = {"post_id": None, "page_id": target.pk}
                 # Their own row too, as drafts are counted under posts.
                 self.report.tally("page comments").in_file += 1
-            root = thread_root(record)
+            else:
+                fields = {"post_id": target, "page_id": None}
+            root = self.thread_root(record)
             parent = None
             orphan = False
             if root is not None:
-                parent = saved.get(root.blogger_id)
-                if parent is None or (parent.post_id, parent.page_id) != (
+                parent = self.roots.get(root)
+                if parent is None or parent[1:] != (
                     fields["post_id"],
                     fields["page_id"],
                 ):
@@ -828,17 +924,56 @@ class _Saver:
                 comment, action = self.comment(
                     record, fields, parent, existing.get(key)
                 )
-            saved[record.blogger_id] = comment
-            if on_page:
+            written.append((record, comment, action))
+            if fields["page_id"] is not None:
                 self.report.tally("page comments").add(action)
             if orphan:
                 self.report.tally("orphan comments").add(action)
+        self.save_comments(written)
+        for record, comment, action in written:
+            if record.blogger_id in self.answered:
+                self.roots[record.blogger_id] = (
+                    comment.pk,
+                    comment.post_id,
+                    comment.page_id,
+                )
+            self.report.change(action, "comments", record.entry)
             self.tick()
+
+    def save_comments(self, written):
+        """
+        Insert the new comments of a batch in one statement and update the
+        changed ones in another; when the database refuses one, they are
+        saved one at a time, so the refusal names the entry. Their cached
+        pages are purged once, at the end of the import.
+        """
+        new = [comment for _r, comment, action in written if action == "created"]
+        changed = [comment for _r, comment, action in written if action == "updated"]
+        try:
+            with transaction.atomic():
+                Comment.objects.bulk_create(new, batch_size=BATCH_SIZE)
+                Comment.objects.bulk_update(
+                    changed, COMMENT_FIELDS, batch_size=BATCH_SIZE
+                )
+        except (DatabaseError, ValidationError, ValueError):
+            for comment in new:
+                comment.pk, comment._state.adding = None, True
+            for record, comment, action in written:
+                if action != "unchanged":
+                    with entry_errors(record.entry):
+                        comment.save()
+        for _record, comment, action in written:
+            if action != "unchanged":
+                self.purge_tags.update(
+                    comment_tags(comment, created=action == "created")
+                )
 
     def comment(self, record, target_fields, parent, comment):
         """
-        Save one comment (`target_fields`: its `post_id` and `page_id`) and
-        return it with what was done: created, updated or unchanged.
+        The comment for `record` (`target_fields`: its `post_id` and
+        `page_id`; `parent`: its thread's first comment as (pk, post id,
+        page id) or None), not yet saved, with what is to be done: created,
+        updated or unchanged.
         """
         adding = comment is None
         email = record.author.email
@@ -848,7 +983,7 @@ class _Saver:
             email = ""
         fields = {
             **target_fields,
-            "parent_id": parent.pk if parent is not None else None,
+            "parent_id": parent[0] if parent is not None else None,
             "name": (record.author.name or ANONYMOUS)[:100],
             "email": email[:254],
             "text": comment_text(record.body) or "-",
@@ -856,16 +991,12 @@ class _Saver:
             "created_at": record.published or record.updated or timezone.now(),
         }
         if not adding and all(getattr(comment, k) == v for k, v in fields.items()):
-            self.report.change("unchanged", "comments", record.entry)
             return comment, "unchanged"
         if adding:
             comment = Comment(blogger_id=record.blogger_id)
         for name, value in fields.items():
             setattr(comment, name, value)
-        comment.save()
-        action = "created" if adding else "updated"
-        self.report.change(action, "comments", record.entry)
-        return comment, action
+        return comment, "created" if adding else "updated"
 
 
 def import_backup(

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blogger.backup import BackupError, read_backup, read_takeout_settings
+from blogger.backup import BackupError, BackupFile, read_takeout_settings
 from blogger.importer import import_backup, read_author_map
 
 ROWS = (
@@ -57,8 +57,8 @@ class Command(BaseCommand):
             if options["author_map"]:
                 with open(options["author_map"], newline="", encoding="utf-8") as f:
                     author_map = read_author_map(f)
-            with path.open("rb") as source:
-                backup = read_backup(source, progress=progress)
+            # Checked whole first, then read again as the import goes.
+            backup = BackupFile(path).scan(progress=progress)
             takeout_settings = path.with_name("settings.csv")
             if backup.format == "takeout" and takeout_settings.is_file():
                 read_takeout_settings(takeout_settings, backup)
