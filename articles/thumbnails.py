@@ -584,7 +584,10 @@ def render(fileobj, sizes, *, webp=True):
     return results
 
 
-# Storage: images/<key>/sizes/<pipeline>/<size>.<ext>, through the storage API.
+# Storage: images/<key>/sizes/<pipeline>/<size>-<source>.<ext>, through the
+# storage API. <source> names the original the size was made from, so a name
+# always holds the same bytes: a replaced original gets new names, never an
+# old size, and what is known about a name (`made_record`) never goes stale.
 
 
 def variant_extension(image, variant):
@@ -593,11 +596,17 @@ def variant_extension(image, variant):
     return FORMAT_EXTENSIONS[primary_format(image.format)]
 
 
+def source_tag(image):
+    """Short, stable, and different for each original file of an image."""
+    return hashlib.sha256(image.file.name.encode()).hexdigest()[:12]
+
+
 def derived_name(image, size, variant):
-    return "images/%s/sizes/%s/%s.%s" % (
+    return "images/%s/sizes/%s/%s-%s.%s" % (
         image.key,
         PIPELINE,
         size.key,
+        source_tag(image),
         variant_extension(image, variant),
     )
 
@@ -634,6 +643,34 @@ def _release(lock, token):
         cache.delete(lock)
 
 
+# Made sizes are recorded in the cache, so that serving one costs no storage
+# round trip (an existence check, then a read: each a request to S3). The
+# bytes of small files are kept in the record itself; larger ones are read
+# from the storage. Without a record (a new server, an evicted key), the
+# storage is asked once and the record written again.
+KEPT_BYTES = 256 * 1024
+RECORD_SECONDS = 30 * 24 * 3600
+
+
+def _record_key(name):
+    return "newsroom:image-made:%s" % name
+
+
+def made_record(name):
+    """The bytes of a made size (b"" when they are not kept), or None."""
+    return cache.get(_record_key(name))
+
+
+def record_made(name, data=b""):
+    """Remember that `name` is stored whole, with its bytes when they are small."""
+    kept = data if len(data) <= KEPT_BYTES else b""
+    cache.set(_record_key(name), kept, RECORD_SECONDS)
+
+
+def forget_made(name):
+    cache.delete(_record_key(name))
+
+
 def _store(name, data):
     if default_storage.exists(name):
         default_storage.delete(name)
@@ -641,6 +678,7 @@ def _store(name, data):
     if saved != name:
         # Another server without a shared cache wrote the same file first.
         default_storage.delete(saved)
+    record_made(name, data)
 
 
 def _make(image, sizes):
@@ -667,15 +705,21 @@ def ensure_size(image, size, variant):
     be decoded; raises Busy when another request holds the lock too long.
     """
     name = derived_name(image, size, variant)
+    if made_record(name) is not None:
+        return name
     lock = _lock_key(image, size)
     deadline = time.monotonic() + LOCK_SECONDS + 5
     while True:
         if cache.get(lock) is None and default_storage.exists(name):
+            record_made(name)
             return name
         token = secrets.token_hex(8)
         if cache.add(lock, token, LOCK_SECONDS):
             try:
-                if default_storage.exists(name) or _make(image, [size]):
+                if default_storage.exists(name):
+                    record_made(name)
+                    return name
+                if _make(image, [size]):
                     return name
                 return None
             finally:
@@ -683,6 +727,37 @@ def ensure_size(image, size, variant):
         if time.monotonic() > deadline:
             raise Busy(name)
         time.sleep(0.05)
+
+
+def open_size(image, size, variant):
+    """`size` of `image` as a file to serve, made first if need be; None when
+    the original cannot be decoded. Raises Busy as `ensure_size` does.
+
+    A recorded size is served from its record's bytes (no storage round trip)
+    or read from the storage (no existence check first).
+    """
+    name = derived_name(image, size, variant)
+    for _attempt in range(2):
+        kept = made_record(name)
+        if kept is None:
+            if ensure_size(image, size, variant) is None:
+                return None
+            kept = made_record(name)
+        if kept:
+            return ContentFile(kept, name=name)
+        try:
+            handle = default_storage.open(name, "rb")
+        except FileNotFoundError:
+            # Deleted behind the record's back (a restore, a hand clean-up).
+            forget_made(name)
+            continue
+        if handle.size <= KEPT_BYTES:
+            with handle:
+                data = handle.read()
+            record_made(name, data)
+            return ContentFile(data, name=name)
+        return handle
+    return None
 
 
 def upload_sizes_of(image):

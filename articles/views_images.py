@@ -1,4 +1,3 @@
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
@@ -73,16 +72,18 @@ def image_view(request, key, size, filename):
     ):
         return _headers(HttpResponseNotModified(), etag, negotiated=negotiated)
     try:
-        name = thumbnails.ensure_size(image, made, variant)
+        # Once made, a size is served from its record in the cache: no
+        # storage round trip for small files, and no existence check.
+        handle = thumbnails.open_size(image, made, variant)
     except thumbnails.Busy:
         response = HttpResponse(status=503)
         response["Retry-After"] = "5"
         return response
-    if name is None:
+    if handle is None:
         raise Http404
     stem = (image.filename or "image").rsplit(".", 1)[0]
     response = FileResponse(
-        default_storage.open(name, "rb"),
+        handle,
         as_attachment=asked.download,
         content_type=thumbnails.content_type(image, variant),
         filename="%s.%s" % (stem, thumbnails.variant_extension(image, variant)),
