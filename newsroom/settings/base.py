@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # PostgreSQL away (a restart): 503 + Retry-After, not a 500.
+    "newsroom.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A hit is answered here whole (its own CSP nonce and 304s): it costs no
     # session, locale, CSRF or other middleware work.
@@ -144,7 +146,13 @@ TEMPLATES = [
 # writers queue instead of failing); any database through DATABASE_URL.
 SQLITE_PATH = env("DJANGO_SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 if env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+    # A kept connection is checked before a request reuses it, so a restarted
+    # PostgreSQL costs no request an error once it is back (newsroom/unavailable.py).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -165,11 +173,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # Django's RedisCache that serves uncached, never a 500 or a held request,
+    # while Redis does not answer within the timeout (newsroom/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", "newsroom"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(env("DJANGO_CACHE_TIMEOUT", "0.1")),
+                "socket_timeout": float(env("DJANGO_CACHE_TIMEOUT", "0.1")),
+                "OUTAGE_RETRY_SECONDS": float(env("DJANGO_CACHE_RETRY_SECONDS", "2")),
+            },
         }
     }
 else:
@@ -205,6 +220,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media in an S3-compatible bucket when NEWSROOM_S3_BUCKET is set (the optional
+# requirements-s3.txt: django-storages and boto3). Credentials come from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the machine's role. See
+# docs/production.md.
+if env("NEWSROOM_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("NEWSROOM_S3_BUCKET"),
+            "endpoint_url": env("NEWSROOM_S3_ENDPOINT") or None,
+            "region_name": env("NEWSROOM_S3_REGION") or None,
+            "addressing_style": env("NEWSROOM_S3_ADDRESSING_STYLE") or None,
+            "location": env("NEWSROOM_S3_PREFIX"),
+            # Readers get media through /img/, never from the bucket.
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
