@@ -62,8 +62,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # PostgreSQL away (a restart): 503 + Retry-After, not a 500.
-    "newsroom.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A hit is answered here whole (its own CSP nonce and 304s): it costs no
     # session, locale, CSRF or other middleware work.
@@ -146,13 +144,7 @@ TEMPLATES = [
 # writers queue instead of failing); any database through DATABASE_URL.
 SQLITE_PATH = env("DJANGO_SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 if env("DATABASE_URL"):
-    # A kept connection is checked before a request reuses it, so a restarted
-    # PostgreSQL costs no request an error once it is back (newsroom/unavailable.py).
-    DATABASES = {
-        "default": dj_database_url.parse(
-            env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
@@ -173,18 +165,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    # Django's RedisCache that serves uncached, never a 500 or a held request,
-    # while Redis does not answer within the timeout (newsroom/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", "newsroom"),
-            "OPTIONS": {
-                "socket_connect_timeout": float(env("DJANGO_CACHE_TIMEOUT", "0.1")),
-                "socket_timeout": float(env("DJANGO_CACHE_TIMEOUT", "0.1")),
-                "OUTAGE_RETRY_SECONDS": float(env("DJANGO_CACHE_RETRY_SECONDS", "2")),
-            },
         }
     }
 else:
