@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 
 
 class ArticlesConfig(AppConfig):
@@ -37,6 +43,26 @@ class ArticlesConfig(AppConfig):
                 signal.connect(forget_related_posts, sender=sender, weak=False)
         for sender in (Post.related_pinned.through, Post.related_excluded.through):
             m2m_changed.connect(forget_related_posts, sender=sender, weak=False)
+
+        # Kept counts follow every change of posts and their labels.
+        from . import counts
+        from .models import SiteSettings
+
+        for signal, sender, receiver in (
+            (pre_save, Post, counts.post_pre_save),
+            (post_save, Post, counts.post_saved),
+            (pre_delete, Post, counts.post_pre_delete),
+            (post_delete, Post, counts.post_deleted),
+            (pre_save, LabeledPost, counts.row_pre_save),
+            (post_save, LabeledPost, counts.row_saved),
+            (post_delete, LabeledPost, counts.row_deleted),
+            (post_save, SiteSettings, counts.site_saved),
+        ):
+            signal.connect(
+                receiver,
+                sender=sender,
+                dispatch_uid="counts-%s" % receiver.__name__,
+            )
 
         # Which cached pages a change purges (pagecache/registry.py).
         from . import purges

@@ -54,6 +54,16 @@ class Label(TagBase):
         return reverse("articles:label", args=[self.name])
 
 
+class LabeledPostQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create, the labels' kept counts following (articles/counts.py)."""
+        from . import counts
+
+        objs = super().bulk_create(objs, *args, **kwargs)
+        counts.add_batch(label_rows=objs)
+        return objs
+
+
 class LabeledPost(TaggedItemBase):
     content_object = models.ForeignKey(
         "Post", on_delete=models.CASCADE, related_name="labeled_items"
@@ -67,6 +77,8 @@ class LabeledPost(TaggedItemBase):
             "Order of the label on the post; the first two make the breadcrumb."
         ),
     )
+
+    objects = LabeledPostQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("labeled post")
@@ -488,10 +500,18 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(status=Status.PENDING)
 
     def bulk_create(self, objs, *args, **kwargs):
-        """bulk_create, each new row numbered first (ContentId.give, in bulk)."""
+        """
+        bulk_create, each new row numbered first (ContentId.give, in bulk);
+        the kept counts of new posts follow (articles/counts.py).
+        """
         objs = list(objs)
         ContentId.give(self.model, objs)
-        return super().bulk_create(objs, *args, **kwargs)
+        objs = super().bulk_create(objs, *args, **kwargs)
+        if issubclass(self.model, Post):
+            from . import counts
+
+            counts.add_batch(posts=objs)
+        return objs
 
 
 class Publishable(models.Model):
@@ -614,6 +634,68 @@ class PostQuerySet(PublishableQuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")
+
+
+class LabelCount(models.Model):
+    """
+    A label's kept counts (articles/counts.py keeps them in step with each
+    change, `manage.py recount` rebuilds them): its published posts, live or
+    scheduled (readers' counts take off those still to come), all its posts,
+    and when its page last changed for readers.
+    """
+
+    label = models.OneToOneField(
+        Label, primary_key=True, on_delete=models.CASCADE, related_name="kept_count"
+    )
+    published = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("label count")
+
+    def __str__(self):
+        return "%s: %d" % (self.label_id, self.published)
+
+
+class MonthCount(models.Model):
+    """
+    Published posts, live or scheduled, of one month of `zone` (the site's
+    time zone): the archive's counts, kept by articles/counts.py.
+    """
+
+    zone = models.CharField(max_length=64)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    published = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("month count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "starts_at"], name="unique_month_count"
+            )
+        ]
+
+    def __str__(self):
+        return "%s %s: %d" % (self.zone, self.starts_at, self.published)
+
+
+class CountsState(models.Model):
+    """
+    One row beside the kept counts: when live posts last changed for readers
+    (the sitemaps' lastmod), and up to when posts that went live by their
+    time alone are folded into the labels' `changed_at`.
+    """
+
+    changed_at = models.DateTimeField(null=True, blank=True)
+    folded_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("counts state")
+
+    def __str__(self):
+        return "counts folded until %s" % self.folded_until
 
 
 class PremiumMode(models.TextChoices):

@@ -5,45 +5,31 @@ import uuid
 from django.core.cache import cache
 from django.db.models import (
     Case,
-    Count,
     Value,
     When,
 )
-from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
-from .models import Label, Post, visible_q
+from . import counts
+from .models import Post
 from .related import rank_all, rank_candidates
 
 
 def label_counts():
     """
-    Labels with the number of live posts carrying each, in case-insensitive
-    alphabetical order; labels with no live post are left out.
+    Labels with the number of live posts carrying each (`count`), in
+    case-insensitive alphabetical order; labels with no live post are left
+    out. Read from the kept counts (articles/counts.py): one query.
     """
-    return (
-        Label.objects.annotate(
-            count=Count(
-                "labeled_posts",
-                filter=visible_q("labeled_posts__content_object__"),
-            )
-        )
-        .filter(count__gt=0)
-        .order_by(Lower("name"), "name")
-    )
+    return counts.label_counts()
 
 
 def archive_months():
-    """(month start, live post count) pairs, newest month first, in the site's time zone."""
-    return (
-        Post.objects.published()
-        .annotate(
-            month=TruncMonth("published_at", tzinfo=timezone.get_current_timezone())
-        )
-        .values("month")
-        .annotate(count=Count("id"))
-        .order_by("-month")
-    )
+    """
+    (month start, live post count) pairs, newest month first, in the site's
+    time zone, from the kept counts (articles/counts.py): one query.
+    """
+    return counts.archive_months()
 
 
 RELATED_LIMIT = 6

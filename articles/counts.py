@@ -1,0 +1,610 @@
+"""
+Kept counts, so no request counts a million rows (issue 20): live posts per
+label and per month, all posts per label, the number of live posts, and when
+live posts and each label's page last changed (the sitemaps' lastmod).
+
+What is kept counts *published* posts, live or scheduled. Readers' counts
+take off the few published posts whose time is still to come (an indexed
+range of the post table), so a scheduled post joins every count at its time,
+with no job and no write (DESIGN.md 4.2).
+
+Each change that can alter a count updates it in the change's own
+transaction: saves and deletes of posts and label rows (the receivers below,
+connected in apps.py: publishing, unpublishing, a new time, labels added,
+removed or moved by a merge, a revert), bulk inserts (the querysets'
+bulk_create, and add_batch() for an insert that bypasses it), and a change of
+the site's time zone (months are counted in it). A queryset.update() of a
+post's status or time sends no signal: `manage.py recount` rebuilds every
+count from the rows, and says how many were wrong.
+"""
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
+from django.utils import timezone
+
+from .models import (
+    CountsState,
+    Label,
+    LabelCount,
+    LabeledPost,
+    MonthCount,
+    Post,
+    SiteSettings,
+    Status,
+    scheduled_q,
+    visible_q,
+)
+
+# A post that went live by its time alone is looked for this far before the
+# last fold too: a save's transaction still open across the fold is caught.
+FOLD_MARGIN = timedelta(hours=1)
+
+
+# Reading ---------------------------------------------------------------------
+
+
+def _count_of(queryset):
+    """A scalar subquery counting `queryset`'s rows (NULL when there are none)."""
+    counted = queryset.order_by().values(group=Value(1)).annotate(n=Count("pk"))
+    return Subquery(counted.values("n"), output_field=IntegerField())
+
+
+def _still_to_come(label_ref):
+    """Published posts of the label `label_ref` whose time has not come."""
+    return _count_of(
+        LabeledPost.objects.filter(scheduled_q("content_object__"), tag=label_ref)
+    )
+
+
+def labels_with_live_counts():
+    """
+    Labels annotated with `count`, their live posts, from the kept counts:
+    one query, whatever the number of posts.
+    """
+    return (
+        Label.objects.filter(kept_count__published__gt=0)
+        .annotate(
+            count=F("kept_count__published")
+            - Coalesce(_still_to_come(OuterRef("pk")), 0)
+        )
+        .filter(count__gt=0)
+    )
+
+
+def label_counts():
+    """Labels with live posts and `count`, in case-insensitive alphabetical order."""
+    return labels_with_live_counts().order_by(Lower("name"), "name")
+
+
+def live_label_count(label):
+    """The live posts carrying `label`, in one query."""
+    return (
+        LabelCount.objects.filter(label=label)
+        .annotate(live=F("published") - Coalesce(_still_to_come(label.pk), 0))
+        .values_list("live", flat=True)
+        .first()
+        or 0
+    )
+
+
+def live_post_count():
+    """The number of live posts, in one query (the feeds' openSearch total)."""
+    to_come = _count_of(Post.objects.filter(scheduled_q()))
+    return (
+        MonthCount.objects.aggregate(
+            live=Coalesce(Sum("published"), 0) - Coalesce(to_come, 0)
+        )["live"]
+        or 0
+    )
+
+
+def months_with_live_counts():
+    """
+    [(month start, month end, live posts)], newest month first, from the
+    kept counts (in the zone they were counted in); one query.
+    """
+    to_come = _count_of(
+        Post.objects.filter(
+            scheduled_q(),
+            published_at__gte=OuterRef("starts_at"),
+            published_at__lt=OuterRef("ends_at"),
+        )
+    )
+    rows = (
+        MonthCount.objects.filter(published__gt=0)
+        .annotate(live=F("published") - Coalesce(to_come, 0))
+        .order_by("-starts_at")
+        .values_list("zone", "starts_at", "ends_at", "live")
+    )
+    return [(zone, start, end, live) for zone, start, end, live in rows if live > 0]
+
+
+def archive_months():
+    """
+    (month start, live post count) pairs, newest month first, in the current
+    time zone: from the kept counts when they were counted in it (the
+    site's zone, always, on a reader's page), else counted from the posts.
+    """
+    zone = timezone.get_current_timezone()
+    months = months_with_live_counts()
+    if any(name != zone_name(zone) for name, _start, _end, _live in months):
+        return list(_scan_months(zone))
+    return [
+        {"month": timezone.localtime(start, zone), "count": live}
+        for _zone, start, _end, live in months
+    ]
+
+
+def _scan_months(zone):
+    return (
+        Post.objects.published()
+        .annotate(month=TruncMonth("published_at", tzinfo=zone))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )
+
+
+def state():
+    """The one CountsState row (made the first time it is asked for)."""
+    return CountsState.objects.get_or_create(pk=1)[0]
+
+
+def labels_changed_since_fold(fold_from):
+    """
+    {label id: time} of posts that went live by their time alone since the
+    last fold (`fold_from`: CountsState.folded_until less FOLD_MARGIN).
+    """
+    rows = LabeledPost.objects.filter(
+        content_object__status=Status.PUBLISHED,
+        content_object__published_at__lte=timezone.now(),
+    )
+    if fold_from is not None:
+        rows = rows.filter(content_object__published_at__gt=fold_from)
+    return dict(
+        rows.order_by()
+        .values("tag")
+        .annotate(at=Max("content_object__published_at"))
+        .values_list("tag", "at")
+    )
+
+
+# Keeping ---------------------------------------------------------------------
+
+
+def zone_name(zone):
+    return getattr(zone, "key", None) or str(zone)
+
+
+def counting_zone():
+    """The zone months are counted in: the site's, else the server's."""
+    return SiteSettings.load().zone or ZoneInfo(settings.TIME_ZONE)
+
+
+def month_of(moment, zone):
+    """The aware [start, end) of the month of `moment` in `zone`."""
+    local = timezone.localtime(moment, zone)
+    start = datetime(local.year, local.month, 1)
+    end = datetime(local.year + local.month // 12, local.month % 12 + 1, 1)
+    return timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+
+
+def _published(status, published_at):
+    return status == Status.PUBLISHED and published_at is not None
+
+
+def _live(status, published_at, now):
+    return _published(status, published_at) and published_at <= now
+
+
+def _later(field, moment):
+    """`field` moved to `moment` when that is later (NULL counts as never)."""
+    return Greatest(Coalesce(field, Value(moment)), Value(moment))
+
+
+def _update_labels(changes):
+    """
+    Apply {label id: [total change, published change, changed_at or None]}
+    in two queries: make the missing rows, then one UPDATE with CASEs.
+    """
+    changes = {
+        pk: change
+        for pk, change in changes.items()
+        if change[0] or change[1] or change[2] is not None
+    }
+    if not changes:
+        return
+    have = set(
+        LabelCount.objects.filter(label_id__in=list(changes)).values_list(
+            "label_id", flat=True
+        )
+    )
+    if len(have) < len(changes):
+        LabelCount.objects.bulk_create(
+            [LabelCount(label_id=pk) for pk in changes if pk not in have],
+            ignore_conflicts=True,
+        )
+
+    def case(index, default):
+        whens = [
+            When(label_id=pk, then=Value(change[index]))
+            for pk, change in changes.items()
+            if change[index] != default
+        ]
+        return whens
+
+    fields = {}
+    for name, index in (("total", 0), ("published", 1)):
+        whens = case(index, 0)
+        if whens:
+            fields[name] = F(name) + Case(
+                *whens, default=Value(0), output_field=IntegerField()
+            )
+    moments = {pk: change[2] for pk, change in changes.items() if change[2]}
+    if moments:
+        fields["changed_at"] = Case(
+            *[
+                When(label_id=pk, then=_later(F("changed_at"), moment))
+                for pk, moment in moments.items()
+            ],
+            default=F("changed_at"),
+        )
+    LabelCount.objects.filter(label_id__in=list(changes)).update(**fields)
+
+
+def _update_months(changes, zone):
+    """Apply {(start, end): published change} to the months of `zone`."""
+    changes = {month: n for month, n in changes.items() if n}
+    if not changes:
+        return
+    name = zone_name(zone)
+    if MonthCount.objects.exclude(zone=name).exists():
+        # Counted in another zone (the server's changed): count them again.
+        recount_months(zone)
+        return
+    have = set(
+        MonthCount.objects.filter(
+            zone=name, starts_at__in=[start for start, _end in changes]
+        ).values_list("starts_at", flat=True)
+    )
+    if len(have) < len(changes):
+        MonthCount.objects.bulk_create(
+            [
+                MonthCount(zone=name, starts_at=start, ends_at=end)
+                for start, end in changes
+                if start not in have
+            ],
+            ignore_conflicts=True,
+        )
+    MonthCount.objects.filter(
+        zone=name, starts_at__in=[start for start, _end in changes]
+    ).update(
+        published=F("published")
+        + Case(
+            *[
+                When(starts_at=start, then=Value(n))
+                for (start, _end), n in changes.items()
+            ],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _fold(changed_at=None):
+    """
+    Fold posts that went live by their time alone into their labels'
+    `changed_at`, and move CountsState on (its `changed_at` to
+    `changed_at` when later). The row is locked: folds take turns.
+    """
+    now = timezone.now()
+    row = CountsState.objects.select_for_update().get_or_create(pk=1)[0]
+    fold_from = row.folded_until - FOLD_MARGIN if row.folded_until else now
+    went_live = labels_changed_since_fold(fold_from)
+    _update_labels({pk: [0, 0, moment] for pk, moment in went_live.items()})
+    newest = [m for m in (row.changed_at, changed_at) if m is not None]
+    row.changed_at = max(newest) if newest else None
+    row.folded_until = now
+    row.save(update_fields=["changed_at", "folded_until"])
+
+
+def _post_labels(post_id):
+    return list(
+        LabeledPost.objects.filter(content_object_id=post_id).values_list(
+            "tag_id", flat=True
+        )
+    )
+
+
+def post_changed(post_id, before, after, moment):
+    """
+    A post's status and time went from `before` to `after` ((status,
+    published_at), None when it did not exist): its labels' and months'
+    counts follow; `moment` is when readers saw it change.
+    """
+    now = timezone.now()
+    was = before is not None and _published(*before)
+    is_ = after is not None and _published(*after)
+    shown = (before is not None and _live(*before, now)) or (
+        after is not None and _live(*after, now)
+    )
+    delta = int(is_) - int(was)
+    if delta or shown:
+        changes = {
+            pk: [0, delta, moment if shown else None] for pk in _post_labels(post_id)
+        }
+        _update_labels(changes)
+    zone = counting_zone()
+    months = Counter()
+    if was:
+        months[month_of(before[1], zone)] -= 1
+    if is_:
+        months[month_of(after[1], zone)] += 1
+    _update_months(months, zone)
+    _fold(moment if shown else None)
+
+
+def row_changed(tag_id, post_id, sign, now=None):
+    """A label row (label `tag_id` on post `post_id`) was added (+1) or removed (-1)."""
+    now = now or timezone.now()
+    found = Post.objects.filter(pk=post_id).values_list("status", "published_at")
+    status, published_at = found.first() or (None, None)
+    published = _published(status, published_at)
+    live = _live(status, published_at, now)
+    _update_labels({tag_id: [sign, sign * int(published), now if live else None]})
+
+
+def add_batch(posts=(), label_rows=()):
+    """
+    Count rows inserted without signals, once per batch, in the insert's
+    transaction: new `posts` (months, the latest change) and new
+    `label_rows` (the labels' counts; their posts are read from `posts` when
+    there, else from the database in one query). The querysets'
+    bulk_create calls it; an insert that bypasses bulk_create (PostgreSQL's
+    COPY) calls it itself.
+    """
+    posts, label_rows = list(posts), list(label_rows)
+    if not posts and not label_rows:
+        return
+    now = timezone.now()
+    facts = {}
+    for post in posts:
+        shown = max(filter(None, (post.updated_at, post.published_at)), default=now)
+        facts[post.pk] = (post.status, post.published_at, shown)
+    missing = {row.content_object_id for row in label_rows} - set(facts)
+    missing = sorted(missing)
+    for first in range(0, len(missing), 500):
+        for pk, status, published_at, updated_at in Post.objects.filter(
+            pk__in=missing[first : first + 500]
+        ).values_list("pk", "status", "published_at", "updated_at"):
+            shown = max(filter(None, (updated_at, published_at)), default=now)
+            facts[pk] = (status, published_at, shown)
+    changes = defaultdict(lambda: [0, 0, None])
+    for row in label_rows:
+        status, published_at, shown = facts.get(row.content_object_id, (None,) * 3)
+        change = changes[row.tag_id]
+        change[0] += 1
+        if _published(status, published_at):
+            change[1] += 1
+            if published_at <= now:
+                change[2] = max(change[2] or shown, shown)
+    _update_labels(changes)
+    zone = counting_zone()
+    months = Counter()
+    latest = None
+    for post in posts:
+        status, published_at, shown = facts[post.pk]
+        if _published(status, published_at):
+            months[month_of(published_at, zone)] += 1
+            if published_at <= now:
+                latest = max(latest or shown, shown)
+    _update_months(months, zone)
+    if posts:
+        _fold(latest)
+
+
+# Receivers (connected in apps.py) ----------------------------------------------
+
+
+def _stored_state(post_id):
+    return Post.objects.filter(pk=post_id).values_list("status", "published_at").first()
+
+
+def post_pre_save(sender, instance, **kwargs):
+    instance._counts_before = (
+        _stored_state(instance.pk) if instance.pk is not None else None
+    )
+
+
+def post_saved(sender, instance, **kwargs):
+    before = instance.__dict__.pop("_counts_before", None)
+    after = (instance.status, instance.published_at)
+    post_changed(instance.pk, before, after, instance.updated_at or timezone.now())
+
+
+def post_pre_delete(sender, instance, **kwargs):
+    instance._counts_before = _stored_state(instance.pk)
+
+
+def post_deleted(sender, instance, **kwargs):
+    # Its label rows went first, each through row_deleted.
+    before = instance.__dict__.pop("_counts_before", None)
+    if before is not None:
+        post_changed(instance.pk, before, None, timezone.now())
+
+
+def row_pre_save(sender, instance, update_fields=None, **kwargs):
+    moved = update_fields is None or {"tag", "content_object"} & set(update_fields)
+    instance._counts_before = (
+        LabeledPost.objects.filter(pk=instance.pk)
+        .values_list("tag_id", "content_object_id")
+        .first()
+        if instance.pk is not None and moved
+        else (instance.tag_id, instance.content_object_id)
+    )
+
+
+def row_saved(sender, instance, created, **kwargs):
+    before = instance.__dict__.pop("_counts_before", None)
+    after = (instance.tag_id, instance.content_object_id)
+    if before == after and not created:
+        return
+    if before is not None and not created:
+        row_changed(*before, -1)
+    row_changed(*after, +1)
+
+
+def row_deleted(sender, instance, **kwargs):
+    row_changed(instance.tag_id, instance.content_object_id, -1)
+
+
+def site_saved(sender, instance, **kwargs):
+    """A new site time zone: the months are counted again in it."""
+    zone = instance.zone or ZoneInfo(settings.TIME_ZONE)
+    if MonthCount.objects.exclude(zone=zone_name(zone)).exists():
+        recount_months(zone)
+
+
+# Rebuilding --------------------------------------------------------------------
+
+
+def _models(apps):
+    apps = apps or global_apps
+    return {
+        name: apps.get_model("articles", name)
+        for name in (
+            "Post",
+            "Label",
+            "LabeledPost",
+            "LabelCount",
+            "MonthCount",
+            "CountsState",
+        )
+    }
+
+
+def recount_labels(apps=None):
+    """Count every label's posts again; returns how many labels were wrong."""
+    m = _models(apps)
+    published = Q(
+        content_object__status=Status.PUBLISHED,
+        content_object__published_at__isnull=False,
+    )
+    found = {
+        row["tag"]: row
+        for row in m["LabeledPost"]
+        .objects.order_by()
+        .values("tag")
+        .annotate(
+            total=Count("pk"),
+            published=Count("pk", filter=published),
+            changed=Max(
+                Greatest("content_object__updated_at", "content_object__published_at"),
+                filter=visible_q("content_object__"),
+            ),
+        )
+    }
+    kept = {
+        row.label_id: (row.total, row.published)
+        for row in m["LabelCount"].objects.all()
+    }
+    rows = []
+    wrong = 0
+    for pk in m["Label"].objects.values_list("pk", flat=True):
+        row = found.get(pk, {"total": 0, "published": 0, "changed": None})
+        if kept.get(pk, (0, 0)) != (row["total"], row["published"]):
+            wrong += 1
+        rows.append(
+            m["LabelCount"](
+                label_id=pk,
+                total=row["total"],
+                published=row["published"],
+                changed_at=row["changed"],
+            )
+        )
+    m["LabelCount"].objects.all().delete()
+    m["LabelCount"].objects.bulk_create(rows, batch_size=1000)
+    return wrong
+
+
+def recount_months(zone=None, apps=None):
+    """Count every month's posts again in `zone`; returns how many were wrong."""
+    m = _models(apps)
+    if zone is None:
+        zone = _site_zone(apps)
+    name = zone_name(zone)
+    found = (
+        m["Post"]
+        .objects.filter(status=Status.PUBLISHED, published_at__isnull=False)
+        .annotate(month=TruncMonth("published_at", tzinfo=zone))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+    )
+    rows = {}
+    for row in found:
+        start, end = month_of(row["month"], zone)
+        rows[start] = m["MonthCount"](
+            zone=name, starts_at=start, ends_at=end, published=row["n"]
+        )
+    kept = {
+        (row.zone, row.starts_at): row.published
+        for row in m["MonthCount"].objects.all()
+    }
+    wrong = sum(
+        1 for start, row in rows.items() if kept.pop((name, start), 0) != row.published
+    ) + sum(1 for n in kept.values() if n)
+    m["MonthCount"].objects.all().delete()
+    m["MonthCount"].objects.bulk_create(rows.values(), batch_size=1000)
+    return wrong
+
+
+def _site_zone(apps=None):
+    if apps is None:
+        return counting_zone()
+    site = apps.get_model("articles", "SiteSettings").objects.filter(pk=1).first()
+    name = (site.time_zone if site else "") or settings.TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def recount(apps=None):
+    """
+    Rebuild every kept count from the rows, in one transaction (`manage.py
+    recount`, and the migration that made them). Returns
+    {"labels": wrong label rows, "months": wrong month rows}.
+    """
+    m = _models(apps)
+    with transaction.atomic():
+        labels = recount_labels(apps)
+        months = recount_months(apps=apps)
+        latest = (
+            m["Post"]
+            .objects.filter(visible_q())
+            .aggregate(at=Max(Greatest("updated_at", "published_at")))["at"]
+        )
+        m["CountsState"].objects.update_or_create(
+            pk=1, defaults={"changed_at": latest, "folded_until": timezone.now()}
+        )
+    return {"labels": labels, "months": months}
