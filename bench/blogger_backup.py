@@ -7,7 +7,8 @@ comment they answer), for the big-import benchmark and its tests.
     .venv/bin/python bench/blogger_backup.py --posts 100000 --out /tmp/big.xml
 
 Posts carry labels in skewed proportions (a few busy labels, a long tail),
-some are drafts and a few scheduled; every 1,000th entry is a page; comments
+some are drafts and a few scheduled; pages come among them (one for every
+1,000 posts, at least three, unless told otherwise); comments
 come in threads (replies name their parent through the `related` link, some
 three levels deep) and a few are removed by an administrator. The file is
 written entry by entry: memory stays flat whatever --posts is. The same
@@ -64,8 +65,6 @@ WORDS = (
     "water while residents asked about prices rain power cuts buses and the "
     "festival next month police said the market will reopen after repairs"
 ).split()
-# Every PAGE_EVERY-th post position also writes a page.
-PAGE_EVERY = 1000
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
@@ -122,9 +121,10 @@ def comment_number(n):
 
 
 class Writer:
-    def __init__(self, out, *, posts, comments_per_post, paragraphs, seed, now):
+    def __init__(self, out, *, posts, pages, comments_per_post, paragraphs, seed, now):
         self.out = out
         self.posts = posts
+        self.page_every = max(1, posts // pages) if pages else 0
         self.comments_per_post = comments_per_post
         self.paragraphs = paragraphs
         self.rng = random.Random(seed)
@@ -168,8 +168,8 @@ class Writer:
         # before the backup's time (a few in the future: scheduled).
         for n in range(self.posts, 0, -1):
             self.post(n)
-            if n % PAGE_EVERY == 0:
-                self.page(n // PAGE_EVERY)
+            if self.page_every and n % self.page_every == 0:
+                self.page(n // self.page_every)
         # Comments after every post, newest first; the same random stream
         # again decides how many each post has.
         for n in range(self.posts, 0, -1):
@@ -304,15 +304,26 @@ class Writer:
         self.counts["comments"] += 1
 
 
-def write_backup(out, posts, *, comments_per_post=2, paragraphs=5, seed=20, now=None):
+def write_backup(
+    out,
+    posts,
+    *,
+    pages=None,
+    comments_per_post=2,
+    paragraphs=5,
+    seed=20,
+    now=None,
+):
     """
-    Write a backup of `posts` post entries (drafts among them) to the text
-    file `out`; return what it holds: posts (published or scheduled), drafts,
-    scheduled, pages, comments, replies and labels (distinct names).
+    Write a backup of `posts` post entries (drafts among them) and about
+    `pages` pages to the text file `out`; return what it holds: posts
+    (published or scheduled), drafts, scheduled, pages, comments, replies
+    and labels (distinct names).
     """
     writer = Writer(
         out,
         posts=posts,
+        pages=max(3, posts // 1000) if pages is None else pages,
         comments_per_post=comments_per_post,
         paragraphs=paragraphs,
         seed=seed,
@@ -331,12 +342,16 @@ def main(argv=None):
     parser.add_argument(
         "--paragraphs", type=int, default=5, help="paragraphs per post body"
     )
+    parser.add_argument(
+        "--pages", type=int, help="pages (default: one per 1,000 posts, at least 3)"
+    )
     parser.add_argument("--seed", type=int, default=20)
     args = parser.parse_args(argv)
     with open(args.out, "w", encoding="utf-8", buffering=1 << 20) as out:
         counts = write_backup(
             out,
             args.posts,
+            pages=args.pages,
             comments_per_post=args.comments,
             paragraphs=args.paragraphs,
             seed=args.seed,
