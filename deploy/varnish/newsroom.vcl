@@ -50,9 +50,11 @@ sub vcl_recv {
     if (req.url ~ "^/(admin/|accounts/|comments/|csrf-token|healthz|i18n/|img/|media/|static/|two-factor/|premium/)") {
         return (pass);
     }
-    # Preview links (the app's page cache skips them too) and JSONP, which the
+    # Preview links (/preview/TOKEN, and any query naming a preview: the
+    # app's page cache skips them too) and JSONP, which the
     # app's cache answers from one stored JSON whatever the callback.
-    if (req.url ~ "\?.*preview" || req.url ~ "[?&](callback=|alt=json-in-script)") {
+    if (req.url ~ "^/preview/" || req.url ~ "\?.*preview" ||
+        req.url ~ "[?&](callback=|alt=json-in-script)") {
         return (pass);
     }
     # Any cookie but NEWSROOM["PAGE_CACHE_HARMLESS_COOKIES"] may change the

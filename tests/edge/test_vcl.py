@@ -207,6 +207,7 @@ def test_the_addresses_the_app_never_caches_go_to_the_app(backend, base):
 def test_premium_addresses_preview_links_and_jsonp_go_to_the_app(backend, base):
     _passes(backend, base, unique("/premium/12"))
     _passes(backend, base, unique() + "?preview=signed-token")
+    _passes(backend, base, unique("/preview/signed-token"))
     _passes(backend, base, unique("/feeds") + "?alt=json-in-script&callback=f")
     # jQuery's random callback and cache-buster reach the app untouched.
     path = unique("/feeds") + "?alt=json-in-script&callback=jQuery35_123&_=1700"
