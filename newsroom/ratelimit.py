@@ -12,8 +12,11 @@ in fixed windows through `hit()`. A count is atomic whatever runs the site:
   because the local-memory and file caches do not count atomically across
   worker processes.
 
-If Redis fails mid-request the count falls back to the database, so a cache
-outage never lets a burst through and never becomes a 500.
+If Redis fails mid-request, or is away (newsroom/cache.py's `strict` view
+raises instead of answering a miss), the count falls back to the database, so
+a cache outage never lets a burst through, never locks everyone out and never
+becomes a 500: every limit keeps counting, neither open nor closed. Around the
+switch (to the database and back) one window may see up to twice its limit.
 
 Addresses: `client_address()` reads REMOTE_ADDR, or the one request header a
 trusted proxy sets (`NEWSROOM["CLIENT_IP_HEADER"]`, e.g. "HTTP_X_REAL_IP";
@@ -117,7 +120,11 @@ def _redis_cache():
     from django.core.cache.backends.redis import RedisCache
 
     cache = caches["default"]
-    return cache if isinstance(cache, RedisCache) else None
+    if not isinstance(cache, RedisCache):
+        return None
+    # newsroom.cache answers a miss while Redis is away; a count would rather
+    # go to the database than start again from zero.
+    return getattr(cache, "strict", cache)
 
 
 def _count_in_cache(cache, name, timeout):

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # PostgreSQL away (a restart): 503 + Retry-After, not a 500.
+    "newsroom.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A hit is answered here whole (its own CSP nonce and 304s): it costs no
     # session, locale, CSRF or other middleware work.
@@ -144,7 +146,13 @@ TEMPLATES = [
 # writers queue instead of failing); any database through DATABASE_URL.
 SQLITE_PATH = env("DJANGO_SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 if env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+    # A kept connection is checked before a request reuses it, so a restarted
+    # PostgreSQL costs no request an error once it is back (newsroom/unavailable.py).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -165,11 +173,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # Django's RedisCache that serves uncached, never a 500 or a held request,
+    # while Redis does not answer within the timeout (newsroom/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", "newsroom"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(env("DJANGO_CACHE_TIMEOUT", "0.1")),
+                "socket_timeout": float(env("DJANGO_CACHE_TIMEOUT", "0.1")),
+                "OUTAGE_RETRY_SECONDS": float(env("DJANGO_CACHE_RETRY_SECONDS", "2")),
+            },
         }
     }
 else:
@@ -179,6 +194,18 @@ else:
             "LOCATION": "newsroom",
         }
     }
+
+# Signed-in readers' sessions are read from the cache (Redis, or the file
+# cache), and kept in the database too: a cleared cache signs nobody out, and
+# signing out ends the session in both at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A signed-in user, with what pages ask of them, in one query
+# (accounts/backends.py). Django's ModelBackend stays listed, after it, only
+# for sessions signed in before, which name it.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {
