@@ -213,6 +213,12 @@ sub vcl_backend_response {
 sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
+    # Only this cache, which the app purges, may keep the page: no cache
+    # further out (browsers, proxies) gets the s-maxage.
+    if (resp.http.Cache-Control ~ "s-maxage") {
+        set resp.http.Cache-Control = regsub(regsub(resp.http.Cache-Control,
+            "s-maxage=[0-9]*\s*,?\s*", ""), ",\s*$", "");
+    }
     if (req.http.X-Edge-Pass) {
         set resp.http.X-Cache = "PASS";
     } else if (obj.hits > 0) {

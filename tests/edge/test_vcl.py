@@ -69,6 +69,7 @@ class _Backend(BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-cache")
         else:
             self.send_header("Cache-Control", SHARED)
+            self.send_header("ETag", '"%d"' % number)
         if parts[1] == "cookie":
             self.send_header("Set-Cookie", "csrftoken=fresh; Path=/")
         if parts[1] == "keys":
@@ -131,12 +132,21 @@ def test_head_is_served_from_the_kept_page(backend, base):
     assert (status, headers["X-Cache"], body) == (200, "HIT", b"")
 
 
-def test_browsers_never_see_the_surrogate_keys(base):
+def test_browsers_never_see_the_surrogate_keys_nor_the_shared_lifetime(base):
     path = unique("/keys/post:1,home")
     for _request in range(2):
         _status, headers, _body = fetch(base + path)
         assert "Surrogate-Key" not in headers
         assert "xkey" not in headers
+        assert headers["Cache-Control"] == "max-age=0, must-revalidate"
+
+
+def test_browsers_revalidate_with_the_etag(base):
+    path = unique("/keys/post:2")
+    _status, headers, body = fetch(base + path)
+    etag = headers["ETag"]
+    status, headers, body = fetch(base + path, headers={"If-None-Match": etag})
+    assert (status, headers["X-Cache"], body) == (304, "HIT", b"")
 
 
 @pytest.mark.parametrize("prefix", ["/private", "/no-cache", "/cookie"])
