@@ -7,7 +7,10 @@ labels, summary and body as plain text, never the premium part):
 - SQLite: an FTS5 virtual table (porter stemming), ranked with bm25() and
   highlighted with snippet();
 - PostgreSQL: a table with a generated, weighted `tsvector` column and a GIN
-  index, ranked with SearchRank and highlighted with SearchHeadline.
+  index, ranked with SearchRank and highlighted with SearchHeadline; only the
+  SEARCH_CANDIDATES newest matches are ranked (the row keeps its post's
+  publication time for that), so a common word costs what a rare one does.
+The ranking rules, and what the bound means for readers: docs/search.md.
 Saves and deletes keep it current (signals connected in `apps.py`); bulk loads
 call `rebuild_search_index()`.
 """
@@ -22,7 +25,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connections, models, router
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -46,6 +49,9 @@ MAX_TERMS = 12
 # Column weights: a title match counts most, then labels, excerpt and body.
 SQLITE_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
 POSTGRES_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A as ts_rank wants them
+# PostgreSQL ranks the newest matches only, this many (docs/search.md): a
+# common word matches 5% of a million posts, and ranking all of them took 1 s.
+SEARCH_CANDIDATES = 1000
 
 
 class PostSearchDocument(models.Model):
@@ -63,6 +69,9 @@ class PostSearchDocument(models.Model):
     summary = models.TextField()
     body = models.TextField()
     document = SearchVectorField()
+    # The post's publication time, so the newest matches are found without
+    # reading their posts (SEARCH_CANDIDATES); liveness is still the post's.
+    published_at = models.DateTimeField(null=True)
 
     class Meta:
         managed = False
@@ -246,9 +255,12 @@ def _postgres_query(terms):
 def _postgres_search(queryset, terms):
     query = _postgres_query(terms)
     document = PostSearchDocument.objects.filter(post_id=OuterRef("pk"))
-    return queryset.filter(
-        pk__in=PostSearchDocument.objects.filter(document=query).values("post_id")
-    ).annotate(
+    newest = (
+        PostSearchDocument.objects.filter(document=query)
+        .order_by(F("published_at").desc(nulls_last=True), "-post_id")
+        .values("post_id")[:SEARCH_CANDIDATES]
+    )
+    return queryset.filter(pk__in=newest).annotate(
         search_rank=SearchRank(
             Subquery(document.values("document")[:1]),
             query,
@@ -289,7 +301,7 @@ def _clean(text):
 
 
 def _rows(posts, labeled_model=LabeledPost):
-    """Index rows (id, title, labels, summary, body text) for saved posts."""
+    """Index rows (id, title, labels, summary, body text, published_at) for saved posts."""
     posts = list(posts)
     names = {}
     labeled = (
@@ -307,6 +319,7 @@ def _rows(posts, labeled_model=LabeledPost):
             _clean(" ".join(names.get(post.pk, []))),
             _clean(post.summary),
             _clean(html_to_text(post.body)),
+            post.published_at,
         )
         for post in posts
     ]
@@ -323,14 +336,15 @@ def _write(connection, rows):
             cursor.executemany(
                 "INSERT INTO %s (rowid, title, labels, summary, body) "
                 "VALUES (%%s, %%s, %%s, %%s, %%s)" % TABLE,
-                rows,
+                [row[:5] for row in rows],
             )
         elif connection.vendor == "postgresql":
             cursor.executemany(
-                "INSERT INTO %s (post_id, title, labels, summary, body) "
-                "VALUES (%%s, %%s, %%s, %%s, %%s) ON CONFLICT (post_id) DO UPDATE "
+                "INSERT INTO %s (post_id, title, labels, summary, body, published_at) "
+                "VALUES (%%s, %%s, %%s, %%s, %%s, %%s) ON CONFLICT (post_id) DO UPDATE "
                 "SET title = EXCLUDED.title, labels = EXCLUDED.labels, "
-                "summary = EXCLUDED.summary, body = EXCLUDED.body" % TABLE,
+                "summary = EXCLUDED.summary, body = EXCLUDED.body, "
+                "published_at = EXCLUDED.published_at" % TABLE,
                 rows,
             )
 
@@ -368,7 +382,7 @@ def rebuild_search_index(
     ids = list(posts.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         batch = posts.filter(pk__in=ids[start : start + batch_size]).only(
-            "pk", "title", "summary", "body"
+            "pk", "title", "summary", "body", "published_at"
         )
         _write(connection, _rows(batch, labeled_model=labeled_model))
 
