@@ -4,6 +4,7 @@ what is kept, what passes, the language each request is keyed and rendered
 in (compared with Django's own choice), tracking parameters, purges by key.
 """
 
+import http.client
 import itertools
 import json
 import threading
@@ -181,6 +182,20 @@ def test_purging_site_drops_every_page_tagged_or_not(base):
     purge(base, ["site"])
     assert fetch(base + tagged)[1]["X-Cache"] == "MISS"
     assert fetch(base + plain)[1]["X-Cache"] == "MISS"
+
+
+def test_a_purge_from_outside_the_purgers_acl_is_refused(base):
+    path = unique("/keys/post:11")
+    fetch(base + path)
+    host, port = base.removeprefix("http://").split(":")
+    # Another loopback address: a client the ACL does not name.
+    connection = http.client.HTTPConnection(
+        host, int(port), timeout=10, source_address=("127.0.0.2", 0)
+    )
+    connection.request("PURGE", "/", headers={"xkey-purge": "post:11 site"})
+    assert connection.getresponse().status == 403
+    connection.close()
+    assert fetch(base + path)[1]["X-Cache"] == "HIT"
 
 
 def test_a_purge_without_tags_is_refused(base):
