@@ -301,7 +301,7 @@ def _clean(text):
 
 
 def _rows(posts, labeled_model=LabeledPost):
-    """Index rows (id, title, labels, summary, body text, published_at) for saved posts."""
+    """Index rows (id, title, labels, summary, body text) for saved posts."""
     posts = list(posts)
     names = {}
     labeled = (
@@ -319,10 +319,34 @@ def _rows(posts, labeled_model=LabeledPost):
             _clean(" ".join(names.get(post.pk, []))),
             _clean(post.summary),
             _clean(html_to_text(post.body)),
-            post.published_at,
         )
         for post in posts
     ]
+
+
+def _timed_rows(posts, labeled_model=LabeledPost):
+    """_rows() with each post's publication time last: PostgreSQL's columns."""
+    posts = list(posts)
+    moments = {post.pk: post.published_at for post in posts}
+    return [(*row, moments[row[0]]) for row in _rows(posts, labeled_model)]
+
+
+def copy_new_rows(posts, using=None):
+    """
+    The index rows of new posts (bulk inserts send no signals): on PostgreSQL
+    by COPY, several times quicker than INSERT (new posts have no row to
+    replace), elsewhere as saves write them.
+    """
+    connection = connections[using or router.db_for_write(Post)]
+    if connection.vendor != "postgresql":
+        index_posts(posts, using=connection.alias)
+        return
+    statement = (
+        f"COPY {TABLE} (post_id, title, labels, summary, body, published_at) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in _timed_rows(posts):
+            copy.write_row(row)
 
 
 def _write(connection, rows):
@@ -357,7 +381,7 @@ def index_posts(posts, using=None):
     """Write the index rows of these posts (drafts too: published() filters)."""
     connection = connections[using or router.db_for_write(Post)]
     if _has_index(connection):
-        _write(connection, _rows(posts))
+        _write(connection, _timed_rows(posts))
 
 
 def unindex_post(pk, using=None):
@@ -384,7 +408,7 @@ def rebuild_search_index(
         batch = posts.filter(pk__in=ids[start : start + batch_size]).only(
             "pk", "title", "summary", "body", "published_at"
         )
-        _write(connection, _rows(batch, labeled_model=labeled_model))
+        _write(connection, _timed_rows(batch, labeled_model=labeled_model))
 
 
 # Signal receivers, connected in ArticlesConfig.ready().

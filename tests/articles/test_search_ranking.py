@@ -120,3 +120,26 @@ def test_ranked_page_costs_the_same_queries_at_two_sizes(
     with django_assert_max_num_queries(3):
         large = ranked_page("tram", Post.objects.published(), 0, 2)
     assert len(small) == len(large) == 2
+
+
+def test_bulk_loaded_posts_are_indexed_with_their_time(frozen_now, monkeypatch):
+    """copy_new_rows(): the bulk path's index rows rank like saved ones."""
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 2)
+    make_post(title="Glacier melts", published_at=minutes_ago(5))
+    posts = [
+        Post(
+            title="Glacier %d" % minutes,
+            body="<p>x</p>",
+            summary="x",
+            status="published",
+            published_at=minutes_ago(minutes),
+        )
+        for minutes in (1, 900)
+    ]
+    posts = Post.objects.bulk_create(posts)
+    search.copy_new_rows(posts)
+    found = ranked_titles("glacier")
+    if connection.vendor == "postgresql":
+        assert found == ["Glacier 1", "Glacier melts"]
+    else:
+        assert sorted(found) == ["Glacier 1", "Glacier 900", "Glacier melts"]
