@@ -90,6 +90,18 @@ def labels_with_live_counts():
     )
 
 
+def with_kept_counts(labels):
+    """
+    `labels` annotated with `live` (live posts) and `total` (all posts) from
+    the kept counts: the label admin's columns, in the list's one query.
+    """
+    return labels.annotate(
+        live=Coalesce(F("kept_count__published"), 0)
+        - Coalesce(_still_to_come(OuterRef("pk")), 0),
+        total=Coalesce(F("kept_count__total"), 0),
+    )
+
+
 def label_counts():
     """Labels with live posts and `count`, in case-insensitive alphabetical order."""
     return labels_with_live_counts().order_by(Lower("name"), "name")
@@ -233,14 +245,17 @@ def _update_labels(changes):
     }
     if not changes:
         return
-    have = set(
-        LabelCount.objects.filter(label_id__in=list(changes)).values_list(
-            "label_id", flat=True
+    # Rows are made for labels gaining posts only: a label being deleted
+    # loses its rows after its count row went.
+    gaining = [pk for pk, change in changes.items() if change[0] > 0 or change[1] > 0]
+    if gaining:
+        have = set(
+            LabelCount.objects.filter(label_id__in=gaining).values_list(
+                "label_id", flat=True
+            )
         )
-    )
-    if len(have) < len(changes):
         LabelCount.objects.bulk_create(
-            [LabelCount(label_id=pk) for pk in changes if pk not in have],
+            [LabelCount(label_id=pk) for pk in gaining if pk not in have],
             ignore_conflicts=True,
         )
 

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Count, Max
-from django.db.models.functions import Greatest
+from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Label, Page, Post, visible_q
+from . import counts
+from .models import CountsState, LabeledPost, Page, Post, Status
 
 NEWS_WINDOW = timedelta(hours=48)
 # Google News reads at most 1,000 addresses per news sitemap.
@@ -25,23 +26,75 @@ def _changed(queryset):
     return queryset.annotate(changed_at=Greatest("updated_at", "published_at"))
 
 
+class NewestLivePosts:
+    """
+    Live posts, newest first, as the sitemap's paginator reads them: its
+    length is the kept count (articles/counts.py), and a page starts from
+    the month holding its first row, found from the kept month counts, so
+    the last page reads at most a month of posts before its own instead of
+    skipping every newer post (no OFFSET 999000).
+    """
+
+    ordered = True
+
+    def __init__(self, queryset):
+        self.queryset = queryset.order_by("-published_at", "-id")
+
+    def count(self):
+        return counts.live_post_count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("NewestLivePosts is read by slices.")
+        start, stop = index.start or 0, index.stop
+        newer = 0
+        for _zone, _start, end, live in counts.months_with_live_counts():
+            if newer + live > start:
+                rows = self.queryset.filter(published_at__lt=end)
+                return list(rows[start - newer : stop - newer])
+            newer += live
+        return []
+
+
+def latest_post_change():
+    """
+    When live posts last changed for readers: the kept time of the last
+    change (a save, a deletion, an unpublished post), or the newest live
+    post's time when a scheduled post went live since. One query, two
+    index reads.
+    """
+    newest = Subquery(
+        Post.objects.published().order_by("-published_at").values("published_at")[:1]
+    )
+    row = (
+        CountsState.objects.filter(pk=1)
+        .annotate(newest=newest)
+        .values_list("changed_at", "newest")
+        .first()
+    )
+    if row is None:  # nothing was ever published
+        return None
+    return max((moment for moment in row if moment is not None), default=None)
+
+
 class PostSitemap(Sitemap):
     limit = 1000
 
     def items(self):
-        return (
-            _changed(Post.objects.published())
-            .only("permalink", "updated_at", "published_at")
-            .order_by("-published_at", "-id")
+        return NewestLivePosts(
+            _changed(Post.objects.published()).only(
+                "permalink", "updated_at", "published_at"
+            )
         )
 
     def lastmod(self, post):
         return post.changed_at
 
     def get_latest_lastmod(self):
-        return _changed(Post.objects.published()).aggregate(latest=Max("changed_at"))[
-            "latest"
-        ]
+        return latest_post_change()
 
 
 class PageSitemap(Sitemap):
@@ -67,24 +120,39 @@ class PageSitemap(Sitemap):
 
 
 class LabelSitemap(Sitemap):
-    """Labels with at least one live post; changed when their newest live post did."""
+    """
+    Labels with at least one live post, from the kept counts; changed when
+    their page last did: the kept time, or a post of theirs that went live
+    by its time alone since (articles/counts.py folds those in on saves).
+    """
 
     limit = 1000
 
     def items(self):
-        live = visible_q("labeled_posts__content_object__")
-        return (
-            Label.objects.annotate(
-                live_count=Count("labeled_posts", filter=live),
-                changed_at=Max(
-                    Greatest(
-                        "labeled_posts__content_object__updated_at",
-                        "labeled_posts__content_object__published_at",
-                    ),
-                    filter=live,
-                ),
+        folded = (
+            CountsState.objects.filter(pk=1)
+            .values_list("folded_until", flat=True)
+            .first()
+        )
+        kept = F("kept_count__changed_at")
+        changed = kept
+        if folded is not None:
+            went_live = Subquery(
+                LabeledPost.objects.filter(
+                    tag=OuterRef("pk"),
+                    content_object__status=Status.PUBLISHED,
+                    content_object__published_at__gt=folded - counts.FOLD_MARGIN,
+                    content_object__published_at__lte=timezone.now(),
+                )
+                .order_by()
+                .values("tag")
+                .annotate(at=Max("content_object__published_at"))
+                .values("at")
             )
-            .filter(live_count__gt=0)
+            changed = Greatest(Coalesce(kept, went_live), Coalesce(went_live, kept))
+        return (
+            counts.labels_with_live_counts()
+            .annotate(changed_at=changed)
             .only("name")
             .order_by("name", "id")
         )
@@ -93,7 +161,7 @@ class LabelSitemap(Sitemap):
         return label.changed_at
 
     def get_latest_lastmod(self):
-        return PostSitemap().get_latest_lastmod()
+        return latest_post_change()
 
 
 class NewsSitemap(Sitemap):

@@ -4,17 +4,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import counts
 from ..labels import label_merge, label_rename
-from ..models import (
-    Label,
-    LabelRedirect,
-    visible_q,
-)
+from ..models import Label, LabelRedirect
 
 
 class LabelActionForm(forms.Form):
@@ -102,17 +98,8 @@ class LabelAdmin(admin.ModelAdmin):
     actions = ["merge_labels"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                live=Count(
-                    "labeled_posts",
-                    filter=visible_q("labeled_posts__content_object__"),
-                ),
-                total=Count("labeled_posts"),
-            )
-        )
+        # The kept counts (articles/counts.py), not a join of every label row.
+        return counts.with_kept_counts(super().get_queryset(request))
 
     @admin.display(description=_("Live posts"), ordering="live")
     def live_count(self, label):

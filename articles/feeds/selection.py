@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.http import Http404
 
+from .. import counts
 from ..models import Label, LabeledPost, Post, SiteSettings, public_id_q
 from ..search import parse_query, ranked_page, search_posts
 from .page import FeedPage
@@ -77,6 +78,33 @@ def find_labels(path_text):
     return [by_name[name] for name in names]
 
 
+def _total(queryset, query, found_labels, labels, post_id):
+    """
+    openSearch's total: the kept counts (articles/counts.py) for the whole
+    feed and a label's, so no render counts every live post; a narrower
+    feed (labels together, times, words, one address) counts its rows.
+    """
+    narrowed = (
+        post_id is not None
+        or query.path
+        or query.text
+        or any(
+            value is not None
+            for value in (
+                query.published_min,
+                query.published_max,
+                query.updated_min,
+                query.updated_max,
+            )
+        )
+    )
+    if not narrowed and labels is None:
+        return counts.live_post_count()
+    if not narrowed and len(found_labels) == 1:
+        return counts.live_label_count(found_labels[0])
+    return queryset.count()
+
+
 def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
     """
     Live posts for a feed. `labels`: the `/-/LABEL` text (an unknown label is
@@ -110,7 +138,7 @@ def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
         else:
             base, queryset = queryset, search_posts(parsed, queryset)
             ranked = bool(parsed.terms)
-    total = queryset.count()
+    total = _total(queryset, query, found_labels, labels, post_id)
     if query.orderby == "updated":
         queryset = queryset.order_by("-feed_updated", "-id")
     elif query.orderby == "published" or not ranked:

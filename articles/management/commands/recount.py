@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from articles import counts
+
+
+class Command(BaseCommand):
+    help = (
+        "Count every label's and month's posts again from the rows and keep "
+        "the result (articles/counts.py): after rows were changed by hand, "
+        "a restore, or a queryset.update() of posts' status or time."
+    )
+
+    def handle(self, *args, **options):
+        wrong = counts.recount()
+        self.stdout.write(
+            "Recounted: %(labels)d label counts and %(months)d month counts "
+            "were wrong and are now right." % wrong
+        )
