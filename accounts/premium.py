@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core import signing
 
 from articles.models import PremiumMode
-from articles.roles import is_member
+
+from .backends import reads_premium
 
 COOKIE = "premium_grants"
 COOKIE_PATH = "/premium/"
@@ -76,7 +77,7 @@ def add_grant(request, response, post):
 
 def member(request):
     user = getattr(request, "user", None)
-    return user is not None and is_member(user)
+    return user is not None and reads_premium(user)
 
 
 def may_read(request, post):

@@ -190,7 +190,7 @@ def signup_confirm(request, token):
             "registration/signup_confirmed_already.html",
             {"next": next_url, **NOINDEX},
         )
-    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth.login(request, user, backend="accounts.backends.AccountBackend")
     return redirect(next_url or resolve_url("articles:home"))
 
 
