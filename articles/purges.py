@@ -1,9 +1,18 @@
 """
-Which cached pages a change of articles' rows purges (pagecache/registry.py),
-and the next scheduled publication, so no cached page outlives it.
+The page cache's tags for articles' rows, both ways: what drawing a post, page
+or label shows (`shown`, named while a page or shared part is drawn), and which
+tags a change of a row purges (pagecache/registry.py); and the next scheduled
+publication, so no cached page outlives it.
+
+An edit that leaves a post where it was (same state, same time, same labels)
+purges only what shows that post: its page, its cards wherever they are, the
+feeds. Publishing, unpublishing, rescheduling or relabelling it also purges
+the lists it enters or leaves: the home page, its labels' pages, the archive
+and search pages, the sidebar's counts.
 """
 
 from django.contrib.auth import get_user_model
+from django.db.models.signals import pre_delete, pre_save
 
 from pagecache import registry
 
@@ -23,8 +32,71 @@ from .models import (
 POST_LISTS = ["home", "feeds", "sidebar", "lists"]
 
 
-def post_tags(post, **change):
-    return ["post:%d" % post.pk, *POST_LISTS]
+def shown(item):
+    """The tags of what drawing `item` shows: a post (or a card standing for one), a page, a label."""
+    if isinstance(item, Label):
+        return ["label:%d" % item.pk]
+    if isinstance(item, Page):
+        return ["page:%d" % item.pk]
+    # Only what is loaded already: naming a card must cost no query.
+    deferred = item.get_deferred_fields()
+    tags = ["post:%d" % item.pk]
+    if "author_id" not in deferred and item.author_id:
+        tags.append("author:%d" % item.author_id)
+    if "featured_image_id" not in deferred and item.featured_image_id:
+        tags.append("image:%d" % item.featured_image_id)
+    rows = getattr(item, "ordered_labeled_items", None) or ()
+    tags += ["label:%d" % row.tag_id for row in rows]
+    return tags
+
+
+def _where(post):
+    """What decides the lists a post is on: its state, its time, its labels."""
+    labels = frozenset(
+        LabeledPost.objects.filter(content_object_id=post.pk).values_list(
+            "tag_id", flat=True
+        )
+    )
+    return (post.status, post.published_at, labels)
+
+
+def note_where_it_was(sender, instance, **kwargs):
+    """Before a save or delete: where the post was, to tell an edit from a move."""
+    if instance.pk is None:
+        instance._pagecache_was = None
+        return
+    before = (
+        Post.objects.filter(pk=instance.pk)
+        .values_list("status", "published_at")
+        .first()
+    )
+    if before is None:
+        instance._pagecache_was = None
+        return
+    labels = frozenset(
+        LabeledPost.objects.filter(content_object_id=instance.pk).values_list(
+            "tag_id", flat=True
+        )
+    )
+    instance._pagecache_was = (*before, labels)
+
+
+def post_tags(post, *, created=False, deleted=False, **change):
+    tags = ["post:%d" % post.pk, "feeds"]
+    was = getattr(post, "_pagecache_was", None)
+    if created or deleted or was is None:
+        # New, gone, or saved where no one noted where it was (a bulk path):
+        # it enters or leaves lists. (The sidebar's counts are on every list
+        # page, so every label page is purged with them.)
+        labels = was[2] if was else frozenset()
+        moved = True
+    else:
+        now = _where(post)
+        labels = now[2] | was[2]
+        moved = was != now
+    if moved:
+        tags += POST_LISTS + ["label:%d" % pk for pk in sorted(labels)]
+    return tags
 
 
 def labeled_post_tags(row, **change):
@@ -61,11 +133,17 @@ def next_scheduled():
 
 
 def register():
+    pre_save.connect(note_where_it_was, sender=Post, dispatch_uid="pagecache-post-was")
+    pre_delete.connect(
+        note_where_it_was, sender=Post, dispatch_uid="pagecache-post-was-del"
+    )
     registry.register(Post, post_tags)
     registry.register(
         Page, lambda page, **change: ["page:%d" % page.pk, "sidebar", "feeds"]
     )
-    registry.register(Label, lambda label, **change: ["label:%d" % label.pk, "sidebar"])
+    registry.register(
+        Label, lambda label, **change: ["label:%d" % label.pk, "sidebar", "feeds"]
+    )
     registry.register(LabeledPost, labeled_post_tags)
     registry.register(
         LabelRedirect, lambda redirect, **change: ["label:%d" % redirect.label_id]
@@ -73,7 +151,8 @@ def register():
     registry.register(Image, lambda image, **change: ["image:%d" % image.pk])
     registry.register(Post.related_pinned.through, related_tags)
     registry.register(Post.related_excluded.through, related_tags)
-    registry.register(SiteSettings, ["settings"])
+    # The site's settings show on every page: `site` purges everything.
+    registry.register(SiteSettings, ["site"])
     # A correction shows under its post ("Updated … — note") and in its JSON-LD.
     registry.register(Correction, lambda row, **change: ["post:%d" % row.post_id])
     # Authors' names show on posts.

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from newsroom.conf import newsroom_setting
-from pagecache.store import remember
+from pagecache.store import remember, tag
 
 from . import extensions, selectors
 from .cards import CardBatch, LazyCard, lazy_cards
@@ -165,7 +165,12 @@ class PostListMixin:
         # request.path is decoded: quote it again (a label page has spaces).
         return escape_uri_path(self.older_path or self.request.path)
 
+    # The page cache's tags of the list itself (its cards name their posts):
+    # purged when a post enters or leaves it (articles/purges.py).
+    list_tags = ("lists",)
+
     def get_context_data(self, **kwargs):
+        tag(*self.list_tags)
         posts, more = self.page_rows()
         older_url = None
         if more:
@@ -213,6 +218,7 @@ class HomeView(PostListMixin, ListView):
     """
 
     template_name = "articles/home.html"
+    list_tags = ("home",)
     # Latest's length without `max-results`: with the lead and three blocks
     # the page stays within six screens of a phone; Load more brings the rest.
     latest_size = 10
@@ -223,7 +229,9 @@ class HomeView(PostListMixin, ListView):
         self.site = SiteSettings.load()
         # Read first: Latest and the blocks leave the lead out. Shared until
         # the next purge (saving the settings or a post purges).
-        self.lead_id = remember("home-lead", lambda: selectors.lead_post_id(self.site))
+        self.lead_id = remember(
+            "home-lead", lambda: selectors.lead_post_id(self.site), tags=["home"]
+        )
         return super().get(request, *args, **kwargs)
 
     def parse_paging(self):
@@ -382,7 +390,9 @@ def live_label_counts():
     """{label name: live posts}, shared with the sidebar's label widget."""
     return {
         label.name: label.count
-        for label in remember("label-counts", lambda: list(label_counts()))
+        for label in remember(
+            "label-counts", lambda: list(label_counts()), tags=["sidebar"]
+        )
     }
 
 
@@ -422,6 +432,7 @@ class LabelView(PostListMixin, ListView):
         if any(name not in found for name in names):
             raise Http404(_("No such label."))
         self.labels = sorted(labels, key=lambda label: names.index(label.name))
+        self.list_tags = ["label:%d" % label.pk for label in self.labels]
         queryset = super().get_base_queryset()
         counts = live_label_counts()
         for label in self.labels:
@@ -541,6 +552,10 @@ class PageDetailView(DetailView):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain"
+
+    def get(self, request, *args, **kwargs):
+        tag("site")  # the site's own address only
+        return super().get(request, *args, **kwargs)
 
 
 def bad_request_view(request, exception=None):

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 
 from articles.feeds.atom import MEDIA_NS, OPENSEARCH_NS, THREAD_NS
 from articles.feeds.page import author_name, blogger_time, comments_title
+from articles.feeds.params import DEFAULT_CALLBACK
 from articles.selectors import label_counts
 from pagecache.store import remember
 
@@ -178,7 +179,9 @@ def feed_document(page):
     }
     if page.kind == "posts":
         # Every label with a live post, as Blogger lists the blog's labels.
-        labels = remember("label-counts", lambda: list(label_counts()))
+        labels = remember(
+            "label-counts", lambda: list(label_counts()), tags=["sidebar"]
+        )
         feed["category"] = [{"term": label.name} for label in labels]
     feed["title"] = typed("text", page.title)
     feed["subtitle"] = typed("html", page.site.tagline)
@@ -219,7 +222,12 @@ def blogger_response(page):
     # leading comment keeps the response from starting with reader-chosen
     # bytes; U+2028/2029 are escaped for older script parsers.
     body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return HttpResponse(
+    response = HttpResponse(
         "// API callback\n%s(%s);" % (page.query.callback, body),
         content_type="text/javascript; charset=utf-8",
     )
+    # The page cache keeps one answer for every callback and wraps each
+    # reader's own around it (pagecache/middleware.py).
+    response.jsonp_callback = page.query.callback
+    response.jsonp_default_callback = DEFAULT_CALLBACK
+    return response

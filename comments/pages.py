@@ -25,7 +25,7 @@ def register():
     extensions.add_demo_loader(_load_demo)
 
     registry.register(Comment, comment_tags)
-    registry.register(CommentSettings, ["settings"])
+    registry.register(CommentSettings, ["site"])
 
 
 def _page_has_comments(page_ref):
@@ -59,8 +59,15 @@ def comment_tags(comment, *, created=False, **change):
     """
     if created and comment.status in (Comment.Status.PENDING, Comment.Status.SPAM):
         return []
-    if comment.post_id is not None:
-        target = "post:%d" % comment.post_id
-    else:
-        target = "page:%d" % comment.page_id
-    return [target, "home", "feeds", "sidebar"]
+    # Counts on cards are part of the post's cards (tagged with the post).
+    return [target_tag(comment), "feeds"]
+
+
+def target_tag(comment_or_target):
+    """The tag of the post or page a comment (or a comment section) is under."""
+    item = comment_or_target
+    if hasattr(item, "post_id") and hasattr(item, "page_id"):
+        if item.post_id is not None:
+            return "post:%d" % item.post_id
+        return "page:%d" % item.page_id
+    return "%s:%d" % (item._meta.model_name, item.pk)

@@ -63,6 +63,9 @@ NEWSROOM_DEFAULTS = {
     "PAGE_CACHE_HARMLESS_COOKIES": ("csrftoken", "django_language"),
     # Query strings longer than this are not cached.
     "PAGE_CACHE_MAX_QUERY": 512,
+    # Entries kept for one address with different query parameters (search
+    # words, pages of a feed): past this many, further ones are drawn uncached.
+    "PAGE_CACHE_ENTRIES_PER_PATH": 200,
     # The HTTP cache in front of the app (the edge: Varnish with xkey, see
     # docs/production.md): after each purge, every address here receives a
     # PURGE request naming the purged tags in an `xkey-purge` header, e.g.

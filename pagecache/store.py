@@ -1,18 +1,31 @@
 """
-The page cache's store: the site-wide generation every cached page and shared
-part is keyed by, purges, and parts shared by every page (`remember`).
+The page cache's store: what each page and shared part shows (its *tags*),
+purges by tag, and parts shared by every page (`remember`).
 
 Anonymous GETs of public pages are stored whole (pagecache/middleware.py) in
-the default cache (Redis when configured) under the current *generation*. A
-change that apps registered (pagecache/registry.py) bumps it, so the pages it
-may show on are purged at once, exactly when something shown may have changed;
-an entry also never outlives the next scheduled publication, so a scheduled
-post appears on time with no cron job.
+the default cache (Redis when configured). While a page or a shared part is
+rendered, the code that draws something names it: `tag("post:12")`,
+`tag("home")` (docs/architecture.md lists the tags). The entry keeps the
+*version* of each of its tags; a change that apps registered
+(pagecache/registry.py) bumps the versions of the tags it names, so exactly
+the entries showing it stop matching, on every app server at once, and the
+edge (pagecache/edge.py) is sent the same tags. A part's tags are also the
+page's, so a page holding a cached part still learns what it shows. An entry
+never outlives the next scheduled publication, so a scheduled post appears on
+time with no cron job. `purge()` ends every entry at once (a new generation).
+
+Races: a page rendered from rows read before a change, but stored after the
+change's purge, must not be kept with the new versions. Every purge first
+bumps a purge counter, then the tags; an entry is stored only if the counter
+did not move while it was rendered, so its versions can only be older than
+its rows (it is then merely purged early).
 """
 
+import logging
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -22,6 +35,20 @@ from django.utils import translation
 from newsroom.conf import newsroom_setting
 
 GENERATION_KEY = "pagecache:generation"
+# Bumped by every purge before its tags (see the module's note on races).
+PURGES_KEY = "pagecache:purges"
+TAG_KEY = "pagecache:tag:%s"
+# Every entry shows the site (its settings): purging `site` purges everything.
+SITE_TAG = "site"
+# An entry that names nothing at all is purged by any change, so a page that
+# forgets to name what it shows costs speed, never correctness.
+ANY_CHANGE = "*"
+# A page naming more tags of one kind than this (a sitemap's thousand posts)
+# keeps one tag for the kind instead (`post:*`), purged by any of them: tags
+# stay few enough for a header and for one cache read.
+MAX_TAGS_PER_KIND = 60
+
+logger = logging.getLogger(__name__)
 
 
 def conf(name):
@@ -54,13 +81,19 @@ def _read_generation():
     return value
 
 
-def purge():
-    """Forget every cached page (they are not deleted; nobody asks for them again)."""
-    _request_state.generation = None
+def _bump(key):
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def purge():
+    """Forget every cached page and part (nobody asks for them again), here and at the edge."""
+    _forget_request_state()
+    _bump(PURGES_KEY)
+    _bump(GENERATION_KEY)
+    _send_to_edge([SITE_TAG])
 
 
 def purge_now_and_on_commit():
@@ -70,19 +103,155 @@ def purge_now_and_on_commit():
     transaction.on_commit(purge)
 
 
+def _purge_versions(tags):
+    _forget_request_state()
+    _bump(PURGES_KEY)
+    for key in sorted({TAG_KEY % tag for tag in tags}):
+        _bump(key)
+
+
 def purge_tags(tags):
     """
-    Purge the pages tagged `tags` (pagecache/registry.py lists them). Pages are
-    not stored with their tags yet, so any tag purges every page, now and
-    again after commit.
+    Purge the pages and parts showing any of `tags` (docs/architecture.md lists
+    them): now, for readers of this transaction, and again after commit, when
+    the edge is told too.
     """
-    if tags:
-        purge_now_and_on_commit()
+    tags = expand(tags)
+    if not tags:
+        return
+    _purge_versions(tags)
+
+    def after_commit():
+        _purge_versions(tags)
+        _send_to_edge(sorted(tags))
+
+    transaction.on_commit(after_commit)
+
+
+def expand(tags):
+    """`tags` with what a change of them also purges: their kind's `kind:*`, and `*`."""
+    tags = set(tags)
+    if not tags:
+        return tags
+    kinds = {tag.split(":", 1)[0] + ":*" for tag in tags if ":" in tag}
+    return tags | kinds | {ANY_CHANGE}
+
+
+def _send_to_edge(tags):
+    from . import edge
+
+    edge.purge(tags)
+
+
+# -- What is being rendered: tags ------------------------------------------
+
+
+def tag(*tags):
+    """Name what the page (and the shared part) being rendered shows."""
+    stack = getattr(_request_state, "scopes", None)
+    if stack:
+        stack[-1].update(tags)
+
+
+@contextmanager
+def collecting():
+    """
+    Collect the tags named while the block runs (yielded as a set). Tags of
+    an inner block are also the outer block's: a page shows what its parts show.
+    """
+    stack = _request_state.__dict__.setdefault("scopes", [])
+    tags = set()
+    stack.append(tags)
+    try:
+        yield tags
+    finally:
+        stack.pop()
+        if stack:
+            stack[-1].update(tags)
+
+
+def compact(tags):
+    """
+    The tags an entry keeps: at most MAX_TAGS_PER_KIND of a kind (else the
+    kind's `kind:*`); `*` when nothing at all was named (a part showing only
+    site-wide things names `site`); and always `site`.
+    """
+    kinds = {}
+    for name in tags:
+        if ":" in name:
+            kinds.setdefault(name.split(":", 1)[0], []).append(name)
+    kept = set(tags)
+    for kind, names in kinds.items():
+        if len(names) > MAX_TAGS_PER_KIND:
+            kept.difference_update(names)
+            kept.add(kind + ":*")
+    if not kept:
+        kept.add(ANY_CHANGE)
+    kept.add(SITE_TAG)
+    return kept
+
+
+def purge_counter():
+    return cache.get(PURGES_KEY)
+
+
+def versions(tags):
+    """
+    {tag: current version} for `tags`, read in one round trip. Within a
+    request, versions already read are reused: a version read earlier can
+    only be older, which makes an entry stored with it end early, never late.
+    """
+    known = _request_versions()
+    wanted = [name for name in tags if name not in known]
+    if wanted:
+        keys = {TAG_KEY % name: name for name in wanted}
+        found = cache.get_many(list(keys))
+        for key, name in keys.items():
+            value = found.get(key)
+            if value is None:
+                # Never set, or evicted: start a new version, so an entry kept
+                # with an older one can never match it again.
+                value = time.time_ns()
+                if not cache.add(key, value, timeout=None):
+                    value = cache.get(key, value)
+            known[name] = value
+    return {name: known[name] for name in tags}
+
+
+def current(stored):
+    """Whether an entry kept with `stored` ({tag: version}) still shows the present."""
+    if not stored:
+        return True
+    known = _request_versions()
+    wanted = [name for name in stored if name not in known]
+    if wanted:
+        keys = {TAG_KEY % name: name for name in wanted}
+        found = cache.get_many(list(keys))
+        for key, name in keys.items():
+            if key in found:
+                known[name] = found[key]
+    return all(known.get(name) == version for name, version in stored.items())
+
+
+def _request_versions():
+    """Versions read in this request ({} outside a request: nothing is reused)."""
+    if not getattr(_request_state, "active", False):
+        return {}
+    known = getattr(_request_state, "versions", None)
+    if known is None:
+        known = _request_state.versions = {}
+    return known
+
+
+def _forget_request_state():
+    _request_state.generation = None
+    _request_state.versions = None
 
 
 def next_publication(gen):
     """The earliest scheduled publication time (epoch seconds), or None."""
-    key = "pagecache:next:%s" % gen
+    # Any purge may have scheduled something: the purge counter is in the key.
+    key = "pagecache:next:%s:%s" % (gen, purge_counter())
     value = cache.get(key)
     now = time.time()
     if value is None or (value and value <= now):
@@ -110,29 +279,40 @@ def entry_lifetime(gen):
     return ttl
 
 
-def remember(name, compute):
+def remember(name, compute, tags=()):
     """
-    `compute()`'s result, shared by every page until the next purge (or the
-    next scheduled publication): for sidebar lists that every page shows.
+    `compute()`'s result, shared by every page until a change of what it
+    shows (`tags`, and whatever `compute()` names with `tag()`), or the next
+    scheduled publication: for sidebar lists and cards that pages share.
     """
     if not conf("PAGE_CACHE"):
-        return compute()
+        with collecting() as shown:
+            tag(*tags)
+            return compute()
     gen = generation()
     key = "pagecache:part:%s:%s" % (gen, name)
     # This process keeps the parts it used lately: the key holds the
-    # generation, so a purge reaches them too, and their expiry is checked.
+    # generation, and the tags' versions are checked, so a purge reaches
+    # them too, and their expiry is checked.
     stored = _local_parts.get(key)
     if stored is None:
         stored = cache.get(key)
-    if stored is not None and stored[0] > time.time():
+    if stored is not None and stored[0] > time.time() and current(stored[2]):
         _local_parts.put(key, stored)
+        tag(*stored[2])
         return stored[1]
-    value = compute()
+    before = purge_counter()
+    with collecting() as shown:
+        tag(*tags)
+        value = compute()
+    shown = compact(shown)
     ttl = entry_lifetime(gen)
     if ttl > 0:
-        stored = (time.time() + ttl, value)
-        cache.set(key, stored, timeout=ttl)
-        _local_parts.put(key, stored)
+        kept = versions(sorted(shown))
+        if purge_counter() == before:
+            stored = (time.time() + ttl, value, kept)
+            cache.set(key, stored, timeout=ttl)
+            _local_parts.put(key, stored)
     return value
 
 
@@ -150,7 +330,9 @@ def remember_for_path(name, path, render):
     not exist cannot fill the cache.
     """
     html = remember(
-        "%s:%s" % (name, translation.get_language()), lambda: render(PATH_MARK)
+        "%s:%s" % (name, translation.get_language()),
+        lambda: render(PATH_MARK),
+        tags=[SITE_TAG],
     )
     return html.replace(PATH_MARK, quote(path, safe="/"))
 
@@ -184,12 +366,14 @@ _local_parts = _LocalParts()
 
 def request_started(**kwargs):
     _request_state.active = True
-    _request_state.generation = None
+    _forget_request_state()
+    _request_state.scopes = []
 
 
 def request_finished(**kwargs):
     _request_state.active = False
-    _request_state.generation = None
+    _forget_request_state()
+    _request_state.scopes = []
 
 
 def purge_after_migrate(**kwargs):

@@ -16,6 +16,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
+from pagecache.store import tag
+
 from .. import thumbnails
 from ..models import SiteSettings
 from ..people import display_name
@@ -93,6 +95,10 @@ class FeedPage:
     labels: list = field(default_factory=list)
     single: bool = False  # one entry's own address
 
+    def __post_init__(self):
+        # Every feed shows what a post or comment change purges as "feeds".
+        tag("feeds")
+
     def absolute(self, path):
         return self.request.build_absolute_uri(path)
 
@@ -107,7 +113,14 @@ class FeedPage:
 
     @property
     def self_url(self):
-        return self.absolute(self.request.get_full_path())
+        # The parameters the feed reads, not a reader's JSONP callback or
+        # tracking parameters: the page cache shares one answer among them.
+        params = self.request.GET.copy()
+        params.pop("callback", None)
+        query = params.urlencode()
+        return self.absolute(
+            "%s?%s" % (self.request.path, query) if query else self.request.path
+        )
 
     @property
     def alternate_path(self):
@@ -139,6 +152,8 @@ class FeedPage:
         if self.single or following > self.total:
             return None
         params = self.request.GET.copy()
+        # The caller's JSONP callback names its own script, not the next page.
+        params.pop("callback", None)
         params["start-index"] = str(following)
         params["max-results"] = str(self.query.max_results)
         return self.absolute("%s?%s" % (self.request.path, params.urlencode()))

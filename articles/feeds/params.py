@@ -8,19 +8,20 @@ and why. Unknown parameters are ignored. `orderby` is case-insensitive, as on
 Blogger: `relevance` is the search rank when `q` has words, else `published`.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import BadRequest
 
 from newsroom.conf import newsroom_setting
+from pagecache.middleware import CALLBACK_RE as PAGE_CACHE_CALLBACK_RE
 
 from ..paging import parse_max_results, parse_time
 
 ALTS = ("atom", "rss", "json", "json-in-script", "jsonfeed")
 ORDERS = ("published", "updated", "relevance")
-CALLBACK_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_.$]{0,63}")
+# The page cache checks a callback it wraps around a stored answer by the same rule.
+CALLBACK_RE = PAGE_CACHE_CALLBACK_RE
 # Blogger's answer to `alt=json-in-script` without a callback.
 DEFAULT_CALLBACK = "gdata.io.handleScriptLoaded"
 PARAMETERS = (

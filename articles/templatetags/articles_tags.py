@@ -164,12 +164,16 @@ def menu_pages():
     (`Page.show_in_menu`), by title; one list shared by every page until the
     next purge (saving a page purges it; a scheduled page's time ends it).
     """
-    return remember("menu-pages", _menu_pages)
+    return remember("menu-pages", _menu_pages, tags=["sidebar"])
 
 
 @register.inclusion_tag("articles/includes/label_widget.html")
 def label_widget():
-    return {"labels": remember("label-counts", lambda: list(label_counts()))}
+    return {
+        "labels": remember(
+            "label-counts", lambda: list(label_counts()), tags=["sidebar"]
+        )
+    }
 
 
 @register.inclusion_tag("articles/includes/news_feed_widget.html")
@@ -178,12 +182,16 @@ def news_feed_widget(count=5):
         live = Post.objects.published().select_related("featured_image")
         return list(live.newest_first()[:count])
 
-    return {"posts": remember("news-feed-%d" % count, newest)}
+    return {"posts": remember("news-feed-%d" % count, newest, tags=["sidebar"])}
 
 
 @register.inclusion_tag("articles/includes/archive_widget.html")
 def archive_widget():
-    return {"months": remember("archive-months", lambda: list(archive_months()))}
+    return {
+        "months": remember(
+            "archive-months", lambda: list(archive_months()), tags=["sidebar"]
+        )
+    }
 
 
 @register.inclusion_tag("articles/includes/related_posts.html")

@@ -9,6 +9,7 @@ from pagecache.store import remember
 from ..cookies import own_comment_ids
 from ..forms import CommentForm
 from ..models import Comment, closed_message, target_kind
+from ..pages import target_tag
 from ..text import comment_html
 
 register = template.Library()
@@ -95,12 +96,15 @@ def comment_section(context, target):
             shared = remember(
                 _key("comment-section", target),
                 lambda: _shared_section(target, user),
+                tags=[target_tag(target)],
             )
             return mark_safe(shared)  # noqa: S308 - our own template's output
         # A signed-in reader: the approved threads are shared until the next
         # purge; the form (with their name) is drawn for them.
         count, list_html = remember(
-            _key("comments", target), lambda: _shared_comment_list(target)
+            _key("comments", target),
+            lambda: _shared_comment_list(target),
+            tags=[target_tag(target)],
         )
         return render_to_string(
             SECTION,

@@ -281,8 +281,7 @@ def test_the_cached_page_before_and_after_a_grant(page_cache_on):
     )
     url = post.get_absolute_url()
     reader = Client()
-    browser_get(reader, url)  # a first request makes the site settings row (a purge)
-    assert browser_get(reader, url)["X-Page-Cache"] == "miss"
+    assert browser_get(reader, url)["X-Page-Cache"] in ("miss", "skip")
     before = browser_get(reader, url)
     assert before["X-Page-Cache"] == "hit"
     assert SECRET not in before.content.decode()

@@ -1,0 +1,315 @@
+"""
+The page cache by tag (issue 19): a change purges exactly the pages showing
+it; keys hold only what the view reads; JSONP is stored once; the edge is told
+what each page shows and how long it may keep it; first views render once.
+"""
+
+import re
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import include, path
+
+from articles.models import Label, SiteSettings
+from comments.models import Comment
+from comments.services import comment_approve
+from pagecache import store
+from pagecache.middleware import PageCacheMiddleware
+from tests.factories import make_comment, make_page, make_post, make_scheduled
+
+pytestmark = pytest.mark.django_db
+
+
+def untagged_view(request):
+    return HttpResponse("<p>names nothing</p>")
+
+
+def purging_view(request):
+    # A change lands while this page is drawn (another request's save).
+    store.purge_tags(["post:999999"])
+    return HttpResponse("<p>drawn during a change</p>")
+
+
+urlpatterns = [
+    path("untagged", untagged_view),
+    path("purging", purging_view),
+    path("", include("newsroom.urls")),
+]
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE": True}
+    SiteSettings.load()
+
+
+def state(response):
+    return response.headers.get("X-Page-Cache")
+
+
+def surrogate_keys(response):
+    return set(response.get("Surrogate-Key", "").split())
+
+
+@pytest.fixture
+def two_stories():
+    kerala = make_post(title="Kerala story", labels=["KERALA"])
+    sports = make_post(title="Sports story", labels=["SPORTS"])
+    return kerala, sports
+
+
+def old_story_and_newer_ones():
+    """An old SPORTS story, and seven newer KERALA ones filling the News Feed and related lists."""
+    from django.utils import timezone
+
+    sports = make_post(
+        title="Sports story",
+        labels=["SPORTS"],
+        published_at=timezone.now() - timedelta(days=30),
+    )
+    kerala = [make_post(title="Kerala %d" % n, labels=["KERALA"]) for n in range(7)]
+    return sports, kerala[-1]
+
+
+def test_an_edit_purges_only_the_pages_showing_the_post(client):
+    sports, kerala = old_story_and_newer_ones()
+    pages = {
+        "kerala": kerala.get_absolute_url(),
+        "sports": sports.get_absolute_url(),
+        "home": "/",
+        "kerala label": "/search/label/KERALA",
+        "sports label": "/search/label/SPORTS",
+    }
+    for address in pages.values():
+        client.get(address)
+    assert all(state(client.get(a)) == "hit" for a in pages.values())
+
+    sports.title = "Sports story, corrected"
+    sports.save()
+
+    after = {name: client.get(address) for name, address in pages.items()}
+    assert {name: state(r) for name, r in after.items()} == {
+        "kerala": "hit",
+        "kerala label": "hit",
+        "sports": "miss",
+        "home": "miss",
+        "sports label": "miss",
+    }
+    assert "Sports story, corrected" in after["home"].content.decode()
+    assert "Sports story, corrected" in after["sports label"].content.decode()
+
+
+def label_count(html, name):
+    found = re.search(
+        r'label-name">%s</span> <span class="label-count">(\d+)<' % name, html
+    )
+    return int(found[1]) if found else None
+
+
+def test_publishing_purges_every_list_and_count(client):
+    sports, kerala = old_story_and_newer_ones()
+    client.get("/search/label/SPORTS")
+    client.get(kerala.get_absolute_url())
+    make_post(title="Fresh sports story", labels=["SPORTS"])
+    label_page = client.get("/search/label/SPORTS")
+    assert state(label_page) == "miss"
+    assert "Fresh sports story" in label_page.content.decode()
+    # The sidebar's label counts are on every page: they follow everywhere.
+    post_page = client.get(kerala.get_absolute_url())
+    assert state(post_page) == "miss"
+    assert label_count(post_page.content.decode(), "SPORTS") == 2
+
+
+def test_a_comment_approval_purges_its_post_and_not_the_others(client):
+    sports, kerala = old_story_and_newer_ones()
+    held = make_comment(sports, text="Held for now", status=Comment.Status.PENDING)
+    client.get(kerala.get_absolute_url())
+    client.get(sports.get_absolute_url())
+    comment_approve(comment=held, actor=None)
+    page = client.get(sports.get_absolute_url())
+    assert state(page) == "miss"
+    assert "Held for now" in page.content.decode()
+    assert state(client.get(kerala.get_absolute_url())) == "hit"
+
+
+def test_a_label_rename_purges_the_pages_naming_it(client, two_stories):
+    kerala, sports = two_stories
+    client.get(kerala.get_absolute_url())
+    client.get("/")
+    label = Label.objects.get(name="KERALA")
+    label.name = "KERALA NEWS"
+    label.save()
+    page = client.get(kerala.get_absolute_url())
+    assert state(page) == "miss"
+    assert "KERALA NEWS" in page.content.decode()
+    assert "KERALA NEWS" in client.get("/").content.decode()
+
+
+def test_a_page_naming_nothing_is_purged_by_any_change(client, settings):
+    settings.ROOT_URLCONF = "tests.test_pagecache_tags"
+    client.get("/untagged")
+    assert state(client.get("/untagged")) == "hit"
+    assert "*" in surrogate_keys(client.get("/untagged"))
+    make_page(title="Unrelated page")
+    assert state(client.get("/untagged")) == "miss"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/", "post", "/search/label/KERALA", "/search?q=story", "/feeds/posts/default"],
+)
+def test_reader_pages_name_what_they_show_and_carry_no_nonce(
+    client, two_stories, address
+):
+    kerala, _sports = two_stories
+    if address == "post":
+        address = kerala.get_absolute_url()
+    response = client.get(address)
+    keys = surrogate_keys(response)
+    assert "site" in keys
+    assert "*" not in keys, keys  # each names what it shows
+    assert response["xkey"] == response["Surrogate-Key"]
+    if address != "/search?q=story":
+        assert "post:%d" % kerala.pk in keys or "feeds" in keys
+    assert "nonce-" not in response.get("Content-Security-Policy", "")
+    control = response["Cache-Control"]
+    assert control.startswith("max-age=0, s-maxage=")
+    hit = client.get(address)
+    assert state(hit) == "hit"
+    assert surrogate_keys(hit) == keys
+
+
+def test_s_maxage_never_outlasts_the_next_scheduled_post(client, frozen_now):
+    make_post(title="Live")
+    make_scheduled(delay=timedelta(seconds=90), title="Soon")
+    response = client.get("/")
+    seconds = int(re.search(r"s-maxage=(\d+)", response["Cache-Control"])[1])
+    assert 0 < seconds <= 90
+    frozen_now.shift(60)
+    hit = client.get("/")
+    assert state(hit) == "hit"
+    assert int(re.search(r"s-maxage=(\d+)", hit["Cache-Control"])[1]) <= 30
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "?utm_source=newsletter&utm_medium=email",
+        "?fbclid=IwAR0abc",
+        "?gclid=Cj0KCQ",
+        "?_=1733400000000",
+        "?m=1",
+        "?m=0&utm_campaign=x",
+        "?nobody=reads-this",
+    ],
+)
+def test_parameters_a_page_does_not_read_share_its_entry(client, two_stories, variant):
+    kerala, _sports = two_stories
+    address = kerala.get_absolute_url()
+    first = client.get(address)
+    assert state(first) == "miss"
+    shared = client.get(address + variant)
+    assert state(shared) == "hit"
+    assert shared.content == first.content
+
+
+def test_parameters_a_page_reads_keep_their_own_entries(client, two_stories):
+    first = client.get("/search?q=kerala")
+    assert state(first) == "miss"
+    other = client.get("/search?q=sports")
+    assert state(other) == "miss"
+    result = '<h2 class="card-title"><a href="%s">'
+    kerala, sports = two_stories
+    assert result % sports.get_absolute_url() in other.content.decode()
+    assert result % sports.get_absolute_url() not in first.content.decode()
+    assert state(client.get("/search?q=kerala&utm_source=x")) == "hit"
+    assert state(client.get("/search?q=sports")) == "hit"
+
+
+def test_a_random_jsonp_callback_is_wrapped_around_one_stored_answer(
+    client, two_stories
+):
+    base = "/feeds/posts/default/-/KERALA?alt=json-in-script"
+    first = client.get(base + "&callback=jQueryFirst&_=1")
+    assert state(first) == "miss"
+    for number in range(2, 6):
+        name = "jQuery3510_%d_%d" % (number * 7919, 1733400000000 + number)
+        response = client.get("%s&callback=%s&_=%d" % (base, name, number))
+        assert state(response) == "hit"
+        body = response.content.decode()
+        assert body.startswith("// API callback\n%s({" % name)
+        assert "jQueryFirst" not in body
+        assert "Kerala story" in body
+    default = client.get(base)
+    assert state(default) == "hit"
+    assert default.content.startswith(b"// API callback\ngdata.io.handleScriptLoaded(")
+    # A bad callback is refused as before, cached answer or not.
+    assert client.get(base + "&callback=alert(1)//").status_code == 400
+    assert client.get(base + "&callback=a&callback=b").status_code == 400
+
+
+def test_entries_per_address_are_bounded(client, settings, two_stories):
+    settings.NEWSROOM = {**settings.NEWSROOM, "PAGE_CACHE_ENTRIES_PER_PATH": 3}
+    states = [state(client.get("/search?q=word%d" % n)) for n in range(6)]
+    assert states == ["miss", "miss", "miss", "skip", "skip", "skip"]
+    # The stored ones are still served; the others are drawn each time.
+    assert state(client.get("/search?q=word1")) == "hit"
+    assert state(client.get("/search?q=word5")) == "skip"
+
+
+def test_a_page_drawn_while_a_change_lands_is_not_kept(client, settings):
+    settings.ROOT_URLCONF = "tests.test_pagecache_tags"
+    response = client.get("/purging")
+    assert state(response) == "skip"
+    assert "s-maxage" not in response["Cache-Control"]
+    assert "Surrogate-Key" not in response
+
+
+def test_concurrent_first_views_of_a_page_render_it_once(settings):
+    """Ten readers ask for one cold page at once: it is drawn once."""
+    drawn = []
+
+    def slow_view(request):
+        drawn.append(1)
+        time.sleep(0.3)
+        return HttpResponse("<p>breaking</p>", content_type="text/html")
+
+    middleware = PageCacheMiddleware(slow_view)
+    factory = RequestFactory()
+    answers = []
+
+    def reader():
+        answers.append(middleware(factory.get("/breaking")))
+
+    readers = [threading.Thread(target=reader) for _ in range(10)]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join(timeout=30)
+    assert len(answers) == 10
+    assert len(drawn) == 1
+    assert sorted(state(a) for a in answers) == ["hit"] * 9 + ["miss"]
+    assert {a.content for a in answers} == {b"<p>breaking</p>"}
+
+
+def test_a_purge_reaches_the_edge_with_the_same_tags(
+    client, monkeypatch, two_stories, django_capture_on_commit_callbacks
+):
+    kerala, _sports = two_stories
+    sent = []
+    monkeypatch.setattr("pagecache.edge.purge", sent.append)
+    keys = surrogate_keys(client.get(kerala.get_absolute_url()))
+    with django_capture_on_commit_callbacks(execute=True):
+        kerala.title = "Kerala story, updated"
+        kerala.save()
+        assert sent == []  # the edge hears of it after the commit
+    told = set(sent[-1])
+    assert "post:%d" % kerala.pk in told
+    assert "post:%d" % kerala.pk in keys
+    assert "post:*" in told  # a page that kept only the kind is purged too
+    store.purge()
+    assert sent[-1] == ["site"]
