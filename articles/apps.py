@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db.models.signals import (
-    m2m_changed,
     post_delete,
     post_save,
     pre_delete,
@@ -35,14 +34,8 @@ class ArticlesConfig(AppConfig):
 
         post_delete.connect(image_deleted, sender=Image, dispatch_uid="image-files")
 
-        # Cached related lists end with any change that can reorder them.
-        from .selectors import forget_related_posts
-
-        for sender in (Post, LabeledPost):
-            for signal in (post_save, post_delete):
-                signal.connect(forget_related_posts, sender=sender, weak=False)
-        for sender in (Post.related_pinned.through, Post.related_excluded.through):
-            m2m_changed.connect(forget_related_posts, sender=sender, weak=False)
+        # Cached related lists end with any change that can reorder them:
+        # the page cache's tags (selectors.related_tags, articles/purges.py).
 
         # Kept counts follow every change of posts and their labels.
         from . import counts

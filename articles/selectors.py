@@ -1,6 +1,6 @@
 """Reads that span tables: label counts, the archive and related stories."""
 
-import uuid
+import hashlib
 
 from django.core.cache import cache
 from django.db.models import (
@@ -9,6 +9,8 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+
+from pagecache import store
 
 from . import counts
 from .models import Post
@@ -33,7 +35,6 @@ def archive_months():
 
 
 RELATED_LIMIT = 6
-RELATED_VERSION_KEY = "articles:related:version"
 # A safety net only: saves, deletes and label changes end a cached list at
 # once; a bulk queryset.update() sends no signal and is caught here.
 RELATED_CACHE_SECONDS = 3600
@@ -47,18 +48,22 @@ def rank_related_posts(post):
     return rank_all(post)
 
 
-def forget_related_posts(**signal_kwargs):
+def related_tags(post):
     """
-    Mark every cached related list out of date; connected to saves and deletes
-    of posts and their labels and to changes of pins and exclusions.
+    The page cache's tags of what can reorder a post's related list: a post
+    entering or leaving the lists (`lists`, which a label change of any post
+    purges too), and the post's own labels, pins and exclusions (`post:<id>`).
+    An edit that moves nothing leaves every other post's list as it was.
     """
-    if signal_kwargs.get("action", "post_").startswith("post_"):
-        cache.set(RELATED_VERSION_KEY, uuid.uuid4().hex, None)
+    return ["lists", "post:%d" % post.pk]
 
 
 def _related_ids(post, limit):
-    version = cache.get_or_set(RELATED_VERSION_KEY, lambda: uuid.uuid4().hex, None)
-    key = "articles:related:%s:%s:%s" % (version, post.pk, limit)
+    versions = store.versions(related_tags(post))
+    stamp = hashlib.blake2b(
+        repr(sorted(versions.items())).encode(), digest_size=8
+    ).hexdigest()
+    key = "articles:related:%s:%s:%s" % (stamp, post.pk, limit)
     entry = cache.get(key)
     if entry is not None and (
         entry["until"] is None or timezone.now() < entry["until"]
@@ -80,8 +85,8 @@ def related_posts(post, *, limit=RELATED_LIMIT):
     """
     RECOMMENDED FOR YOU under `post`: up to `limit` live posts ranked by
     related.rank_candidates(), the design's ranking over a bounded candidate
-    set. The ranking is cached until a post, a label or a pin changes (or a
-    scheduled post goes live), so a page pays one query.
+    set. The ranking is cached until a change that can reorder it
+    (related_tags(), or a scheduled post going live), so a page pays one query.
     """
     ids = _related_ids(post, limit)
     if not ids:

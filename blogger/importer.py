@@ -39,7 +39,6 @@ from django.utils.translation import ngettext
 from articles import publishing, purges, search
 from articles.models import Label, LabeledPost, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
-from articles.selectors import forget_related_posts
 from articles.text import html_to_text, make_excerpt
 from comments.models import Comment, CommentSettings
 from comments.pages import comment_tags
@@ -268,9 +267,9 @@ class _Saver:
         self.comments()
         self.site_labels()
         if self.purge_tags:
-            # The bulk path sends no signals: what they would purge, once.
+            # The bulk path sends no signals: what they would purge, once
+            # (`lists` among them ends the related lists too).
             store.purge_tags(sorted(self.purge_tags))
-            forget_related_posts()
         if self.untitled:
             self.report.notes.append(
                 ngettext(

@@ -313,3 +313,30 @@ def test_a_purge_reaches_the_edge_with_the_same_tags(
     assert "post:*" in told  # a page that kept only the kind is purged too
     store.purge()
     assert sent[-1] == ["site"]
+
+
+def test_related_lists_are_ranked_again_only_when_a_change_can_reorder_them(
+    monkeypatch,
+):
+    from articles import selectors
+
+    ranked = []
+    rank = selectors.rank_candidates
+
+    def counting(post, **kwargs):
+        ranked.append(post.pk)
+        return rank(post, **kwargs)
+
+    monkeypatch.setattr(selectors, "rank_candidates", counting)
+    story = make_post(title="Story", labels=["KERALA"])
+    other = make_post(title="Other", labels=["KERALA"])
+    list(selectors.related_posts(story))
+    list(selectors.related_posts(story))
+    assert ranked == [story.pk]
+    other.title = "Other, retitled"  # moves nothing
+    other.save()
+    list(selectors.related_posts(story))
+    assert ranked == [story.pk]
+    make_post(title="New in Kerala", labels=["KERALA"])  # may reorder it
+    assert [p.title for p in selectors.related_posts(story)][0] == "New in Kerala"
+    assert ranked == [story.pk, story.pk]
