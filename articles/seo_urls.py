@@ -4,7 +4,13 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.exceptions import BadRequest
 from django.urls import path
 
+from pagecache.store import tag
+
 from .sitemaps import SITEMAPS, NewsSitemap
+
+# Sitemaps list posts, pages and labels with their times: every change of
+# one purges `feeds` (articles/purges.py).
+SHOWS = "feeds"
 
 
 def _page_number(request):
@@ -14,6 +20,7 @@ def _page_number(request):
 
 
 def sitemap_index(request):
+    tag(SHOWS)
     return sitemap_views.index(
         request,
         SITEMAPS,
@@ -23,6 +30,7 @@ def sitemap_index(request):
 
 
 def sitemap_section(request, section):
+    tag(SHOWS)
     _page_number(request)
     return sitemap_views.sitemap(
         request, SITEMAPS, section=section, template_name="articles/sitemap.xml"
@@ -30,6 +38,7 @@ def sitemap_section(request, section):
 
 
 def news_sitemap(request):
+    tag(SHOWS)
     _page_number(request)
     return sitemap_views.sitemap(
         request, {"news": NewsSitemap}, template_name="articles/news_sitemap.xml"
