@@ -294,6 +294,9 @@ class PageCacheMiddleware:
     def _wait_for_first_view(self, request, original, gen, lock_key):
         """Another worker is drawing this page: serve its entry when it is stored."""
         deadline = time.monotonic() + RENDER_LOCK_SECONDS
+        # No lock to wait for (the cache is away, or it was just released).
+        if cache.get(lock_key) is None:
+            return None
         while time.monotonic() < deadline:
             time.sleep(WAIT_POLL_SECONDS)
             record = cache.get(path_key(request, gen)) or {}
