@@ -9,6 +9,7 @@ everything a card shows, in one query (and one for their labels), so the
 query count stays the same whatever the list.
 """
 
+from . import purges
 from .models import Post
 
 
@@ -16,6 +17,8 @@ class CardBatch:
     def __init__(self, pks):
         self.pks = pks
         self.posts = None
+        # Each card is a shared part: check all of them in one cache read.
+        purges.expect_cards(pks)
 
     def post(self, pk):
         if self.posts is None:

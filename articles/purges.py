@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import pre_delete, pre_save
 
 from pagecache import registry
+from pagecache.store import expect
 
 from .models import (
     Correction,
@@ -32,22 +33,27 @@ from .models import (
 POST_LISTS = ["home", "feeds", "sidebar", "lists"]
 
 
+# Names a card shows besides its post's own (the byline, the first label, the
+# picture): one tag for each kind, shared by every card, so checking a list of
+# cards reads the versions of its posts and of these three. Renaming an author
+# or a label, or editing a picture many posts use, purges every card.
+CARD_NAMES = ["authors", "labels", "images"]
+# A picture used by more posts than this purges `images` instead of each post.
+MOST_POSTS_PER_IMAGE = 60
+
+
 def shown(item):
     """The tags of what drawing `item` shows: a post (or a card standing for one), a page, a label."""
     if isinstance(item, Label):
-        return ["label:%d" % item.pk]
+        return ["label:%d" % item.pk, "labels"]
     if isinstance(item, Page):
         return ["page:%d" % item.pk]
-    # Only what is loaded already: naming a card must cost no query.
-    deferred = item.get_deferred_fields()
-    tags = ["post:%d" % item.pk]
-    if "author_id" not in deferred and item.author_id:
-        tags.append("author:%d" % item.author_id)
-    if "featured_image_id" not in deferred and item.featured_image_id:
-        tags.append("image:%d" % item.featured_image_id)
-    rows = getattr(item, "ordered_labeled_items", None) or ()
-    tags += ["label:%d" % row.tag_id for row in rows]
-    return tags
+    return ["post:%d" % item.pk, *CARD_NAMES]
+
+
+def expect_cards(pks):
+    """A list of cards is about to be drawn: read their posts' versions at once."""
+    expect(["post:%d" % pk for pk in pks] + CARD_NAMES)
 
 
 def _where(post):
@@ -117,7 +123,21 @@ def user_tags(user, *, update_fields=None, **change):
     # Signing in writes last_login (and may rehash the password): nothing shown.
     if update_fields and update_fields <= {"last_login", "password"}:
         return []
-    return ["author:%d" % user.pk]
+    return ["authors"]
+
+
+def image_tags(image, *, created=False, **change):
+    """A new picture shows nowhere yet; an edited one on the posts featuring it."""
+    if created:
+        return []
+    featuring = list(
+        Post.objects.filter(featured_image=image).values_list("pk", flat=True)[
+            : MOST_POSTS_PER_IMAGE + 1
+        ]
+    )
+    if len(featuring) > MOST_POSTS_PER_IMAGE:
+        return ["image:%d" % image.pk, "images"]
+    return ["image:%d" % image.pk, *("post:%d" % pk for pk in featuring)]
 
 
 def next_scheduled():
@@ -142,13 +162,14 @@ def register():
         Page, lambda page, **change: ["page:%d" % page.pk, "sidebar", "feeds"]
     )
     registry.register(
-        Label, lambda label, **change: ["label:%d" % label.pk, "sidebar", "feeds"]
+        Label,
+        lambda label, **change: ["label:%d" % label.pk, "labels", "sidebar", "feeds"],
     )
     registry.register(LabeledPost, labeled_post_tags)
     registry.register(
         LabelRedirect, lambda redirect, **change: ["label:%d" % redirect.label_id]
     )
-    registry.register(Image, lambda image, **change: ["image:%d" % image.pk])
+    registry.register(Image, image_tags)
     registry.register(Post.related_pinned.through, related_tags)
     registry.register(Post.related_excluded.through, related_tags)
     # The site's settings show on every page: `site` purges everything.

@@ -202,7 +202,7 @@ def versions(tags):
     only be older, which makes an entry stored with it end early, never late.
     """
     known = _request_versions()
-    wanted = [name for name in tags if name not in known]
+    wanted = _wanted(tags, known)
     if wanted:
         keys = {TAG_KEY % name: name for name in wanted}
         found = cache.get_many(list(keys))
@@ -223,7 +223,7 @@ def current(stored):
     if not stored:
         return True
     known = _request_versions()
-    wanted = [name for name in stored if name not in known]
+    wanted = _wanted(stored, known)
     if wanted:
         keys = {TAG_KEY % name: name for name in wanted}
         found = cache.get_many(list(keys))
@@ -231,6 +231,28 @@ def current(stored):
             if key in found:
                 known[name] = found[key]
     return all(known.get(name) == version for name, version in stored.items())
+
+
+def expect(tags):
+    """
+    Tags whose versions this request will soon check (the posts of a list of
+    cards): read with the next versions read, in the same round trip.
+    """
+    if getattr(_request_state, "active", False):
+        pending = getattr(_request_state, "pending", None)
+        if pending is None:
+            pending = _request_state.pending = set()
+        pending.update(tags)
+
+
+def _wanted(names, known):
+    """`names` not read yet in this request, with the tags it expects."""
+    wanted = set(name for name in names if name not in known)
+    pending = getattr(_request_state, "pending", None)
+    if wanted and pending:
+        wanted |= {name for name in pending if name not in known}
+        pending.clear()
+    return sorted(wanted)
 
 
 def _request_versions():
@@ -246,6 +268,7 @@ def _request_versions():
 def _forget_request_state():
     _request_state.generation = None
     _request_state.versions = None
+    _request_state.pending = None
 
 
 def next_publication(gen):

@@ -223,7 +223,7 @@ def test_a_registration_names_the_tags_a_change_purges(monkeypatch):
     assert purged == [["site"]]
     user = make_user()
     assert user_tags(user, update_fields=frozenset({"last_login"})) == []
-    assert user_tags(user) == ["author:%d" % user.pk]
+    assert user_tags(user) == ["authors"]
     shown = make_comment(post, text="Shown")
     assert comment_tags(shown, created=True)[0] == "post:%d" % post.pk
 

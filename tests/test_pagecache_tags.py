@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import include, path
@@ -353,3 +354,23 @@ def test_related_lists_are_ranked_again_only_when_a_change_can_reorder_them(
     make_post(title="New in Kerala", labels=["KERALA"])  # may reorder it
     assert [p.title for p in selectors.related_posts(story)][0] == "New in Kerala"
     assert ranked == [story.pk, story.pk]
+
+
+def test_a_list_of_cached_cards_is_checked_in_a_few_cache_reads(client, monkeypatch):
+    for number in range(20):
+        make_post(title="Card %d" % number, labels=["KERALA"])
+    client.cookies["sessionid"] = "no-such-session"  # no whole-page cache
+    client.get("/search/label/KERALA")
+    reads = []
+    get_many = cache.get_many
+
+    def counting(keys, *args, **kwargs):
+        reads.append(len(keys))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counting)
+    html = client.get("/search/label/KERALA").content.decode()
+    assert all("Card %d" % n in html for n in range(20))
+    # Twenty cards, the sidebar and the rest: versions read a few at a time,
+    # not once for each card.
+    assert len(reads) <= 4, reads
