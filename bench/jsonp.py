@@ -32,7 +32,7 @@ counter = 0
 request = function()
   counter = counter + 1
   local name = string.format("jQuery3510%d_%d", math.random(1, 99999999), counter)
-  local path = "%(path)s&callback=" .. name .. "&_=" .. (1733400000000 + counter)
+  local path = "PATH&callback=" .. name .. "&_=" .. (1733400000000 + counter)
   return wrk.format("GET", path)
 end
 """
@@ -41,7 +41,7 @@ TRACKED = """
 counter = 0
 request = function()
   counter = counter + 1
-  local path = "%(path)s?utm_source=share&utm_campaign=c" .. counter
+  local path = "PATH?utm_source=share&utm_campaign=c" .. counter
     .. "&fbclid=IwAR" .. math.random(1, 99999999)
   return wrk.format("GET", path)
 end
@@ -89,14 +89,14 @@ def main():
         kinds = {
             "jsonp, fixed callback": lambda: pages.wrk(fixed, options.seconds),
             "jsonp, random callback and _": lambda: wrk_script(
-                base, RANDOM_CALLBACK % {"path": LABEL_JSONP}, options.seconds
+                base, RANDOM_CALLBACK.replace("PATH", LABEL_JSONP), options.seconds
             ),
             "jsonp, uncached": lambda: pages.wrk(
                 fixed, options.seconds, cookie="sessionid=bench"
             ),
             "post, plain": lambda: pages.wrk(base + post, options.seconds),
             "post, utm_* and fbclid": lambda: wrk_script(
-                base, TRACKED % {"path": post}, options.seconds
+                base, TRACKED.replace("PATH", post), options.seconds
             ),
         }
         runs = {name: [] for name in kinds}
