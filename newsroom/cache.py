@@ -28,7 +28,8 @@ the outage forgets its own.)
 
 `cache.strict` is the same cache raising `CacheUnavailable` instead of
 pretending, for callers with a better fallback than a miss (the rate limiter
-counts in the database).
+counts in the database); `cache.available()` says whether Redis is being used
+now, for callers that need not even compute what they would store.
 """
 
 import copy
@@ -165,6 +166,10 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self.outage = _outage_of(self._servers, retry_seconds, kept_keys)
         self.raises = False
+
+    def available(self):
+        """False while Redis is left alone after it did not answer (nothing stored now is kept)."""
+        return self.outage.since is None
 
     @cached_property
     def strict(self):

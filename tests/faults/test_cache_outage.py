@@ -46,6 +46,7 @@ def test_reads_miss_and_writes_drop_while_redis_is_down(tmp_path, caplog):
         cache = make_cache(server.url)
         cache.set("greeting", "hello")
         assert cache.get("greeting") == "hello"
+        assert cache.available()
         server.stop()
 
         for _round in range(20):
@@ -59,6 +60,7 @@ def test_reads_miss_and_writes_drop_while_redis_is_down(tmp_path, caplog):
             assert cache.get_or_set("computed", lambda: 42) == 42
         with pytest.raises(CacheUnavailable):
             cache.strict.get("greeting")
+        assert not cache.available()
     # One line for the whole outage, not one per call.
     lines = outage_lines(caplog)
     assert len(lines) == 1
@@ -87,6 +89,7 @@ def test_caching_resumes_and_what_the_outage_changed_is_undone(tmp_path, caplog)
         assert cache.get("generation") is None
         cache.set("generation", 8)
         assert cache.get("generation") == 8
+        assert cache.available()
     lines = outage_lines(caplog)
     assert any("answers again" in line for line in lines)
     assert any("2 keys" in line for line in lines)
