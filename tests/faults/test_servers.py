@@ -51,7 +51,7 @@ def test_redis_stopped_mid_run_pages_answer_uncached_then_caching_resumes(tmp_pa
         app_server(
             tmp_path, workers=1, threads=4, setup=SETUP,
             DJANGO_SETTINGS_MODULE=SETTINGS, FAULTS_REDIS_URL=redis.url,
-            DJANGO_CACHE_RETRY_SECONDS="0.5",
+            DJANGO_CACHE_TIMEOUT="0.1", DJANGO_CACHE_RETRY_SECONDS="0.5",
         ) as server,
     ):  # fmt: skip
         post = server.shell(PERMALINK)
@@ -82,6 +82,7 @@ def test_a_hung_redis_holds_no_request(tmp_path):
             tmp_path, workers=1, threads=4, setup=SETUP,
             DJANGO_SETTINGS_MODULE=SETTINGS,
             FAULTS_REDIS_URL="redis://127.0.0.1:%d/0" % port,
+            DJANGO_CACHE_TIMEOUT="0.1", DJANGO_CACHE_RETRY_SECONDS="2",
         ) as server,
     ):  # fmt: skip
         post = server.shell(PERMALINK)
