@@ -66,6 +66,14 @@ sub vcl_recv {
     call newsroom_language;
     unset req.http.Cookie;
     call newsroom_strip_tracking;
+    # Pages are kept gzipped for the readers whose browsers accept it (all of
+    # them); a client that does not gets a copy of its own, kept unzipped,
+    # rather than one unzipped on every request.
+    if (req.http.Accept-Encoding ~ "(?i)gzip") {
+        unset req.http.X-Edge-Identity;
+    } else {
+        set req.http.X-Edge-Identity = "1";
+    }
     return (hash);
 }
 
@@ -170,6 +178,7 @@ sub vcl_hash {
     # http is answered with a redirect, https with the page.
     hash_data(req.http.X-Forwarded-Proto);
     hash_data(req.http.Accept-Language);
+    hash_data(req.http.X-Edge-Identity);
     return (lookup);
 }
 
@@ -204,7 +213,8 @@ sub vcl_backend_response {
     if (beresp.http.xkey !~ "(^|\s)site(\s|$)") {
         set beresp.http.xkey = beresp.http.xkey + " site";
     }
-    if (beresp.http.Content-Type ~ "^(text/|application/(json|feed\+json|javascript|xml|atom\+xml|rss\+xml))") {
+    if (!bereq.http.X-Edge-Identity &&
+        beresp.http.Content-Type ~ "^(text/|application/(json|feed\+json|javascript|xml|atom\+xml|rss\+xml))") {
         set beresp.do_gzip = true;
     }
     return (deliver);

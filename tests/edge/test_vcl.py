@@ -4,6 +4,7 @@ what is kept, what passes, the language each request is keyed and rendered
 in (compared with Django's own choice), tracking parameters, purges by key.
 """
 
+import gzip
 import http.client
 import itertools
 import json
@@ -124,6 +125,26 @@ def test_an_anonymous_page_is_kept_and_served_without_the_backend(backend, base)
     assert second[1]["X-Cache"] == "HIT"
     assert second[2] == first[2]
     assert len(seen_for(backend, path)) == 1
+
+
+def test_gzip_readers_get_the_kept_gzip_and_others_a_plain_copy(backend, base):
+    path = unique("/keys/post:3")
+    plain = fetch(base + path)
+    for _request in range(2):
+        _status, headers, body = fetch(base + path, headers={"Accept-Encoding": "gzip"})
+        assert headers["Content-Encoding"] == "gzip"
+        page = json.loads(gzip.decompress(body))
+        assert page["path"] == path
+        assert page["n"] != json.loads(plain[2])["n"]  # its own copy
+    _status, headers, body = fetch(base + path)
+    assert (headers["X-Cache"], body) == ("HIT", plain[2])
+    assert "Content-Encoding" not in headers
+    # One copy each, both dropped by a purge.
+    assert len(seen_for(backend, path)) == 2
+    purge(base, ["post:3"])
+    assert fetch(base + path)[1]["X-Cache"] == "MISS"
+    gzipped = fetch(base + path, headers={"Accept-Encoding": "gzip"})
+    assert gzipped[1]["X-Cache"] == "MISS"
 
 
 def test_head_is_served_from_the_kept_page(backend, base):
