@@ -41,11 +41,19 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.utils.functional import cached_property
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import OutOfMemoryError, ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError)
+# Unreachable, loading or timing out; also a server that refuses writes (a
+# replica after a failover, out of memory under `noeviction`).
+OUTAGE_ERRORS = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    ReadOnlyError,
+    OutOfMemoryError,
+)
 SOCKET_TIMEOUT = 0.1
 RETRY_SECONDS = 2.0
 KEPT_KEYS = 10_000

@@ -163,3 +163,23 @@ def test_rate_limits_keep_counting_in_the_database_while_redis_is_away(settings)
     assert ratelimit.hit("sign-in", "203.0.113.10", limit=2, window=60)
     assert ratelimit.once("token", "abc", ttl=60) is True
     assert ratelimit.once("token", "abc", ttl=60) is False
+
+
+def test_a_redis_refusing_writes_is_served_around_too(tmp_path):
+    """Out of memory under `noeviction` (or a replica after a failover)."""
+    with redis_server(tmp_path) as server:
+        cache = make_cache(server.url)
+        plain = redis.Redis(port=server.port)
+        plain.config_set("maxmemory-policy", "noeviction")
+        plain.config_set("maxmemory", 1)
+        cache.set("page", "rendered")  # refused by Redis, not raised here
+        assert cache.get("page", "computed") == "computed"
+        assert not cache.available()
+        plain.config_set("maxmemory", 0)
+
+        def stored():
+            cache.set("page", "rendered")
+            return cache.get("page") == "rendered"
+
+        assert wait_for(stored, seconds=20)
+        plain.close()
