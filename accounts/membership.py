@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles.models import SiteSettings
-from articles.people import display_name
+from articles.people import display_name, holders
 
 from .models import Membership, MembershipEvent
-from .roles import EDITORS, MEMBERS
+from .roles import MEMBERS
 
 logger = logging.getLogger(__name__)
 
@@ -204,15 +204,8 @@ def _move(membership, previous, to, *, actor, now, note=""):
 
 
 def editor_emails():
-    """Addresses of the active editors who can act on a request."""
-    return sorted(
-        set(
-            get_user_model()
-            ._default_manager.filter(is_active=True, groups__name=EDITORS)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    )
+    """Addresses of the active people who can act on a request (people.holders)."""
+    return sorted(set(holders(PERMISSION).values_list("email", flat=True)))
 
 
 SUBJECTS = {
