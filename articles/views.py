@@ -37,9 +37,6 @@ from .paging import cursor_value, parse_max_results, parse_time
 from .search import highlight, parse_query, ranked_page, search_posts
 from .selectors import label_counts
 
-IGNORED_PARAMETERS = {"m"}
-
-
 FRAGMENT_HEADINGS = {"1": "h2", "h2": "h2", "h3": "h3"}
 # Ranked search pages by offset: deep enough for any reader, bounded for the database.
 MAX_SEARCH_START = 1000
