@@ -145,8 +145,8 @@ class Outage:
             self.dropped(keys, everything=clear_all)
             raise
         logger.warning(
-            "Redis: %s dropped during the outage undone.",
-            "every entry (too many writes)" if clear_all else "%d keys" % len(keys),
+            "Redis: what writes dropped during the outage left behind is deleted (%s).",
+            "every entry" if clear_all else "%d keys" % len(keys),
         )
 
 
