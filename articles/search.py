@@ -137,6 +137,31 @@ def search_posts(query, queryset=None):
     return queryset.order_by("-search_rank", "-published_at", "-id")
 
 
+def matching_ids(text, using=None, *, newest=None):
+    """
+    The ids of posts, drafts too, whose index row holds every word and
+    phrase of `text`: a subquery for `pk__in` (the admin's post search).
+    With `newest`, PostgreSQL keeps that many, undated drafts and the newest
+    first. None when `text` has no words or the database has no index.
+    """
+    parsed = parse_query(text)
+    connection = connections[using or router.db_for_read(Post)]
+    if not parsed.terms or not _has_index(connection):
+        return None
+    if connection.vendor == "sqlite":
+        return RawSQL(
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s",
+            [_fts5_match(parsed.terms)],
+        )
+    matches = PostSearchDocument.objects.using(connection.alias).filter(
+        document=_postgres_query(parsed.terms)
+    )
+    if newest is not None:
+        order = F("published_at").desc(nulls_first=True)
+        matches = matches.order_by(order, "-post_id")[:newest]
+    return matches.values("post_id")
+
+
 def _with_labels(parsed, queryset):
     for names in parsed.label_groups:
         queryset = queryset.filter(
