@@ -31,35 +31,53 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Ln
+from django.db.models.functions import Cast, Coalesce, Greatest, Ln
 
-from .models import LabeledPost, Post, visible_q
+from . import counts
+from .models import LabeledPost, MonthCount, Post, scheduled_q
 
 # Newest live posts of each label taken as candidates: enough to fill the
 # list many times over, few enough to score in a few milliseconds.
 CANDIDATES_PER_LABEL = 200
 
 
-def _live_count(queryset):
-    """A scalar subquery counting `queryset`'s rows (1 when there are none)."""
-    counted = queryset.order_by().values(group=Value(1)).annotate(n=Count("pk"))
-    return Coalesce(Subquery(counted.values("n")), 1)
+def _one_row(queryset, aggregate):
+    """A scalar subquery: `aggregate` over `queryset`'s rows (NULL when none)."""
+    summed = queryset.order_by().values(group=Value(1)).annotate(n=aggregate)
+    return Subquery(summed.values("n"))
+
+
+def _live_total():
+    """
+    N, the live posts: the kept month counts (articles/counts.py) less the
+    scheduled posts still to come, never below 1.
+    """
+    kept = Coalesce(_one_row(MonthCount.objects.all(), Sum("published")), 0)
+    to_come = Coalesce(_one_row(Post.objects.filter(scheduled_q()), Count("pk")), 0)
+    return Cast(Greatest(kept - to_come, 1), FloatField())
+
+
+def _live_in(label):
+    """df, the live posts carrying `label`, from the kept counts; at least 1."""
+    kept = counts.labels_with_live_counts().filter(pk=label.pk).values("count")[:1]
+    return Cast(Greatest(Coalesce(Subquery(kept), 0), 1), FloatField())
 
 
 def _scored(queryset, post):
     """
     `queryset` annotated with `pinned` (an editor's pick for `post`) and
     `score`: the sum over shared labels of log(N / df), the rarity of the
-    label among the N live posts (df of them carry it).
+    label among the N live posts (df of them carry it), both read from the
+    kept counts (articles/counts.py) rather than counted.
     """
-    total = Cast(_live_count(Post.objects.published()), FloatField())
+    total = _live_total()
     score = Value(0.0)
     for label in post.label_list:
-        carriers = LabeledPost.objects.filter(visible_q("content_object__"), tag=label)
-        weight = Ln(total / Cast(_live_count(carriers), FloatField()))
+        weight = Ln(total / _live_in(label))
         shares = Exists(
             LabeledPost.objects.filter(content_object=OuterRef("pk"), tag=label)
         )
