@@ -45,7 +45,7 @@ from comments.pages import comment_tags
 from newsroom.sequences import reset_sequences
 from pagecache import store
 
-from .backup import POST_PATH_RE, BackupError, entry_error
+from .backup import POST_PATH_RE, BackupError, CommentRecord, entry_error
 from .images import ImageImporter, delete_new_files
 
 PROGRESS_EVERY = 500
@@ -245,25 +245,44 @@ class _Saver:
     def run(self):
         self.settings()
         labels_before = Label.objects.count()
-        pages, batch = [], []
-        for record in self.backup.records("post", "page"):
-            if record.kind == "page":
+        self.start_comments()
+        # One reading for the posts, pages and threads' first comments: in
+        # Blogger's order (posts, pages, then comments) every comment finds
+        # its post saved. The replies, and any first comment that came
+        # before its post, wait for a second reading (`comments`).
+        posts, pages, comments = [], [], []
+        number = 0  # of the comment, in file order
+        first_comment = True
+        for record in self.backup.records("post", "page", "comment"):
+            if isinstance(record, CommentRecord):
+                number += 1
+                if self.thread_root(record) is not None:
+                    continue
+                if first_comment:
+                    first_comment = False
+                    self.posts(posts)
+                    self.pages(pages)
+                    posts, pages = [], []
+                comments.append((number, record))
+                if len(comments) == BATCH_SIZE:
+                    self.comment_batch(comments, later=self.deferred)
+                    comments = []
+            elif record.kind == "page":
                 pages.append(record)
-                continue
-            batch.append(record)
-            if len(batch) == BATCH_SIZE:
-                self.posts(batch)
-                batch = []
-        self.posts(batch)
+            else:
+                posts.append(record)
+                if len(posts) == BATCH_SIZE:
+                    self.posts(posts)
+                    posts = []
+        self.posts(posts)
+        self.pages(pages)
+        self.comment_batch(comments, later=self.deferred)
+        del posts, pages, comments
         self.count_existing(
             "labels",
             len(self.label_uses),
             created=Label.objects.count() - labels_before,
         )
-        for record in pages:
-            with entry_errors(record.entry):
-                self.page(record)
-            self.tick()
         self.comments()
         self.site_labels()
         if self.purge_tags:
@@ -551,6 +570,12 @@ class _Saver:
             report.tally("scheduled").in_file += 1
         return self.entry(record, "posts")
 
+    def pages(self, records):
+        for record in records:
+            with entry_errors(record.entry):
+                self.page(record)
+            self.tick()
+
     def page(self, record):
         self.report.tally("pages").in_file += 1
         self.entry(record, "pages")
@@ -808,27 +833,37 @@ class _Saver:
 
     # Comments ---------------------------------------------------------------
 
-    def comments(self):
-        """
-        Comments on posts and on pages, threads kept; both are rows of
-        "comments". Threads' first comments are read and saved first, then
-        the replies, so every reply finds its thread's first comment saved.
-        """
+    def start_comments(self):
         self.parents = self.backup.comment_parents
         # The saved comments replies may need: {blogger id: (pk, post, page)}.
         self.answered = set(self.parents.values())
         self.roots = {}
+        # First comments met before their post or page, by number in file
+        # order.
+        self.deferred = set()
         self.report.tally("comments")
         imported = Q(post__blogger_id__gt="") | Q(page__blogger_id__gt="")
         self.imported_comments = Comment.objects.exclude(blogger_id="").filter(imported)
-        for replies in (False, True):
-            if replies and not any(self.parents.values()):
-                break
+
+    def comments(self):
+        """
+        The comments the first reading left: threads' first comments that
+        came before their post or page, then the replies, so every reply
+        finds its thread's first comment saved. Comments on posts and on
+        pages are both rows of "comments".
+        """
+        readings = []
+        if self.deferred:
+            readings.append(lambda number, record: number in self.deferred)
+        if any(self.parents.values()):
+            readings.append(lambda number, record: self.thread_root(record) is not None)
+        for wanted in readings:
             batch = []
-            for record in self.backup.records("comment"):
-                if (self.thread_root(record) is not None) != replies:
+            records = self.backup.records("comment")
+            for number, record in enumerate(records, start=1):
+                if not wanted(number, record):
                     continue
-                batch.append(record)
+                batch.append((number, record))
                 if len(batch) == BATCH_SIZE:
                     self.comment_batch(batch)
                     batch = []
@@ -849,11 +884,13 @@ class _Saver:
             current, parent = parent, parents[parent]
         return None if current == record.blogger_id else current
 
-    def comment_batch(self, batch):
+    def comment_batch(self, batch, later=None):
         """
-        Save a batch of comment records: their posts and the comments here
-        already read in one query each, the new ones inserted together and
-        the changed ones updated together.
+        Save a batch of comment records, `(number, record)` pairs: their
+        posts and the comments here already read in one query each, the new
+        ones inserted together and the changed ones updated together. One
+        whose post or page is not here is skipped, or with `later` (a set)
+        its number is put there, to be saved after the posts that follow.
         """
         if not batch:
             return
@@ -861,20 +898,23 @@ class _Saver:
         targets = {bid: page for bid, page in self.pages_by_id.items() if page.pk}
         targets.update(
             Post.objects.filter(
-                blogger_id__in={record.post_id for record in batch}
+                blogger_id__in={record.post_id for _n, record in batch}
             ).values_list("blogger_id", "pk")
         )
         existing = {
             (comment.post_id, comment.page_id, comment.blogger_id): comment
             for comment in self.imported_comments.filter(
-                blogger_id__in={record.blogger_id for record in batch}
+                blogger_id__in={record.blogger_id for _n, record in batch}
             )
         }
         tally = self.report.tally("comments")
         written = []  # (record, comment, action)
-        for record in batch:
-            tally.in_file += 1
+        for number, record in batch:
             target = targets.get(record.post_id)
+            if target is None and later is not None:
+                later.add(number)
+                continue
+            tally.in_file += 1
             if target is None:
                 reason = _("its post or page %s is not in the file") % record.post_id
                 self.report.skipped.append((record.entry, reason))

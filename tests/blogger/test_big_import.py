@@ -94,11 +94,12 @@ def test_no_more_than_a_batch_of_records_is_alive_at_once(
     posts, comment_batch = importer._Saver.posts, importer._Saver.comment_batch
 
     def watch(save):
-        def watched(self, batch):
+        def watched(self, batch, *args, **kwargs):
             gc.collect()
             alive_at_each_batch.append(sum(ref() is not None for ref in seen))
-            seen.extend(weakref.ref(record) for record in batch)
-            return save(self, batch)
+            for item in batch:  # a post record, or a comment's (number, record)
+                seen.append(weakref.ref(item[1] if isinstance(item, tuple) else item))
+            return save(self, batch, *args, **kwargs)
 
         return watched
 
