@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from newsroom.conf import newsroom_setting
+from pagecache.middleware import IGNORED_PARAMETERS, IGNORED_PREFIXES
 
 from .varnish import AVAILABLE, edge, fetch, purge
 
@@ -316,6 +317,17 @@ def test_tracking_parameters_share_one_object_and_never_reach_the_app(backend, b
     # Parameters that only look alike are kept.
     fetch(base + path + "?q=rain&mode=1&max-results=5")
     assert backend.seen[-1]["path"] == path + "?q=rain&mode=1&max-results=5"
+
+
+def test_the_edge_strips_every_parameter_the_app_ignores(backend, base):
+    path = unique()
+    names = sorted(IGNORED_PARAMETERS) + [
+        prefix + "campaign" for prefix in IGNORED_PREFIXES
+    ]
+    for name in names:
+        fetch(base + path + "?q=1&%s=x" % name)
+        assert backend.seen[-1]["path"] == path + "?q=1", name
+        purge(base, ["site"])
 
 
 LANGUAGE_CASES = [
