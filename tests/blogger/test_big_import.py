@@ -206,3 +206,61 @@ def test_a_refusal_after_thousands_of_writes_rolls_back_everything(
     assert not Post.objects.exists()
     assert not Comment.objects.exists()
     assert not Label.objects.exists()
+
+
+FEED = """<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom' xmlns:thr='http://purl.org/syndication/thread/1.0'>
+<id>tag:blogger.com,1999:blog-5.archive</id><title type='text'>Odd order</title>
+%s</feed>
+"""
+KIND = "<category scheme='http://schemas.google.com/g/2005#kind' term='http://schemas.google.com/blogger/2008/kind#%s'/>"
+
+
+def odd_post(n):
+    return (
+        "<entry><id>tag:blogger.com,1999:blog-5.post-%d</id>"
+        "<published>2025-01-0%dT10:00:00.000+05:30</published>%s"
+        "<title type='text'>Post %d</title><content type='html'>Text %d</content>"
+        "<link rel='alternate' type='text/html' href='https://odd.blogspot.com/2025/01/post-%d.html'/>"
+        "<author><name>Desk</name></author></entry>\n" % (n, n, KIND % "post", n, n, n)
+    )
+
+
+def odd_comment(n, on, parent=None):
+    related = (
+        "<link rel='related' href='https://www.blogger.com/feeds/5/%d/comments/default/%d'/>"
+        % (on, parent)
+        if parent
+        else ""
+    )
+    return (
+        "<entry><id>tag:blogger.com,1999:blog-5.post-%d</id>"
+        "<published>2025-01-05T10:00:00.000+05:30</published>%s"
+        "<content type='html'>Comment %d</content>%s<author><name>Reader</name></author>"
+        "<thr:in-reply-to ref='tag:blogger.com,1999:blog-5.post-%d'/></entry>\n"
+        % (n, KIND % "comment", n, related, on)
+    )
+
+
+def test_comments_before_their_posts_keep_their_threads(db, frozen_now, tmp_path):
+    """A reply, then its thread's first comment, then the post they are on."""
+    path = tmp_path / "odd.xml"
+    entries = [
+        odd_post(1),
+        odd_comment(903, on=2, parent=902),
+        odd_comment(902, on=2),
+        odd_comment(901, on=1),
+        odd_post(2),
+        odd_comment(904, on=3),
+    ]
+    path.write_text(FEED % "".join(entries), encoding="utf-8")
+
+    out, _err = run_import(path)
+
+    assert row(out, "comments") == [4, 3, 0, 0]
+    assert "skipped tag:blogger.com,1999:blog-5.post-904: its post or page 3" in out
+    first = Comment.objects.get(blogger_id="902")
+    reply = Comment.objects.get(blogger_id="903")
+    assert (first.post.blogger_id, first.parent) == ("2", None)
+    assert (reply.post_id, reply.parent_id) == (first.post_id, first.pk)
+    assert Comment.objects.get(blogger_id="901").post.blogger_id == "1"
