@@ -1,22 +1,24 @@
-"""The "Local Glob" demo site: the seed's article and ~10,000 generated posts."""
+"""The "Local Glob" demo site: the seed's article and ~10,000 generated posts
+(or any number: `manage.py loaddemo --posts N`)."""
 
 import io
 import random
 import secrets
+import time
 from datetime import datetime, timedelta
+from itertools import chain
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from . import publishing
+from . import publishing, search
 from .models import Image, Label, LabeledPost, Page, Post, SiteSettings, Status
 from .roles import EDITORS, MODERATORS, WRITERS, ensure_roles
-from .search import rebuild_search_index
 
 SEED_PERMALINK = "/2025/03/russian-us-diplomats-discuss-steps-in.html"
 
@@ -213,11 +215,103 @@ def _ensure_groups():
     return groups[EDITORS], groups[WRITERS], moderators
 
 
+def _index(posts):
+    """
+    The search rows of new posts (bulk inserts send no signals): on
+    PostgreSQL by COPY, as search.copy_new_rows() does, but with the rows
+    (whose labels take a query) read before the COPY holds the connection.
+    """
+    connection = connections[router.db_for_write(Post)]
+    if connection.vendor != "postgresql":
+        search.index_posts(posts)
+        return
+    rows = search._timed_rows(posts)
+    statement = "COPY %s (post_id, title, labels, summary, body, published_at) "
+    with connection.cursor() as cursor:
+        with cursor.copy(statement % search.TABLE + "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def label_counts(live_posts=LIVE_POSTS):
+    """
+    Each label's live post count for a demo of `live_posts`: the seed's own
+    counts at 10,000, the same proportions at any other size (every label
+    keeps at least one post).
+    """
+    if live_posts == LIVE_POSTS:
+        return dict(LABEL_COUNTS)
+    return {
+        name: max(1, round(count * live_posts / LIVE_POSTS))
+        for name, count in LABEL_COUNTS.items()
+    }
+
+
+# The smallest --posts: enough for the seed's four posts and their two labels.
+MIN_POSTS = 10
+# Posts saved per batch: what memory holds at once, whatever the total.
+BATCH_SIZE = 2000
+
+
+class Progress:
+    """A counter line: redrawn in place on a terminal, every 10% in a log."""
+
+    def __init__(self, out, total):
+        self.out, self.total, self.done = out, total, 0
+        self.started = time.monotonic()
+        self.tty = getattr(out, "isatty", lambda: False)()
+        self.shown = 0
+
+    def add(self, count):
+        before, self.done = self.done, self.done + count
+        step = self.total // 10 or 1
+        if not self.tty and before // step == self.done // step:
+            return
+        line = "  %d / %d posts (%d%%), %.0f s" % (
+            self.done,
+            self.total,
+            100 * self.done // self.total,
+            time.monotonic() - self.started,
+        )
+        if self.tty:
+            self.out.write("\r" + line, ending="\n" if self.done >= self.total else "")
+            self.out.flush()
+        else:
+            self.out.write(line)
+
+
+def _label_picks(rng, counts, fixed_labels, count):
+    """
+    For each of `count` generated posts in turn, the labels it gets, so that
+    every label ends with exactly its count (the seed posts' labels counted):
+    selection sampling, which needs no list of the posts.
+    """
+    needed = {
+        name: total - sum(name in labels for labels in fixed_labels)
+        for name, total in counts.items()
+    }
+    for index in range(count):
+        left = count - index
+        picked = []
+        for name, wanted in needed.items():
+            if wanted and rng.random() * left < wanted:
+                picked.append(name)
+                needed[name] = wanted - 1
+        yield picked
+
+
 @transaction.atomic
-def load_demo(out, seed=2025, now=None):
-    """Build the demo site once; return False when it is already there."""
+def load_demo(out, seed=2025, now=None, posts=LIVE_POSTS):
+    """
+    Build the demo site once, with `posts` live posts (the seed's 10,000 by
+    default); return False when it is already there. Posts are made lazily
+    and saved in batches with their labels and search rows (the publishing
+    services' bulk path), so memory stays the same whatever the count.
+    """
     if Post.objects.filter(permalink=SEED_PERMALINK).exists():
         return False
+    if posts < MIN_POSTS:
+        raise ValueError("A demo has at least %d live posts." % MIN_POSTS)
     rng = random.Random(seed)
     now = now or timezone.now()
     site = SiteSettings.load()
@@ -240,7 +334,8 @@ def load_demo(out, seed=2025, now=None):
         )
         writers.append(user)
 
-    labels = {name: Label.objects.get_or_create(name=name)[0] for name in LABEL_COUNTS}
+    counts = label_counts(posts)
+    labels = {name: Label.objects.get_or_create(name=name)[0] for name in counts}
     images = [
         _make_image(
             rng, n, "photo-%02d.jpg" % (n + 1), "Landscape photo %d" % (n + 1), editor
@@ -277,39 +372,44 @@ def load_demo(out, seed=2025, now=None):
                 rng.choice(images),
             )
         )
+    seed_labels = ["TOP STORY", "AROUND THE GLOBE"]
+    for post in fixed:
+        post.demo_labels = list(seed_labels)
+    count = posts - len(fixed)
+    picks = _label_picks(rng, counts, [seed_labels] * len(fixed), count)
 
-    # Generated live posts over three years up to a few minutes ago, newest
-    # first, with distinct times so the "Older posts" cursor is exact.
-    span = timedelta(days=3 * 365).total_seconds()
-    generated = []
-    count = LIVE_POSTS - len(fixed)
-    for index in range(count):
-        age = 600 + span * (index / count) ** 1.15 + rng.randint(0, 59)
-        published_at = now - timedelta(seconds=age)
-        place = rng.choice(PLACES)
-        title = "%s %s %s in %s" % (
-            rng.choice(SUBJECTS),
-            rng.choice(ACTIONS),
-            rng.choice(TOPICS),
-            place,
-        )
-        generated.append(
-            _new_post(
+    def generated():
+        # Live posts over three years up to a few minutes ago, newest first,
+        # with distinct times so the "Older posts" cursor is exact.
+        span = timedelta(days=3 * 365).total_seconds()
+        for index in range(count):
+            age = 600 + span * (index / count) ** 1.15 + rng.randint(0, 59)
+            place = rng.choice(PLACES)
+            title = "%s %s %s in %s" % (
+                rng.choice(SUBJECTS),
+                rng.choice(ACTIONS),
+                rng.choice(TOPICS),
+                place,
+            )
+            post = _new_post(
                 rng,
                 title,
                 _body(rng, place),
-                published_at,
+                now - timedelta(seconds=age),
                 Status.PUBLISHED,
                 rng.choice(writers),
                 rng.choice(images) if rng.random() < 0.9 else None,
             )
-        )
-    # The newest post has a members-only part: readers see the premium box.
-    generated[0].premium_body = PREMIUM_BODY
-    hidden = []
-    for index in range(DRAFTS):
-        hidden.append(
-            _new_post(
+            post.demo_labels = next(picks)
+            if index == 0:
+                # The newest post has a members-only part: readers see the premium box.
+                post.premium_body = PREMIUM_BODY
+            yield post
+
+    def hidden():
+        # Drafts and scheduled posts carry labels too; they must never count.
+        for index in range(DRAFTS):
+            post = _new_post(
                 rng,
                 "Draft: %s" % rng.choice(TOPICS),
                 _body(rng, rng.choice(PLACES)),
@@ -318,10 +418,10 @@ def load_demo(out, seed=2025, now=None):
                 rng.choice(writers),
                 rng.choice(images),
             )
-        )
-    for index in range(SCHEDULED):
-        hidden.append(
-            _new_post(
+            post.demo_labels = rng.sample(list(counts), 2)
+            yield post
+        for index in range(SCHEDULED):
+            post = _new_post(
                 rng,
                 "Coming up: %s in %s" % (rng.choice(TOPICS), rng.choice(PLACES)),
                 _body(rng, rng.choice(PLACES)),
@@ -330,35 +430,23 @@ def load_demo(out, seed=2025, now=None):
                 editor,
                 rng.choice(images),
             )
-        )
+            post.demo_labels = rng.sample(list(counts), 2)
+            yield post
 
-    publishing.create_many(fixed + generated + hidden, batch_size=500)
-    # bulk_create sets primary keys on SQLite and PostgreSQL.
-    live = fixed + generated
-    assignments = {post.pk: [] for post in live}
-    seed_labels = ["TOP STORY", "AROUND THE GLOBE"]
-    for post in fixed:
-        assignments[post.pk] = list(seed_labels)
-    pool = [post.pk for post in generated]
-    for name, total in LABEL_COUNTS.items():
-        needed = total - sum(1 for post in fixed if name in assignments[post.pk])
-        for pk in rng.sample(pool, needed):
-            assignments[pk].append(name)
-    rows = []
-    for pk, names in assignments.items():
-        for position, name in enumerate(names):
-            rows.append(
-                LabeledPost(content_object_id=pk, tag=labels[name], position=position)
-            )
-    # Drafts and scheduled posts carry labels too; they must never count.
-    for post in hidden:
-        for position, name in enumerate(rng.sample(list(LABEL_COUNTS), 2)):
-            rows.append(
-                LabeledPost(
-                    content_object_id=post.pk, tag=labels[name], position=position
-                )
-            )
-    LabeledPost.objects.bulk_create(rows, batch_size=2000)
+    progress = Progress(out, posts + DRAFTS + SCHEDULED)
+    for batch in publishing.create_batches(
+        chain(fixed, generated(), hidden()), batch_size=BATCH_SIZE
+    ):
+        publishing.insert_rows(
+            LabeledPost,
+            [
+                LabeledPost(content_object_id=post.pk, tag=labels[name], position=n)
+                for post in batch
+                for n, name in enumerate(post.demo_labels)
+            ],
+        )
+        _index(batch)
+        progress.add(len(batch))
 
     for title, body in [
         (
@@ -380,10 +468,8 @@ def load_demo(out, seed=2025, now=None):
     Page.objects.create(
         title="Advertise with us", body="<p>Draft page.</p>", status=Status.DRAFT
     )
-    # bulk_create bypassed the signals that keep the search index current.
-    rebuild_search_index()
     out.write(
         "Loaded %d live posts, %d drafts and scheduled posts, %d images, 4 pages."
-        % (len(live), len(hidden), len(images) + 1)
+        % (posts, DRAFTS + SCHEDULED, len(images) + 1)
     )
     return True

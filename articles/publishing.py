@@ -10,18 +10,19 @@ all publish through these functions. `user=None` is the system itself (an
 import, the demo loader): it may make every move in the table.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import roles
-from .models import Post, ReviewNote, Status, numbered
+from .models import ContentId, Post, ReviewNote, Status, numbered
 from .text import blogger_slug
 
 
@@ -382,45 +383,159 @@ def create_many(
     The bulk path: save many new posts in one transaction with bulk inserts,
     each checked against the table as a new post and given what save() would
     give it (clean body, summary, reading time, publication time, permalink
-    with Blogger's _1, _2... on a clash) and a public id, the ids of all in
-    one more insert (ContentId.give, through bulk_create). Readers' signals
-    are not sent: the caller rebuilds what depends on them (search index,
-    caches). Returns the
+    with Blogger's _1, _2... on a clash) and a public id, the ids of a batch
+    in one more insert (ContentId.give). Readers' signals are not sent: the
+    caller rebuilds what depends on them (search index, caches). Returns the
     posts, with primary keys on SQLite and PostgreSQL.
     """
     posts = list(posts)
     # Addresses given in the list itself are taken too, whichever comes first.
     given = {post.permalink for post in posts if post.permalink}
-    taken = None
-    for post in posts:
-        check_move(
-            post=post,
-            user=user,
-            was=State.NEW,
-            to=_state(post.status, post.published_at),
-        )
-        if post.author_id is None and user is not None:
-            post.author = user
-        post.set_derived_fields()
-        if post.status == Status.PUBLISHED and not post.permalink:
-            if taken is None:
-                taken = given | set(
-                    Post.objects.exclude(permalink=None).values_list(
-                        "permalink", flat=True
-                    )
-                )
-            post.slug, post.permalink = _free_permalink(post, taken)
+    saved = []
     with transaction.atomic():
-        return Post.objects.bulk_create(posts, batch_size=batch_size)
+        for batch in create_batches(
+            posts, user=user, batch_size=batch_size, given=given
+        ):
+            saved.extend(batch)
+    return saved
 
 
-def _free_permalink(post, taken):
-    base_slug = post.slug or blogger_slug(post.title)
-    local = timezone.localtime(post.published_at)
-    prefix = "/%04d/%02d/" % (local.year, local.month)
-    attempt = 0
-    while prefix + numbered(base_slug, attempt) + ".html" in taken:
-        attempt += 1
-    slug = numbered(base_slug, attempt)
-    taken.add(prefix + slug + ".html")
-    return slug, prefix + slug + ".html"
+def create_batches(
+    posts: Iterable[Post],
+    *,
+    user: AbstractBaseUser | None = None,
+    batch_size: int = 500,
+    given: Iterable[str] = (),
+) -> Iterator[list[Post]]:
+    """
+    create_many() for any number of posts: reads `posts` lazily (a generator
+    is fine) and yields each batch once saved, so the caller adds what goes
+    with it (labels, search rows) and lets it go: memory holds one batch
+    whatever the count. Free addresses are looked up in the database per
+    batch, never by reading every permalink. Run it inside the caller's
+    transaction.
+    """
+    given = set(given)
+    for batch in _chunks(posts, batch_size):
+        for post in batch:
+            check_move(
+                post=post,
+                user=user,
+                was=State.NEW,
+                to=_state(post.status, post.published_at),
+            )
+            if post.author_id is None and user is not None:
+                post.author = user
+            post.set_derived_fields()
+            if post.permalink:
+                given.add(post.permalink)
+        _give_permalinks(
+            [p for p in batch if p.status == Status.PUBLISHED and not p.permalink],
+            given,
+        )
+        insert_rows(Post, batch)
+        yield batch
+
+
+def _chunks(items, size):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+# Numbers tried per query for an address that clashes (slug_1 ... slug_16).
+_TRIES_PER_QUERY = 16
+
+
+def _give_permalinks(posts, given):
+    """
+    Blogger's addresses for `posts`: /YYYY/MM/slug.html, or the first free of
+    slug_1, slug_2... A few queries per batch: the plain addresses, then the
+    numbered ones of the posts whose address was taken, 16 numbers at a time.
+    """
+    pending = []
+    for post in posts:
+        local = timezone.localtime(post.published_at)
+        base = post.slug or blogger_slug(post.title)
+        pending.append((post, "/%04d/%02d/" % (local.year, local.month), base))
+    start, width = 0, 1
+    while pending:
+        tries = range(start, start + width)
+        names = {
+            prefix + numbered(base, attempt) + ".html"
+            for _post, prefix, base in pending
+            for attempt in tries
+        }
+        taken = given & names | _existing_permalinks(names)
+        waiting = []
+        for post, prefix, base in pending:
+            for attempt in tries:
+                permalink = prefix + numbered(base, attempt) + ".html"
+                if permalink not in taken:
+                    post.slug, post.permalink = numbered(base, attempt), permalink
+                    taken.add(permalink)
+                    given.add(permalink)
+                    break
+            else:
+                waiting.append((post, prefix, base))
+        pending = waiting
+        start, width = start + width, _TRIES_PER_QUERY
+
+
+def _existing_permalinks(names):
+    names = list(names)
+    limit = connections[router.db_for_read(Post)].features.max_query_params or 5000
+    step = min(limit - 10, 5000)
+    found = set()
+    for first in range(0, len(names), step):
+        found.update(
+            Post.objects.filter(permalink__in=names[first : first + step]).values_list(
+                "permalink", flat=True
+            )
+        )
+    return found
+
+
+# From this many rows PostgreSQL's COPY is used: several times quicker than
+# INSERT for a big batch; a small one is not worth the id query it needs.
+COPY_FROM = 1000
+
+
+def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
+    """
+    Insert new rows of `model` as bulk_create would (posts and pages numbered
+    first), by COPY on PostgreSQL for a big batch: its ids come from the
+    table's own sequence in one query, so the sequence stays past the rows.
+    """
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
+        model._default_manager.bulk_create(rows, batch_size=COPY_FROM)
+        return
+    if hasattr(model, "PUBLIC_COLUMN"):
+        ContentId.give(model, rows)
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            if row.pk is None:
+                row.pk = pk
+        statement = "COPY %s (%s) FROM STDIN" % (
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+        )
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        field.get_db_prep_save(field.pre_save(row, True), connection)
+                        for field in fields
+                    ]
+                )
+    for row in rows:
+        row._state.adding, row._state.db = False, connection.alias
