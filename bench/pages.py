@@ -2,9 +2,11 @@
 Page benchmark on the 10,000-post demo: wrk against gunicorn (production
 settings), each page uncached (a session cookie bypasses the page cache) and
 cached, beside the same HTML served as a static file by whitenoise in the same
-run; SQL queries per page; memory per worker.
+run; SQL queries per page; memory per worker. With --signed-in, also as a
+signed-in reader and as a member (real sessions), in the same interleaved run.
 
     .venv/bin/python bench/pages.py            # or: make bench-pages
+    .venv/bin/python bench/pages.py --signed-in --only "post,label p1"
 
 Runs from a snapshot of the committed tree (git archive HEAD), so edits in
 the work tree cannot change the code under test halfway. Writes
@@ -81,11 +83,20 @@ def build_database(source, env, work):
     manage(source, env, "collectstatic", "--noinput", "-v0")
 
 
-def prepare(*, reuse_db):
-    """The snapshot and its environment, with the demo database built (or reused)."""
+def prepare(*, reuse_db, patches=()):
+    """
+    The snapshot and its environment, with the demo database built (or
+    reused); `patches` (paths of `diff -u` files, -p1) applied to the
+    snapshot first, to measure a change proposed for review.
+    """
     WORK.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     source = snapshot(WORK)
+    for patch in patches:
+        subprocess.run(
+            ["patch", "-p1", "-s", "-d", str(source), "-i", str(Path(patch).resolve())],
+            check=True,
+        )
     env = env_for(WORK)
     if not reuse_db or not (WORK / "bench.sqlite3").exists():
         started = time.monotonic()
@@ -174,7 +185,8 @@ def median_of(runs):
     }
 
 
-def query_counts(source, env, paths):
+def query_counts(source, env, paths, session="bench"):
+    """[status, queries] of each path's request with the session cookie `session`."""
     code = """
 import json, sys
 import django
@@ -183,7 +195,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 client = Client(HTTP_HOST="127.0.0.1")
-client.cookies["sessionid"] = "bench"
+client.cookies["sessionid"] = sys.argv[2]
 counts = {}
 for path in json.loads(sys.argv[1]):
     client.get(path)
@@ -193,7 +205,7 @@ for path in json.loads(sys.argv[1]):
 print(json.dumps(counts))
 """
     out = subprocess.run(
-        [str(PYTHON), "-c", code, json.dumps(paths)],
+        [str(PYTHON), "-c", code, json.dumps(paths), session],
         cwd=source,
         env=env,
         check=True,
@@ -204,11 +216,20 @@ print(json.dumps(counts))
 
 
 SIGNED_IN_SESSION = """
+import sys
 from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth import get_user_model
-reader, _created = get_user_model().objects.get_or_create(username="bench-reader")
+from django.contrib.auth.models import Group
+from accounts import membership
+name = sys.argv[-1]
+reader, _created = get_user_model().objects.get_or_create(
+    username=name, defaults={"first_name": "Bench", "last_name": "Reader"}
+)
+if name == "bench-member":
+    Group.objects.get_or_create(name="Members")[0].user_set.add(reader)
+    assert membership.state(reader) == membership.State.MEMBER
 session = import_module(settings.SESSION_ENGINE).SessionStore()
 session[SESSION_KEY] = str(reader.pk)
 session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -218,10 +239,25 @@ print(session.session_key)
 """
 
 
-def signed_in_cookie(source, env):
-    """A real session of a signed-in reader (not a member, not staff)."""
-    key = manage(source, env, "shell", "-c", SIGNED_IN_SESSION).strip().splitlines()[-1]
-    return "sessionid=" + key
+def session_key(source, env, username):
+    """
+    A real session of a signed-in reader, not staff: "bench-reader", or
+    "bench-member", a member (Membership state MEMBER, accounts/membership.py).
+    """
+    out = subprocess.run(
+        [
+            str(PYTHON),
+            "-c",
+            "import django; django.setup()\n" + SIGNED_IN_SESSION,
+            username,
+        ],
+        cwd=source,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip().splitlines()[-1]
 
 
 def deep_label_cursor(base, label, pages):
@@ -248,33 +284,53 @@ def main():
     parser.add_argument(
         "--signed-in",
         action="store_true",
-        help="also measure each page for a signed-in reader (a real session)",
+        help="also measure each page for a signed-in reader and a member (real "
+        "sessions), against the anonymous uncached rate in the same run",
     )
     parser.add_argument(
         "--only", default="", help="comma-separated page names, e.g. 'post,label p1'"
     )
+    parser.add_argument(
+        "--apply",
+        action="append",
+        default=[],
+        metavar="PATCH",
+        help="apply this patch (-p1) to the snapshot first; may be repeated",
+    )
     options = parser.parse_args()
 
-    source, env = prepare(reuse_db=options.reuse_db)
+    source, env = prepare(reuse_db=options.reuse_db, patches=options.apply)
 
     server = Server(source, env, options.port, options.workers)
     with server:
         base = server.base
         _status, _headers, home = fetch(base + "/")
         post = re.search(rb'href="(/\d{4}/\d{2}/[^"]+\.html)"', home)[1].decode()
-        deep, depth = deep_label_cursor(base, "TOP STORY", 400)
+        only = {name.strip() for name in options.only.split(",") if name.strip()}
         pages = {
             "home": "/",
             "post": post,
             "label p1": "/search/label/TOP%20STORY",
-            "label p%d" % depth: deep,
-            "search": "/search?q=police",
-            "feed": "/feeds/posts/default",
-            "feed json": "/feeds/posts/default?alt=json",
-            "label jsonp": "/feeds/posts/default/-/TOP%20STORY"
-            "?alt=json-in-script&callback=showRelated&max-results=5",
         }
-        only = {name.strip() for name in options.only.split(",") if name.strip()}
+        # The deepest label page (a walk of some 300 pages) only when asked for.
+        if not only or any(n.startswith("label p") and n != "label p1" for n in only):
+            deep, depth = deep_label_cursor(base, "TOP STORY", 400)
+            pages["label p%d" % depth] = deep
+            only = {
+                "label p%d" % depth
+                if n.startswith("label p") and n != "label p1"
+                else n
+                for n in only
+            }
+        pages.update(
+            {
+                "search": "/search?q=police",
+                "feed": "/feeds/posts/default",
+                "feed json": "/feeds/posts/default?alt=json",
+                "label jsonp": "/feeds/posts/default/-/TOP%20STORY"
+                "?alt=json-in-script&callback=showRelated&max-results=5",
+            }
+        )
         pages = {
             name: path
             for name, path in pages.items()
@@ -287,7 +343,17 @@ def main():
             _status, _headers, body = fetch(base + path)
             (static / (re.sub(r"\W", "-", name) + ".html")).write_bytes(body)
     counts = query_counts(source, env, list(pages.values()))
-    signed_in = signed_in_cookie(source, env) if options.signed_in else None
+    people = {}
+    if options.signed_in:
+        for kind, username in (
+            ("signed in", "bench-reader"),
+            ("member", "bench-member"),
+        ):
+            key = session_key(source, env, username)
+            people[kind] = (
+                "sessionid=" + key,
+                query_counts(source, env, list(pages.values()), key),
+            )
 
     results = {}
     with Server(source, env, options.port, options.workers) as server:
@@ -301,10 +367,12 @@ def main():
                 ("cached", base + path, None),
                 ("static", static_url, None),
             )
-            if signed_in:
-                kinds += (("signed in", base + path, signed_in),)
-            # Interleaved (uncached, cached, static, then again), so a machine
-            # that speeds up or slows down during the run moves all three alike.
+            for kind, (cookie, person_counts) in people.items():
+                kinds += ((kind, base + path, cookie),)
+                row["queries " + kind] = person_counts[path][1]
+            # Interleaved (uncached, cached, static, signed in, member, then
+            # again), so a machine that speeds up or slows down during the run
+            # moves every kind alike.
             runs = {kind: [] for kind, _url, _cookie in kinds}
             for _run in range(options.runs):
                 for kind, url, cookie in kinds:
@@ -368,14 +436,32 @@ def markdown(report):
                 row["cached_vs_static"] * 100,
             )
         )
-    signed_in = [
-        "%s: %s" % (name, cell(row["signed in"]))
-        for name, row in report["pages"].items()
-        if "signed in" in row
+    people = [
+        (name, row) for name, row in report["pages"].items() if "signed in" in row
     ]
-    if signed_in:
-        lines.append("")
-        lines.append("Signed-in reader req/s (p50 / p99 ms): " + "; ".join(signed_in))
+    if people:
+        lines += [
+            "",
+            "| page | SQL queries (uncached / signed in / member) | uncached req/s "
+            "| signed-in reader req/s (p50 / p99 ms) | member req/s (p50 / p99 ms) |",
+            "|---|---|---|---|---|",
+        ]
+        for name, row in people:
+            uncached = row["uncached"]["rps"]
+            lines.append(
+                "| %s | %d / %d / %d | %.0f | %s, %.0f%% | %s, %.0f%% |"
+                % (
+                    name,
+                    row["queries"],
+                    row["queries signed in"],
+                    row["queries member"],
+                    uncached,
+                    cell(row["signed in"]),
+                    row["signed in"]["rps"] / uncached * 100,
+                    cell(row["member"]),
+                    row["member"]["rps"] / uncached * 100,
+                )
+            )
     lines.append("")
     lines.append("Worker RSS (MB): %s" % report["worker_rss_mb"])
     return "\n".join(lines)
