@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import roles
-from .models import ContentId, Post, ReviewNote, Status, numbered
+from . import counts, roles
+from .models import ContentId, LabeledPost, Post, ReviewNote, Status, numbered
 from .text import blogger_slug
 
 
@@ -539,3 +539,8 @@ def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
                 )
     for row in rows:
         row._state.adding, row._state.db = False, connection.alias
+    # What the querysets' bulk_create would do after the insert: the kept counts.
+    if issubclass(model, Post):
+        counts.add_batch(posts=rows)
+    elif issubclass(model, LabeledPost):
+        counts.add_batch(label_rows=rows)

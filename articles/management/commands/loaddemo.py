@@ -2,6 +2,7 @@ import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from articles import extensions
 from articles.demo import LIVE_POSTS, MIN_POSTS, load_demo
@@ -44,10 +45,12 @@ class Command(BaseCommand):
                 posts = post_count(str(posts))
             except argparse.ArgumentTypeError as error:
                 raise CommandError(str(error)) from None
-        loaded = load_demo(self.stdout, posts=posts)
-        # Other apps' demo content (the comments app's threads and counts).
-        for load in extensions.demo_loaders:
-            loaded = bool(load(self.stdout)) or loaded
+        # All or nothing: a load that fails leaves no half-built demo.
+        with transaction.atomic():
+            loaded = load_demo(self.stdout, posts=posts)
+            # Other apps' demo content (the comments app's threads and counts).
+            for load in extensions.demo_loaders:
+                loaded = bool(load(self.stdout)) or loaded
         if loaded:
             self.stdout.write(
                 self.style.SUCCESS(
