@@ -374,3 +374,16 @@ def test_a_list_of_cached_cards_is_checked_in_a_few_cache_reads(client, monkeypa
     # Twenty cards, the sidebar and the rest: versions read a few at a time,
     # not once for each card.
     assert len(reads) <= 4, reads
+
+
+def test_an_edited_title_leaves_no_kept_list_behind(client):
+    """The News Feed keeps posts, not HTML: an edit must end it too."""
+    story = make_post(title="Before the edit", labels=["KERALA"])
+    other = make_post(title="Another story", labels=["SPORTS"])
+    client.cookies["sessionid"] = "no-such-session"  # drawn afresh each time
+    assert "Before the edit" in client.get(other.get_absolute_url()).content.decode()
+    story.title = "After the edit"
+    story.save()
+    html = client.get("/search/label/SPORTS").content.decode()
+    assert "Before the edit" not in html
+    assert "After the edit" in html

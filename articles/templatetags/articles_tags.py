@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.translation import get_language
 
-from pagecache.store import remember
+from pagecache.store import remember, tag
 
 from .. import thumbnails
 from ..models import Page, Post
 from ..people import display_name as _display_name
+from ..purges import shown
 from ..related import neighbours
 from ..reltime import (
     DATE_SEPARATOR,
@@ -180,7 +181,12 @@ def label_widget():
 def news_feed_widget(count=5):
     def newest():
         live = Post.objects.published().select_related("featured_image")
-        return list(live.newest_first()[:count])
+        posts = list(live.newest_first()[:count])
+        # The kept list holds the posts themselves (titles, pictures, times):
+        # it shows each of them.
+        for post in posts:
+            tag(*shown(post))
+        return posts
 
     return {"posts": remember("news-feed-%d" % count, newest, tags=["sidebar"])}
 
