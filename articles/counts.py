@@ -19,7 +19,7 @@ count from the rows, and says how many were wrong.
 """
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as global_apps
@@ -48,16 +48,12 @@ from .models import (
     LabeledPost,
     MonthCount,
     Post,
+    ScheduledLabel,
     SiteSettings,
     Status,
     scheduled_q,
     visible_q,
 )
-
-# A post that went live by its time alone is looked for this far before the
-# last fold too: a save's transaction still open across the fold is caught.
-FOLD_MARGIN = timedelta(hours=1)
-
 
 # Reading ---------------------------------------------------------------------
 
@@ -69,9 +65,12 @@ def _count_of(queryset):
 
 
 def _still_to_come(label_ref):
-    """Published posts of the label `label_ref` whose time has not come."""
+    """
+    Published posts of the label `label_ref` whose time has not come, from
+    the few ScheduledLabel rows (an index range per label).
+    """
     return _count_of(
-        LabeledPost.objects.filter(scheduled_q("content_object__"), tag=label_ref)
+        ScheduledLabel.objects.filter(label=label_ref, published_at__gt=timezone.now())
     )
 
 
@@ -181,22 +180,15 @@ def state():
     return CountsState.objects.get_or_create(pk=1)[0]
 
 
-def labels_changed_since_fold(fold_from):
+def went_live(label_ref):
     """
-    {label id: time} of posts that went live by their time alone since the
-    last fold (`fold_from`: CountsState.folded_until less FOLD_MARGIN).
+    The newest time at which a post of the label `label_ref` went live by
+    its time alone, not yet folded into the label's `changed_at`.
     """
-    rows = LabeledPost.objects.filter(
-        content_object__status=Status.PUBLISHED,
-        content_object__published_at__lte=timezone.now(),
-    )
-    if fold_from is not None:
-        rows = rows.filter(content_object__published_at__gt=fold_from)
-    return dict(
-        rows.order_by()
-        .values("tag")
-        .annotate(at=Max("content_object__published_at"))
-        .values_list("tag", "at")
+    return Subquery(
+        ScheduledLabel.objects.filter(label=label_ref, published_at__lte=timezone.now())
+        .order_by("-published_at")
+        .values("published_at")[:1]
     )
 
 
@@ -328,14 +320,22 @@ def _update_months(changes, zone):
 def _fold(changed_at=None):
     """
     Fold posts that went live by their time alone into their labels'
-    `changed_at`, and move CountsState on (its `changed_at` to
-    `changed_at` when later). The row is locked: folds take turns.
+    `changed_at` (their ScheduledLabel rows go), and move CountsState on
+    (its `changed_at` to `changed_at` when later). The row is locked:
+    folds take turns.
     """
     now = timezone.now()
     row = CountsState.objects.select_for_update().get_or_create(pk=1)[0]
-    fold_from = row.folded_until - FOLD_MARGIN if row.folded_until else now
-    went_live = labels_changed_since_fold(fold_from)
-    _update_labels({pk: [0, 0, moment] for pk, moment in went_live.items()})
+    passed = ScheduledLabel.objects.filter(published_at__lte=now)
+    went = dict(
+        passed.order_by()
+        .values("label")
+        .annotate(at=Max("published_at"))
+        .values_list("label", "at")
+    )
+    if went:
+        _update_labels({pk: [0, 0, moment] for pk, moment in went.items()})
+        passed.delete()
     newest = [m for m in (row.changed_at, changed_at) if m is not None]
     row.changed_at = max(newest) if newest else None
     row.folded_until = now
@@ -363,11 +363,20 @@ def post_changed(post_id, before, after, moment):
         after is not None and _live(*after, now)
     )
     delta = int(is_) - int(was)
+    to_come_before = was and before[1] > now
+    to_come = is_ and after[1] > now
+    labels = (
+        _post_labels(post_id) if delta or shown or to_come or to_come_before else []
+    )
     if delta or shown:
-        changes = {
-            pk: [0, delta, moment if shown else None] for pk in _post_labels(post_id)
-        }
-        _update_labels(changes)
+        _update_labels({pk: [0, delta, moment if shown else None] for pk in labels})
+    if to_come_before:
+        ScheduledLabel.objects.filter(post_id=post_id).delete()
+    if to_come and labels:
+        ScheduledLabel.objects.bulk_create(
+            ScheduledLabel(post_id=post_id, label_id=pk, published_at=after[1])
+            for pk in labels
+        )
     zone = counting_zone()
     months = Counter()
     if was:
@@ -386,6 +395,13 @@ def row_changed(tag_id, post_id, sign, now=None):
     published = _published(status, published_at)
     live = _live(status, published_at, now)
     _update_labels({tag_id: [sign, sign * int(published), now if live else None]})
+    if published and not live:
+        if sign > 0:
+            ScheduledLabel.objects.create(
+                post_id=post_id, label_id=tag_id, published_at=published_at
+            )
+        else:
+            ScheduledLabel.objects.filter(post_id=post_id, label_id=tag_id).delete()
 
 
 def add_batch(posts=(), label_rows=()):
@@ -414,6 +430,7 @@ def add_batch(posts=(), label_rows=()):
             shown = max(filter(None, (updated_at, published_at)), default=now)
             facts[pk] = (status, published_at, shown)
     changes = defaultdict(lambda: [0, 0, None])
+    to_come = []
     for row in label_rows:
         status, published_at, shown = facts.get(row.content_object_id, (None,) * 3)
         change = changes[row.tag_id]
@@ -422,7 +439,16 @@ def add_batch(posts=(), label_rows=()):
             change[1] += 1
             if published_at <= now:
                 change[2] = max(change[2] or shown, shown)
+            else:
+                to_come.append(
+                    ScheduledLabel(
+                        post_id=row.content_object_id,
+                        label_id=row.tag_id,
+                        published_at=published_at,
+                    )
+                )
     _update_labels(changes)
+    ScheduledLabel.objects.bulk_create(to_come, batch_size=1000)
     zone = counting_zone()
     months = Counter()
     latest = None
@@ -504,17 +530,39 @@ def site_saved(sender, instance, **kwargs):
 
 def _models(apps):
     apps = apps or global_apps
-    return {
-        name: apps.get_model("articles", name)
-        for name in (
-            "Post",
-            "Label",
-            "LabeledPost",
-            "LabelCount",
-            "MonthCount",
-            "CountsState",
-        )
-    }
+    found = {}
+    for name in (
+        "Post",
+        "Label",
+        "LabeledPost",
+        "LabelCount",
+        "MonthCount",
+        "CountsState",
+        "ScheduledLabel",
+    ):
+        try:
+            found[name] = apps.get_model("articles", name)
+        except LookupError:  # a migration older than the model
+            found[name] = None
+    return found
+
+
+def recount_scheduled(apps=None):
+    """Make the ScheduledLabel rows again: the label rows of posts still to come."""
+    m = _models(apps)
+    m["ScheduledLabel"].objects.all().delete()
+    rows = (
+        m["LabeledPost"]
+        .objects.filter(scheduled_q("content_object__"))
+        .values_list("content_object_id", "tag_id", "content_object__published_at")
+    )
+    m["ScheduledLabel"].objects.bulk_create(
+        (
+            m["ScheduledLabel"](post_id=post, label_id=label, published_at=moment)
+            for post, label, moment in rows
+        ),
+        batch_size=1000,
+    )
 
 
 def recount_labels(apps=None):
@@ -614,6 +662,8 @@ def recount(apps=None):
     with transaction.atomic():
         labels = recount_labels(apps)
         months = recount_months(apps=apps)
+        if m["ScheduledLabel"] is not None:
+            recount_scheduled(apps)
         latest = (
             m["Post"]
             .objects.filter(visible_q())

@@ -681,6 +681,25 @@ class MonthCount(models.Model):
         return "%s %s: %d" % (self.zone, self.starts_at, self.published)
 
 
+class ScheduledLabel(models.Model):
+    """
+    A label on a scheduled post, with its time: the few label rows readers'
+    counts take off while their time is to come, read by an index instead
+    of joining a label's every row (articles/counts.py keeps and folds them).
+    """
+
+    post = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="+")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("scheduled label")
+        indexes = [models.Index(fields=["label", "published_at"])]
+
+    def __str__(self):
+        return "%s on %s at %s" % (self.label_id, self.post_id, self.published_at)
+
+
 class CountsState(models.Model):
     """
     One row beside the kept counts: when live posts last changed for readers

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
 from . import counts
-from .models import CountsState, LabeledPost, Page, Post, Status
+from .models import CountsState, Page, Post
 
 NEWS_WINDOW = timedelta(hours=48)
 # Google News reads at most 1,000 addresses per news sitemap.
@@ -129,30 +129,15 @@ class LabelSitemap(Sitemap):
     limit = 1000
 
     def items(self):
-        folded = (
-            CountsState.objects.filter(pk=1)
-            .values_list("folded_until", flat=True)
-            .first()
-        )
         kept = F("kept_count__changed_at")
-        changed = kept
-        if folded is not None:
-            went_live = Subquery(
-                LabeledPost.objects.filter(
-                    tag=OuterRef("pk"),
-                    content_object__status=Status.PUBLISHED,
-                    content_object__published_at__gt=folded - counts.FOLD_MARGIN,
-                    content_object__published_at__lte=timezone.now(),
-                )
-                .order_by()
-                .values("tag")
-                .annotate(at=Max("content_object__published_at"))
-                .values("at")
-            )
-            changed = Greatest(Coalesce(kept, went_live), Coalesce(went_live, kept))
+        went_live = counts.went_live(OuterRef("pk"))
         return (
             counts.labels_with_live_counts()
-            .annotate(changed_at=changed)
+            .annotate(
+                changed_at=Greatest(
+                    Coalesce(kept, went_live), Coalesce(went_live, kept)
+                )
+            )
             .only("name")
             .order_by("name", "id")
         )
