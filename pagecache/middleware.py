@@ -327,7 +327,7 @@ class PageCacheMiddleware:
         # A purge while this page was drawn may have come after its rows were
         # read: keep it from every cache rather than risk a stale copy.
         unchanged = store.purge_counter() == before
-        if ttl > 0 and room and unchanged:
+        if ttl > 0 and room and unchanged and store.keeping():
             entry["until"] = time.time() + ttl
             cache.set(key, entry, timeout=ttl)
             self._remember(key, entry)

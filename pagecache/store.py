@@ -191,6 +191,15 @@ def compact(tags):
     return kept
 
 
+def keeping():
+    """
+    Whether what is stored now will be kept: False while the cache says it is
+    away (newsroom/cache.py), when pages and parts are drawn and not stored.
+    """
+    available = getattr(cache, "available", None)
+    return available() if callable(available) else True
+
+
 def purge_counter():
     return cache.get(PURGES_KEY)
 
@@ -330,7 +339,7 @@ def remember(name, compute, tags=()):
         value = compute()
     shown = compact(shown)
     ttl = entry_lifetime(gen)
-    if ttl > 0:
+    if ttl > 0 and keeping():
         kept = versions(sorted(shown))
         if purge_counter() == before:
             stored = (time.time() + ttl, value, kept)

@@ -387,3 +387,20 @@ def test_an_edited_title_leaves_no_kept_list_behind(client):
     html = client.get("/search/label/SPORTS").content.decode()
     assert "Before the edit" not in html
     assert "After the edit" in html
+
+
+def test_nothing_is_stored_while_the_cache_is_away(client, monkeypatch):
+    """newsroom/cache.py says when Redis does not answer: pages are drawn, not kept."""
+    from django.core.cache import caches
+
+    story = make_post(title="During an outage")
+    backend = caches["default"]
+    monkeypatch.setattr(backend, "available", lambda: False, raising=False)
+    for _ in range(2):
+        response = client.get(story.get_absolute_url())
+        assert state(response) == "skip"
+        assert "During an outage" in response.content.decode()
+    assert cache.get("pagecache:part:%s:news-feed-5" % store.generation()) is None
+    monkeypatch.setattr(backend, "available", lambda: True, raising=False)
+    assert state(client.get(story.get_absolute_url())) == "miss"
+    assert state(client.get(story.get_absolute_url())) == "hit"
