@@ -369,8 +369,11 @@ def copy_new_rows(posts, using=None):
     statement = (
         f"COPY {TABLE} (post_id, title, labels, summary, body, published_at) FROM STDIN"
     )
+    # Read first: the labels take a query, and while the COPY runs it holds
+    # the connection, so a query made inside it would wait for ever.
+    rows = _timed_rows(posts)
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in _timed_rows(posts):
+        for row in rows:
             copy.write_row(row)
 
 
