@@ -48,7 +48,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import transaction
 from django.utils.text import get_valid_filename
 from PIL import Image as PILImage
@@ -644,10 +644,12 @@ def _release(lock, token):
 
 
 # Made sizes are recorded in the cache, so that serving one costs no storage
-# round trip (an existence check, then a read: each a request to S3). The
-# bytes of small files are kept in the record itself; larger ones are read
-# from the storage. Without a record (a new server, an evicted key), the
-# storage is asked once and the record written again.
+# round trip (an existence check, then a read: each a request to S3). With a
+# remote storage the bytes of small files are kept in the record itself;
+# larger ones, and every file of a local storage (read as fast from disk as
+# from the cache, and not worth a second copy), are read from the storage.
+# Without a record (a new server, an evicted key), the storage is asked once
+# and the record written again.
 KEPT_BYTES = 256 * 1024
 RECORD_SECONDS = 30 * 24 * 3600
 
@@ -661,9 +663,17 @@ def made_record(name):
     return cache.get(_record_key(name))
 
 
+def keeps_bytes(length):
+    """Whether a file of `length` bytes is kept in its record."""
+    if length > KEPT_BYTES:
+        return False
+    # Files on disk (or a mounted share) read as fast as the cache gives them.
+    return not isinstance(storages["default"], FileSystemStorage)
+
+
 def record_made(name, data=b""):
-    """Remember that `name` is stored whole, with its bytes when they are small."""
-    kept = data if len(data) <= KEPT_BYTES else b""
+    """Remember that `name` is stored whole, with its bytes when worth keeping."""
+    kept = data if keeps_bytes(len(data)) else b""
     cache.set(_record_key(name), kept, RECORD_SECONDS)
 
 
@@ -751,7 +761,7 @@ def open_size(image, size, variant):
             # Deleted behind the record's back (a restore, a hand clean-up).
             forget_made(name)
             continue
-        if handle.size <= KEPT_BYTES:
+        if keeps_bytes(handle.size):
             with handle:
                 data = handle.read()
             record_made(name, data)

@@ -129,3 +129,25 @@ def test_a_replaced_original_is_served_at_every_size_never_the_old_one(client):
         assert (width, height) == dimensions
         assert b > 180 and r < 60, (size, (r, g, b))
     assert client.get(image.url("s150"))["ETag"] != old_etag
+
+
+def test_a_local_storage_keeps_no_copy_in_the_cache_but_skips_the_check(
+    client, settings, tmp_path, monkeypatch
+):
+    """Files on the app server's own disk read as fast as the cache would give
+    them: only the record is kept, so no existence check comes first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    image = make_image(size=(900, 600))
+    client.get(image.url("s320"))
+    name = thumbnails.derived_name(image, thumbnails.parse_size("s320"), "primary")
+    assert thumbnails.made_record(name) == b""
+    spy = StorageSpy(monkeypatch)
+    response = client.get(image.url("s320"))
+    assert picture(response)[0] == (320, 213)
+    assert spy.calls == ["open"]
