@@ -161,7 +161,7 @@ def test_labels_added_removed_and_cleared(site):
     assert_exact()
 
 
-def test_label_merge_and_rename(site):
+def test_label_merge_and_rename(site, frozen_now):
     kerala, top = Label.objects.get(name="KERALA"), Label.objects.get(name="TOP STORY")
     label_merge(sources=[kerala], target=top)
     shown = assert_exact()
@@ -172,6 +172,9 @@ def test_label_merge_and_rename(site):
     assert assert_exact()["labels"] == [("Top story", 2)]
     Label.objects.get(name="Movie").delete()
     assert_exact()
+    # The scheduled post moved to the merged label counts there at its time.
+    frozen_now.shift(timedelta(days=1))
+    assert assert_exact()["labels"] == [("Top story", 3)]
 
 
 def test_a_scheduled_post_counts_at_its_time_with_no_save(site, frozen_now, client):
