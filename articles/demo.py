@@ -11,7 +11,7 @@ from itertools import chain
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
@@ -213,24 +213,6 @@ def _ensure_groups():
     groups = ensure_roles()
     moderators, _ = Group.objects.get_or_create(name=MODERATORS)
     return groups[EDITORS], groups[WRITERS], moderators
-
-
-def _index(posts):
-    """
-    The search rows of new posts (bulk inserts send no signals): on
-    PostgreSQL by COPY, as search.copy_new_rows() does, but with the rows
-    (whose labels take a query) read before the COPY holds the connection.
-    """
-    connection = connections[router.db_for_write(Post)]
-    if connection.vendor != "postgresql":
-        search.index_posts(posts)
-        return
-    rows = search._timed_rows(posts)
-    statement = "COPY %s (post_id, title, labels, summary, body, published_at) "
-    with connection.cursor() as cursor:
-        with cursor.copy(statement % search.TABLE + "FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 def label_counts(live_posts=LIVE_POSTS):
@@ -445,7 +427,8 @@ def load_demo(out, seed=2025, now=None, posts=LIVE_POSTS):
                 for n, name in enumerate(post.demo_labels)
             ],
         )
-        _index(batch)
+        # Bulk inserts send no signals: the batch's search rows come here.
+        search.copy_new_rows(batch)
         progress.add(len(batch))
 
     for title, body in [
