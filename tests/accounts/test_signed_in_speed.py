@@ -284,3 +284,54 @@ def test_an_inactive_account_is_not_signed_in():
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
     html = client.get(make_post().get_absolute_url()).content.decode()
     assert "Sign in" in html and "account-name" not in html
+
+
+def comment_form(html):
+    start = html.index('<form id="comment-form"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_each_reader_comments_with_their_own_name_and_tokens(page_cache_on, frozen_now):
+    """
+    The comment form on a signed-in reader's page names them and carries a
+    form token and a CSRF token of their own, however the section is shared.
+    """
+    from comments import spam
+    from comments.models import Comment
+
+    post = make_post()
+    make_comment(post, text="An approved comment everyone sees.")
+    SiteSettings.load()
+    asha = Client(enforce_csrf_checks=True)
+    asha.force_login(make_user(first_name="Asha <b>&", last_name="Menon"))
+    ravi = Client(enforce_csrf_checks=True)
+    ravi.force_login(make_user(username="ravi"))
+    forms = {}
+    for name, client in (("asha", asha), ("ravi", ravi), ("asha again", asha)):
+        html = client.get(post.get_absolute_url()).content.decode()
+        assert "An approved comment everyone sees." in html
+        assert "mark0" not in html
+        forms[name] = comment_form(html)
+    assert "Commenting as <strong>Asha &lt;b&gt;&amp; Menon</strong>" in forms["asha"]
+    assert "Commenting as <strong>ravi</strong>" in forms["ravi"]
+    assert "Asha" not in forms["ravi"] and "ravi" not in forms["asha again"]
+    tokens = [re.search(r'name="token" value="([^"]+)"', f)[1] for f in forms.values()]
+    assert len(set(tokens)) == 3
+    assert all(spam.read_token(token, post)[1] is None for token in tokens)
+
+    frozen_now.shift(30)  # the reader takes their time to write
+    form = forms["asha again"]
+    response = asha.post(
+        re.search(r'action="([^"]+)"', form)[1],
+        {
+            "csrfmiddlewaretoken": re.search(
+                r'name="csrfmiddlewaretoken" value="([^"]+)"', form
+            )[1],
+            "token": re.search(r'name="token" value="([^"]+)"', form)[1],
+            "text": "Signed and sent.",
+            "parent": "",
+            "website": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get(text="Signed and sent.").name == "Asha <b>& Menon"
