@@ -547,13 +547,16 @@ def test_two_servers_share_purges_schedules_and_limits(servers, redis):
     assert outcomes == [200] * SIGNIN_LIMIT + [429]
 
     # The load balancer's probe: both ready; then, with Redis gone, both say
-    # which part failed (and readers are still served, uncached).
+    # which part failed and stay in (readers are still served, uncached).
     for server in both:
         assert reader.get(server, "/healthz").body == "ok\n"
     redis.stop()
     for server in both:
         probe = reader.get(server, "/healthz")
-        assert (probe.status, probe.body) == (503, "cache: failed\n"), server.name
+        assert (probe.status, probe.body) == (
+            200,
+            "cache: failed (pages are served uncached)\n",
+        ), server.name
         assert reader.get(server, "/").status == 200
 
     for server in both:
