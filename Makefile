@@ -29,7 +29,7 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Newsroom needs Python 3.12 or newer; found %d.%d. Install Python 3.13 (see .python-version) or run: make PYTHON=/path/to/python3.13 ..." % v[:2])'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-s3.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@# axe-core for the accessibility browser tests (tests/browser/test_accessibility.py).
