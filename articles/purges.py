@@ -114,9 +114,11 @@ def labeled_post_tags(row, **change):
 
 
 def related_tags(instance, **change):
-    # Pinned or excluded related stories change the post's own page: `add()`
-    # and `remove()` name the post, a row saved on its own names it by id.
-    return ["post:%d" % getattr(instance, "from_post_id", instance.pk)]
+    # Pinned or excluded related stories change the post's own page and its
+    # related list: `add()` and `remove()` name the post, a row saved on its
+    # own names it by id.
+    pk = getattr(instance, "from_post_id", instance.pk)
+    return ["post:%d" % pk, "related:%d" % pk]
 
 
 def user_tags(user, *, update_fields=None, **change):

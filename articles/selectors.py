@@ -52,10 +52,10 @@ def related_tags(post):
     """
     The page cache's tags of what can reorder a post's related list: a post
     entering or leaving the lists (`lists`, which a label change of any post
-    purges too), and the post's own labels, pins and exclusions (`post:<id>`).
-    An edit that moves nothing leaves every other post's list as it was.
+    purges too) and the post's own pins and exclusions (`related:<id>`). An
+    edit that moves nothing, or a comment, leaves every list as it was.
     """
-    return ["lists", "post:%d" % post.pk]
+    return ["lists", "related:%d" % post.pk]
 
 
 def _related_ids(post, limit):
