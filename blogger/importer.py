@@ -52,6 +52,9 @@ PROGRESS_EVERY = 500
 # Records per batch: new posts per call of the publishing service's bulk
 # path, comments per bulk insert.
 BATCH_SIZE = 500
+# Past this many posts, pages and comments changed, an import purges every
+# cached page rather than each one's tag (`_Saver.purge`).
+PURGE_ALL_OVER = 1000
 # What an import writes on a comment that is here already.
 COMMENT_FIELDS = [
     "post",
@@ -288,7 +291,7 @@ class _Saver:
         if self.purge_tags:
             # The bulk path sends no signals: what they would purge, once
             # (`lists` among them ends the related lists too).
-            store.purge_tags(sorted(self.purge_tags))
+            self.purge()
         if self.untitled:
             self.report.notes.append(
                 ngettext(
@@ -325,6 +328,22 @@ class _Saver:
                     % ", ".join(missing)
                 )
         self.report.skipped[:0] = self.backup.skipped
+
+    def purge(self):
+        """
+        Purge the cached pages showing what the import changed, in one go.
+        Past PURGE_ALL_OVER items (`post:12`...) every page goes instead (a
+        new generation, one cache write rather than a write per item), and
+        the shared tags (`lists`, labels...) still end what is kept by their
+        versions alone.
+        """
+        tags = sorted(self.purge_tags)
+        items = [tag for tag in tags if tag.rpartition(":")[2].isdigit()]
+        if len(items) <= PURGE_ALL_OVER:
+            store.purge_tags(tags)
+            return
+        store.purge_tags(sorted(set(tags) - set(items)))
+        store.purge_now_and_on_commit()
 
     # Settings ---------------------------------------------------------------
 

@@ -5,6 +5,7 @@ file refused halfway or a database refusal halfway leaves the site as it was.
 """
 
 import gc
+import re
 import weakref
 from datetime import datetime
 
@@ -264,3 +265,26 @@ def test_comments_before_their_posts_keep_their_threads(db, frozen_now, tmp_path
     assert (first.post.blogger_id, first.parent) == ("2", None)
     assert (reply.post_id, reply.parent_id) == (first.post_id, first.pk)
     assert Comment.objects.get(blogger_id="901").post.blogger_id == "1"
+
+
+def test_a_big_import_purges_every_page_at_once_not_each_post(
+    db, frozen_now, tmp_path, monkeypatch
+):
+    """Past PURGE_ALL_OVER changed items, one new generation, not a write per post."""
+    from pagecache import store
+
+    monkeypatch.setattr(importer, "PURGE_ALL_OVER", 50)
+    path, counts = generated(tmp_path, 120)
+    generation = store.generation()
+    lists = store.versions(["lists"])["lists"]
+    bumped = []
+    bump = store._bump
+    monkeypatch.setattr(store, "_bump", lambda key: bumped.append(key) or bump(key))
+
+    run_import(path)
+
+    assert store.generation() != generation
+    assert store.versions(["lists"])["lists"] != lists  # related lists end too
+    # No cache write for each new post (or each comment's post).
+    assert counts["posts"] > 100
+    assert not [key for key in bumped if re.match(r"pagecache:tag:post:\d", key)]
