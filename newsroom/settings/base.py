@@ -153,6 +153,12 @@ if env("DATABASE_URL"):
             env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Our queries are short index reads: PostgreSQL's JIT spent 25-30 ms
+        # compiling the archive and sitemap queries that run in 1-3 ms
+        # (bench/README.md, "Counts").
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 else:
     DATABASES = {
         "default": {
