@@ -415,7 +415,7 @@ def create_batches(
     batch, never by reading every permalink. Run it inside the caller's
     transaction.
     """
-    given = set(given)
+    given = frozenset(given)
     for batch in _chunks(posts, batch_size):
         for post in batch:
             check_move(
@@ -427,11 +427,11 @@ def create_batches(
             if post.author_id is None and user is not None:
                 post.author = user
             post.set_derived_fields()
-            if post.permalink:
-                given.add(post.permalink)
+        # Earlier batches' addresses are in the database by now: only this
+        # batch's own and those the caller names are kept (memory stays flat).
         _give_permalinks(
             [p for p in batch if p.status == Status.PUBLISHED and not p.permalink],
-            given,
+            given | {post.permalink for post in batch if post.permalink},
         )
         insert_rows(Post, batch)
         yield batch
@@ -458,7 +458,7 @@ def _give_permalinks(posts, given):
         local = timezone.localtime(post.published_at)
         base = post.slug or blogger_slug(post.title)
         pending.append((post, "/%04d/%02d/" % (local.year, local.month), base))
-    start, width = 0, 1
+    start, width, taken = 0, 1, set()
     while pending:
         tries = range(start, start + width)
         names = {
@@ -466,7 +466,7 @@ def _give_permalinks(posts, given):
             for _post, prefix, base in pending
             for attempt in tries
         }
-        taken = given & names | _existing_permalinks(names)
+        taken |= given & names | _existing_permalinks(names)
         waiting = []
         for post, prefix, base in pending:
             for attempt in tries:
@@ -474,7 +474,6 @@ def _give_permalinks(posts, given):
                 if permalink not in taken:
                     post.slug, post.permalink = numbered(base, attempt), permalink
                     taken.add(permalink)
-                    given.add(permalink)
                     break
             else:
                 waiting.append((post, prefix, base))
