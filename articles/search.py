@@ -282,7 +282,9 @@ def _postgres_search(queryset, terms):
     document = PostSearchDocument.objects.filter(post_id=OuterRef("pk"))
     newest = (
         PostSearchDocument.objects.filter(document=query)
-        .order_by(F("published_at").desc(nulls_last=True), "-post_id")
+        # Plain DESC (undated drafts first) is the btree's own order, so a
+        # common word walks it and stops; NULLS LAST made it read every match.
+        .order_by("-published_at", "-post_id")
         .values("post_id")[:SEARCH_CANDIDATES]
     )
     return queryset.filter(pk__in=newest).annotate(
