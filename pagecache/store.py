@@ -56,18 +56,38 @@ def conf(name):
     return newsroom_setting(name)
 
 
-# Within one request the generation is read once (see `request_started`);
-# purge() forgets it, so a page rendered after a change sees the new one.
+# Within one request the generation and the purge counter are read once,
+# together (see `request_started`); a purge forgets them, so a page rendered
+# after a change sees the new ones.
 _request_state = threading.local()
 
 
 def generation():
+    return _snapshot()[0]
+
+
+def _snapshot():
+    """(generation, purge counter) as this request first saw them."""
     if getattr(_request_state, "active", False):
-        value = getattr(_request_state, "generation", None)
-        if value is None:
-            value = _request_state.generation = _read_generation()
-        return value
-    return _read_generation()
+        snapshot = getattr(_request_state, "snapshot", None)
+        if snapshot is None:
+            snapshot = _request_state.snapshot = _read_snapshot()
+        return snapshot
+    return _read_snapshot()
+
+
+def _read_snapshot():
+    found = cache.get_many([GENERATION_KEY, PURGES_KEY])
+    value = found.get(GENERATION_KEY)
+    if value is None:
+        value = _read_generation()
+    counter = found.get(PURGES_KEY)
+    if counter is None:
+        # As for the generation: a start no earlier counter can equal.
+        counter = time.time_ns()
+        if not cache.add(PURGES_KEY, counter, timeout=None):
+            counter = cache.get(PURGES_KEY)
+    return value, counter
 
 
 def _read_generation():
@@ -93,6 +113,7 @@ def purge():
     _forget_request_state()
     _bump(PURGES_KEY)
     _bump(GENERATION_KEY)
+    _bump(PURGES_KEY)
     _send_to_edge([SITE_TAG])
 
 
@@ -104,10 +125,14 @@ def purge_now_and_on_commit():
 
 
 def _purge_versions(tags):
+    # The counter moves before the tags (an entry drawn meanwhile is not
+    # stored) and again after them (versions a process keeps while the
+    # counter stands still are never older than the tags: `_Versions`).
     _forget_request_state()
     _bump(PURGES_KEY)
     for key in sorted({TAG_KEY % tag for tag in tags}):
         _bump(key)
+    _bump(PURGES_KEY)
 
 
 def purge_tags(tags):
@@ -215,6 +240,7 @@ def versions(tags):
     if wanted:
         keys = {TAG_KEY % name: name for name in wanted}
         found = cache.get_many(list(keys))
+        read = {}
         for key, name in keys.items():
             value = found.get(key)
             if value is None:
@@ -223,7 +249,8 @@ def versions(tags):
                 value = time.time_ns()
                 if not cache.add(key, value, timeout=None):
                     value = cache.get(key, value)
-            known[name] = value
+            read[name] = value
+        _keep(known, read)
     return {name: known[name] for name in tags}
 
 
@@ -236,9 +263,7 @@ def current(stored):
     if wanted:
         keys = {TAG_KEY % name: name for name in wanted}
         found = cache.get_many(list(keys))
-        for key, name in keys.items():
-            if key in found:
-                known[name] = found[key]
+        _keep(known, {name: found[key] for key, name in keys.items() if key in found})
     return all(known.get(name) == version for name, version in stored.items())
 
 
@@ -264,18 +289,82 @@ def _wanted(names, known):
     return sorted(wanted)
 
 
+class _Versions:
+    """
+    Tag versions this process has read, good for as long as the purge counter
+    stands where it stood when they were read: a purge moves the counter
+    before and after its tags, so no version kept here can be older than its
+    tag while the counter is unchanged. A cached page is then checked with
+    one cache read (the counter, read with the generation at the start of
+    the request) instead of one for its tags.
+    """
+
+    MOST = 50_000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counter = None
+        self.known = {}
+
+    def for_counter(self, counter):
+        with self.lock:
+            if counter != self.counter or len(self.known) > self.MOST:
+                self.counter, self.known = counter, {}
+            return self.known
+
+    def clear(self):
+        with self.lock:
+            self.counter, self.known = None, {}
+
+
+_process_versions = _Versions()
+
+
+class _RequestVersions:
+    """This request's versions: its own reads, then those the process keeps."""
+
+    def __init__(self, shared, counter):
+        self.own, self.shared, self.counter = {}, shared, counter
+
+    def __contains__(self, name):
+        return name in self.own or name in self.shared
+
+    def get(self, name, default=None):
+        if name in self.own:
+            return self.own[name]
+        return self.shared.get(name, default)
+
+    def __getitem__(self, name):
+        if name in self.own:
+            return self.own[name]
+        return self.shared[name]
+
+    def update(self, read):
+        self.own.update(read)
+
+
 def _request_versions():
     """Versions read in this request ({} outside a request: nothing is reused)."""
     if not getattr(_request_state, "active", False):
         return {}
     known = getattr(_request_state, "versions", None)
     if known is None:
-        known = _request_state.versions = {}
+        _generation, counter = _snapshot()
+        shared = _process_versions.for_counter(counter) if counter else {}
+        known = _request_state.versions = _RequestVersions(shared, counter)
     return known
 
 
+def _keep(known, read):
+    """Versions just read: for this request, and for the process if no purge began."""
+    known.update(read)
+    if isinstance(known, _RequestVersions) and known.counter:
+        if purge_counter() == known.counter:
+            known.shared.update(read)
+
+
 def _forget_request_state():
-    _request_state.generation = None
+    _request_state.snapshot = None
     _request_state.versions = None
     _request_state.pending = None
 

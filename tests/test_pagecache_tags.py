@@ -404,3 +404,20 @@ def test_nothing_is_stored_while_the_cache_is_away(client, monkeypatch):
     monkeypatch.setattr(backend, "available", lambda: True, raising=False)
     assert state(client.get(story.get_absolute_url())) == "miss"
     assert state(client.get(story.get_absolute_url())) == "hit"
+
+
+def test_a_tag_purged_by_another_process_reaches_the_versions_this_one_keeps(
+    client, two_stories
+):
+    """Each process keeps the tag versions it read while the purge counter stands still."""
+    kerala, _sports = two_stories
+    address = kerala.get_absolute_url()
+    client.get(address)
+    assert state(client.get(address)) == "hit"  # checked against kept versions
+    # Another app server's purge, as it reaches the shared cache: the counter,
+    # the tag, the counter again (store._purge_versions).
+    cache.incr(store.PURGES_KEY)
+    cache.incr(store.TAG_KEY % ("post:%d" % kerala.pk))
+    cache.incr(store.PURGES_KEY)
+    assert state(client.get(address)) == "miss"
+    assert state(client.get(address)) == "hit"
