@@ -317,6 +317,7 @@ def _update_months(changes, zone):
     )
 
 
+@transaction.atomic
 def _fold(changed_at=None):
     """
     Fold posts that went live by their time alone into their labels'

@@ -374,6 +374,14 @@ def copy_new_rows(posts, using=None):
     # Read first: the labels take a query, and while the COPY runs it holds
     # the connection, so a query made inside it would wait for ever.
     rows = _timed_rows(posts)
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        # A row left by a post whose number is used again (after a restore,
+        # or a sequence set back) would stop the COPY: new posts replace it.
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE post_id = ANY(%s)", [[row[0] for row in rows]]
+        )
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
