@@ -33,15 +33,14 @@ from pages import (  # noqa: E402
     OUT,
     ROOT,
     WORK,
-    WRK_LINE,
     Server,
     _cpu_model,
-    _ms,
     fetch,
     manage,
     median_of,
     prepare,
 )
+from pages import wrk as pages_wrk  # noqa: E402
 
 NGINX = "/usr/sbin/nginx"
 NGINX_CONF = """\
@@ -98,16 +97,7 @@ def fetch_gzipped(url):
 
 def wrk(url, seconds, encoding):
     """bench/pages.py's wrk run (2 threads, 8 connections), with Accept-Encoding."""
-    args = ["wrk", "-t2", "-c8", "-d%ds" % seconds, "--timeout", "10s", "--latency"]
-    args += ["-H", "Accept-Encoding: " + encoding, url]
-    text = subprocess.run(args, capture_output=True, text=True).stdout
-    result = {"rps": float(WRK_LINE["rps"].search(text)[1])}
-    for key in ("p50", "p99"):
-        match = WRK_LINE[key].search(text)
-        result[key] = round(_ms(*match.groups()), 2) if match else None
-    errors = WRK_LINE["errors"].search(text)
-    result["non_2xx"] = int(errors[1]) if errors else 0
-    return result
+    return pages_wrk(url, seconds, headers=["Accept-Encoding: " + encoding])
 
 
 def serve_edge_module(source):

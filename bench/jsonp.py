@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -48,23 +47,14 @@ end
 """
 
 
-def wrk_script(base, script, seconds, cookie=None):
+def wrk_script(base, script, seconds):
+    """bench/pages.py's wrk run, each request made by the Lua `script`."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
-    args = ["wrk", "-t2", "-c8", "-d%ds" % seconds, "--timeout", "10s", "--latency"]
-    if cookie:
-        args += ["-H", "Cookie: " + cookie]
-    text = subprocess.run(
-        args + ["-s", file.name, base], capture_output=True, text=True
-    ).stdout
-    os.unlink(file.name)
-    result = {"rps": float(pages.WRK_LINE["rps"].search(text)[1])}
-    for key in ("p50", "p99"):
-        match = pages.WRK_LINE[key].search(text)
-        result[key] = round(pages._ms(*match.groups()), 2) if match else None
-    errors = pages.WRK_LINE["errors"].search(text)
-    result["non_2xx"] = int(errors[1]) if errors else 0
-    return result
+    try:
+        return pages.wrk(base, seconds, script=file.name)
+    finally:
+        os.unlink(file.name)
 
 
 def main():
