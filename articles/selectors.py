@@ -69,14 +69,15 @@ def _related_ids(post, limit):
         entry["until"] is None or timezone.now() < entry["until"]
     ):
         return entry["ids"]
-    ids = list(rank_candidates(post, limit=limit).values_list("pk", flat=True))
-    # A scheduled post going live changes the list without any save.
+    # A scheduled post going live changes the list without any save. Read
+    # before ranking: one going live while the list is ranked ends it at once.
     until = (
         Post.objects.scheduled()
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()
     )
+    ids = list(rank_candidates(post, limit=limit).values_list("pk", flat=True))
     cache.set(key, {"ids": ids, "until": until}, RELATED_CACHE_SECONDS)
     return ids
 

@@ -38,7 +38,7 @@ from django.utils.csp import generate_nonce
 from django.utils.http import http_date
 
 from . import store
-from .store import conf, entry_lifetime, generation
+from .store import conf, entry_deadline, generation
 
 # Part of every page's key: entries stored by code that kept them differently
 # (in a shared cache, across a deploy) are never replayed. 4: keys hold only
@@ -310,6 +310,8 @@ class PageCacheMiddleware:
 
     def _render_and_store(self, request, original, gen, record):
         before = store.purge_counter()
+        # Before drawing: a page drawn before a scheduled post's time ends at it.
+        deadline = entry_deadline(gen)
         with store.collecting() as shown:
             response = self.get_response(request)
         read = request.GET.read if isinstance(request.GET, RecordingQueryDict) else {}
@@ -317,7 +319,7 @@ class PageCacheMiddleware:
         if entry is None:
             response.headers.setdefault("X-Page-Cache", "skip")
             return response
-        ttl = entry_lifetime(gen)
+        ttl = int(deadline - time.time())
         tags = store.compact(shown)
         entry["tags"] = store.versions(sorted(tags))
         names = frozenset(record.get("names", frozenset())) | frozenset(read)
@@ -328,7 +330,7 @@ class PageCacheMiddleware:
         # read: keep it from every cache rather than risk a stale copy.
         unchanged = store.purge_counter() == before
         if ttl > 0 and room and unchanged and store.keeping():
-            entry["until"] = time.time() + ttl
+            entry["until"] = deadline
             cache.set(key, entry, timeout=ttl)
             self._remember(key, entry)
             if names != record.get("names") or key not in variants:

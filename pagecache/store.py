@@ -393,11 +393,22 @@ def _query_next_publication():
 
 def entry_lifetime(gen):
     """Seconds a page stored now may live: the default, cut at the next publication."""
-    ttl = conf("PAGE_CACHE_SECONDS")
+    return int(entry_deadline(gen) - time.time())
+
+
+def entry_deadline(gen):
+    """
+    The moment (epoch seconds) a page or part drawn from now on stops being
+    good: the default lifetime, cut at the next scheduled publication. Read
+    *before* drawing: a page drawn just before a post's time but stored just
+    after it must not be kept as if nothing were scheduled.
+    """
+    now = time.time()
+    deadline = now + conf("PAGE_CACHE_SECONDS")
     upcoming = next_publication(gen)
     if upcoming is not None:
-        ttl = min(ttl, int(upcoming - time.time()))
-    return ttl
+        deadline = min(deadline, upcoming)
+    return deadline
 
 
 def remember(name, compute, tags=()):
@@ -423,15 +434,16 @@ def remember(name, compute, tags=()):
         tag(*stored[2])
         return stored[1]
     before = purge_counter()
+    deadline = entry_deadline(gen)
     with collecting() as shown:
         tag(*tags)
         value = compute()
     shown = compact(shown)
-    ttl = entry_lifetime(gen)
+    ttl = int(deadline - time.time())
     if ttl > 0 and keeping():
         kept = versions(sorted(shown))
         if purge_counter() == before:
-            stored = (time.time() + ttl, value, kept)
+            stored = (deadline, value, kept)
             cache.set(key, stored, timeout=ttl)
             _local_parts.put(key, stored)
     return value

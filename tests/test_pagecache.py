@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from django.utils import timezone
 
-from articles.models import Label, SiteSettings
+from articles.models import Label, Post, SiteSettings
 from comments.models import Comment
 from comments.services import comment_approve, comment_remove
 from pagecache import store as pagecache
@@ -250,6 +250,46 @@ def test_scheduled_post_appears_when_its_time_comes(client, frozen_now):
     response = client.get("/")
     assert state(response) == "miss"
     assert "Coming soon" in response.content.decode()
+
+
+def test_a_page_drawn_just_before_a_post_goes_live_ends_at_its_time(
+    client, frozen_now, monkeypatch
+):
+    """A page drawn before the post's time but stored after it (a slow
+    render on a busy server) is kept only until that time, not for the
+    default lifetime: the lifetime is read before the page is drawn."""
+    from articles.views import HomeView
+
+    make_post(title="Already out")
+    make_scheduled(delay=timedelta(seconds=30), title="Coming soon")
+    drawn = HomeView.get
+
+    def slow_get(self, request, *args, **kwargs):
+        response = drawn(self, request, *args, **kwargs)
+        response.render()
+        frozen_now.shift(timedelta(seconds=31))  # drawn; the post is now live
+        return response
+
+    monkeypatch.setattr(HomeView, "get", slow_get)
+    stale = client.get("/")
+    assert "Coming soon" not in stale.content.decode()
+    monkeypatch.setattr(HomeView, "get", drawn)
+    fresh = client.get("/")
+    assert "Coming soon" in fresh.content.decode()
+
+
+def test_a_part_drawn_just_before_a_post_goes_live_ends_at_its_time(frozen_now):
+    make_scheduled(delay=timedelta(seconds=30), title="Coming soon")
+
+    def live_titles():
+        titles = list(
+            Post.objects.published().values_list("title", flat=True).order_by("pk")
+        )
+        frozen_now.shift(timedelta(seconds=31))  # drawn; the post is now live
+        return titles
+
+    assert pagecache.remember("live-titles", live_titles) == []
+    assert pagecache.remember("live-titles", live_titles) == ["Coming soon"]
 
 
 def test_lifetime_is_cut_at_the_next_scheduled_post(frozen_now):

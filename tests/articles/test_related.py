@@ -124,6 +124,28 @@ def test_a_scheduled_post_appears_the_moment_it_goes_live(frozen_now):
     assert titles(related_posts(post)) == ["Soon"]
 
 
+def test_a_list_ranked_as_a_post_goes_live_is_not_kept_past_its_time(
+    frozen_now, monkeypatch
+):
+    """Ranked just before the post's time, stored just after it (a slow
+    query): the list ends at that time instead of living an hour."""
+    from articles import selectors
+
+    post = make_post(labels=["KERALA"], published_at=hours_ago(100))
+    make_scheduled(title="Soon", labels=["KERALA"], delay=timedelta(seconds=30))
+    ranked = selectors.rank_candidates
+
+    def slow_rank(*args, **kwargs):
+        found = list(ranked(*args, **kwargs).values_list("pk", flat=True))
+        frozen_now.shift(timedelta(seconds=31))
+        return type(post).objects.filter(pk__in=found)
+
+    monkeypatch.setattr(selectors, "rank_candidates", slow_rank)
+    assert titles(related_posts(post)) == []
+    monkeypatch.setattr(selectors, "rank_candidates", ranked)
+    assert titles(related_posts(post)) == ["Soon"]
+
+
 def test_a_cached_list_costs_one_query(frozen_now, django_assert_num_queries):
     post = make_post(labels=["KERALA"])
     make_post(labels=["KERALA"], published_at=hours_ago(3))
