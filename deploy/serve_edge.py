@@ -26,23 +26,57 @@ VCL_DIR = ROOT / "deploy" / "varnish"
 VARNISHD = "/usr/sbin/varnishd"
 
 BACKEND_VCL = """\
+# The app's /healthz (newsroom/health.py): 503 when its database is away.
+probe newsroom_health {
+    .request =
+        "GET /healthz HTTP/1.1"
+        "Host: %(host)s"
+        "Connection: close";
+    .interval = %(interval)s;
+    .timeout = 2s;
+    .window = 5;
+    .threshold = 3;
+    .initial = 3;
+}
+
 backend default {
     .host = "127.0.0.1";
-    .port = "%d";
+    .port = "%(port)d";
     .first_byte_timeout = 30s;
+    .probe = newsroom_health;
 }
 """
 
 
-def varnishd_args(port, app_port, workdir, memory="256m"):
+def default_probe_host():
+    """A host the app accepts for /healthz: the first of DJANGO_ALLOWED_HOSTS."""
+    hosts = [
+        host.strip().lstrip(".")
+        for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")
+        if host.strip() and host.strip() != "*"
+    ]
+    return hosts[0] if hosts else "localhost"
+
+
+def varnishd_args(
+    port, app_port, workdir, memory="256m", probe_interval="5s", probe_host=None
+):
     """
     The varnishd command for the edge on 127.0.0.1:`port` in front of the app
-    on 127.0.0.1:`app_port`; `workdir` holds its state and the backend's VCL.
+    on 127.0.0.1:`app_port`; `workdir` holds its state and the backend's VCL
+    (asking the app's /healthz every `probe_interval`, as `probe_host`).
     Foreground (-F), so the caller's process is varnishd's own and stops it.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "newsroom-backend.vcl").write_text(BACKEND_VCL % app_port)
+    (workdir / "newsroom-backend.vcl").write_text(
+        BACKEND_VCL
+        % {
+            "host": probe_host or default_probe_host(),
+            "interval": probe_interval,
+            "port": app_port,
+        }
+    )
     return [
         VARNISHD, "-F",
         "-a", "127.0.0.1:%d" % port,

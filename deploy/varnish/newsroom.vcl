@@ -63,6 +63,13 @@ sub vcl_recv {
         regsuball(req.http.Cookie, "(^|;)\s*(csrftoken|django_language)\s*=[^;]*", "") ~ "[^;\s]") {
         return (pass);
     }
+    # A kept page past its lifetime: at most 10 s old while the app is
+    # healthy (one reader gets it while a single fetch refreshes it); while
+    # its /healthz fails, the kept page for up to a day, rather than an
+    # error (a purged page is gone either way: purges are hard).
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 10s;
+    }
     call newsroom_language;
     unset req.http.Cookie;
     call newsroom_strip_tracking;
@@ -203,9 +210,10 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
-    # The TTL is s-maxage (Varnish's default). After it, one reader may get
-    # the old page while a single fetch refreshes it; a purge drops it at once.
-    set beresp.grace = 10s;
+    # The TTL is s-maxage (Varnish's default). After it, the page is kept a
+    # day more for when the app is sick (vcl_recv limits the grace to 10 s
+    # while it is healthy); a purge drops it at once.
+    set beresp.grace = 24h;
     if (!beresp.http.xkey && beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;
     }

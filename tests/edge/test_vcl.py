@@ -9,6 +9,7 @@ import http.client
 import itertools
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
@@ -45,6 +46,8 @@ class _Backend(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
+        if self.path == "/healthz":
+            return self._health()
         with self.server.lock:
             self.server.seen.append(
                 {
@@ -70,6 +73,8 @@ class _Backend(BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "private")
         elif parts[1] == "no-cache":
             self.send_header("Cache-Control", "no-cache")
+        elif parts[1] == "short":
+            self.send_header("Cache-Control", "max-age=0, s-maxage=1")
         else:
             self.send_header("Cache-Control", SHARED)
             self.send_header("ETag", '"%d"' % number)
@@ -83,6 +88,15 @@ class _Backend(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _health(self):
+        """The edge's probe: 503 while the test says the app is sick."""
+        body = b"database: failed\n" if self.server.sick.is_set() else b"ok\n"
+        self.send_response(503 if self.server.sick.is_set() else 200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     do_GET = do_HEAD = do_POST = _answer  # noqa: N815
 
     def log_message(self, *args):
@@ -93,6 +107,7 @@ class _Backend(BaseHTTPRequestHandler):
 def backend():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
     server.seen, server.lock = [], threading.Lock()
+    server.sick = threading.Event()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -126,6 +141,41 @@ def test_an_anonymous_page_is_kept_and_served_without_the_backend(backend, base)
     assert second[1]["X-Cache"] == "HIT"
     assert second[2] == first[2]
     assert len(seen_for(backend, path)) == 1
+
+
+def _wait_until(check, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_while_the_app_is_sick_readers_get_the_kept_page_not_an_error(backend, base):
+    """The edge asks /healthz: while it fails, an expired page is served as
+    kept (not a 503); once the app is well, it is fetched anew."""
+    path = unique("/short")
+    first = fetch(base + path)
+    assert first[0] == 200 and first[1]["X-Cache"] == "MISS"
+    backend.sick.set()
+    try:
+        # Sick once the probe has seen it (three failures of five): a page
+        # never kept can no longer be fetched.
+        assert _wait_until(lambda: fetch(base + unique("/short"))[0] == 503)
+        # Past the kept page's s-maxage (1 s) and the 10 s of grace a
+        # healthy app's readers get.
+        time.sleep(11.5)
+        status, headers, body = fetch(base + path)
+        assert (status, headers["X-Cache"], body) == (200, "HIT", first[2])
+        assert len(seen_for(backend, path)) == 1
+    finally:
+        backend.sick.clear()
+    assert _wait_until(lambda: fetch(base + unique("/short"))[0] == 200)
+    # Healthy again, a page kept beyond 10 s of grace is fetched anew.
+    time.sleep(11)
+    assert fetch(base + path)[1]["X-Cache"] == "MISS"
+    assert len(seen_for(backend, path)) == 2
 
 
 def test_gzip_readers_get_the_kept_gzip_and_others_a_plain_copy(backend, base):

@@ -33,13 +33,23 @@ AVAILABLE = Path(serve_edge.VARNISHD).exists() and bool(
 
 
 @contextlib.contextmanager
-def edge(tmp_path, app_port, port=None):
-    """varnishd in front of 127.0.0.1:`app_port`; yields its base address."""
+def edge(tmp_path, app_port, port=None, probe_interval="0.2s"):
+    """
+    varnishd in front of 127.0.0.1:`app_port`; yields its base address. It
+    asks the backend's /healthz (as Host 127.0.0.1) every `probe_interval`.
+    """
     port = port or free_port()
     workdir = tmp_path / "edge"
     log = open(tmp_path / "varnishd.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        serve_edge.varnishd_args(port, app_port, workdir, memory="64m"),
+        serve_edge.varnishd_args(
+            port,
+            app_port,
+            workdir,
+            memory="64m",
+            probe_interval=probe_interval,
+            probe_host="127.0.0.1",
+        ),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
