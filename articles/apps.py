@@ -28,11 +28,14 @@ class ArticlesConfig(AppConfig):
             )
         post_save.connect(search.label_saved, sender=Label, dispatch_uid="search-label")
 
-        # A deleted image takes its files (original and sizes) with it.
+        # A deleted image takes its files (original and sizes) with it; a
+        # replaced original takes its own and the sizes made of it.
         from .models import Image
-        from .thumbnails import image_deleted
+        from .thumbnails import image_deleted, image_saved, image_saving
 
         post_delete.connect(image_deleted, sender=Image, dispatch_uid="image-files")
+        pre_save.connect(image_saving, sender=Image, dispatch_uid="image-replaced")
+        post_save.connect(image_saved, sender=Image, dispatch_uid="image-replaced")
 
         # Cached related lists end with any change that can reorder them:
         # the page cache's tags (selectors.related_tags, articles/purges.py).

@@ -822,6 +822,49 @@ def delete_image_files(key, storage=None):
         pending.extend("%s/%s" % (folder, name) for name in folders)
 
 
+def delete_replaced_files(key, old_name, storage=None):
+    """
+    Delete an image's replaced original `old_name` and the sizes made of it
+    (their names carry its `source_tag`), leaving the new original's.
+    """
+    storage = storage or default_storage
+    old_tag = "-%s." % hashlib.sha256(old_name.encode()).hexdigest()[:12]
+    storage.delete(old_name)
+    pending = ["images/%s/sizes" % key]
+    while pending:
+        folder = pending.pop()
+        try:
+            folders, files = storage.listdir(folder)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        for name in files:
+            if old_tag in name:
+                storage.delete("%s/%s" % (folder, name))
+        pending.extend("%s/%s" % (folder, name) for name in folders)
+
+
+def image_saving(sender, instance, raw=False, **kwargs):
+    """Note the original an existing image had, to tell a replaced one."""
+    if raw or instance.pk is None:
+        return
+    instance._stored_file_name = (
+        type(instance)
+        .objects.filter(pk=instance.pk)
+        .values_list("file", flat=True)
+        .first()
+    )
+
+
+def image_saved(sender, instance, raw=False, **kwargs):
+    # After the commit: a rolled-back replacement keeps the old files.
+    old_name = getattr(instance, "_stored_file_name", None)
+    instance._stored_file_name = instance.file.name
+    if raw or not old_name or old_name == instance.file.name:
+        return
+    key = instance.key
+    transaction.on_commit(lambda: delete_replaced_files(key, old_name))
+
+
 def image_deleted(sender, instance, **kwargs):
     # After the commit: a rolled-back delete keeps its files.
     key = instance.key

@@ -4,6 +4,7 @@ import struct
 import zlib
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -478,6 +479,32 @@ def test_deleting_an_image_deletes_its_files_after_commit(
         pending += ["%s/%s" % (current, name) for name in folders]
     assert leftovers == []
     assert default_storage.exists(kept.file.name)
+
+
+def test_replacing_an_original_deletes_it_and_its_sizes_after_commit(
+    client, django_capture_on_commit_callbacks
+):
+    image = make_image(size=(1200, 800))
+    assert client.get(image.url("s320")).status_code == 200
+    old_files = stored_files("images/%s" % image.key)
+    assert image.file.name in old_files and len(old_files) > 1
+    with django_capture_on_commit_callbacks(execute=True):
+        image.file.save("new.jpg", ContentFile(jpeg_bytes((600, 600))), save=True)
+    assert client.get(image.url("s320")).status_code == 200
+    now = stored_files("images/%s" % image.key)
+    assert not old_files & now  # nothing of the old original is left
+    assert image.file.name in now and len(now) > 1  # the new one and its sizes
+
+
+def test_a_rolled_back_replacement_keeps_the_old_files(
+    django_capture_on_commit_callbacks,
+):
+    image = make_image(size=(1200, 800))
+    old_name = image.file.name
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        image.file.save("new.jpg", ContentFile(jpeg_bytes((600, 600))), save=True)
+    assert callbacks  # the deletion waits for the commit, which never comes
+    assert default_storage.exists(old_name)
 
 
 def test_image_answers_are_public_and_vary_only_on_accept(client, django_user_model):
