@@ -164,10 +164,8 @@ class PostAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
 
-    # The user making the change, and what a revert started with (see
-    # RevisionsMixin.revision_view); set by PostAdmin.get_form().
+    # The user making the change; set by PostAdmin.get_form().
     user = None
-    reverting = None
 
     class Meta:
         model = Post
@@ -192,12 +190,8 @@ class PostAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The state before this form's changes (before the revision it
-        # brings back, when reverting): publishing checks the move.
-        if self.reverting is not None:
-            self.stored_state = self.reverting["was"]
-        else:
-            self.stored_state = publishing.state_of(self.instance)
+        # The state before this form's changes: publishing checks the move.
+        self.stored_state = publishing.state_of(self.instance)
         if self.instance.pk:
             self.initial["edit_version"] = self.instance.version
             if not self.is_bound:
@@ -212,14 +206,13 @@ class PostAdminForm(forms.ModelForm):
             self.fields["status"].help_text = _(
                 "Submit the post for review when it is ready; an editor publishes it."
             )
-        if self.reverting is None:
-            # The action bar moves the post; status and time ride along
-            # unchanged (a client that sends them still moves it, through
-            # the same checks).
-            if "status" in self.fields:
-                self.fields["status"].widget = forms.HiddenInput()
-            if "published_at" in self.fields:
-                self.fields["published_at"].widget = forms.SplitHiddenDateTimeWidget()
+        # The action bar moves the post; status and time ride along
+        # unchanged (a client that sends them still moves it, through the
+        # same checks).
+        if "status" in self.fields:
+            self.fields["status"].widget = forms.HiddenInput()
+        if "published_at" in self.fields:
+            self.fields["published_at"].widget = forms.SplitHiddenDateTimeWidget()
         self.fields["schedule_at"].label = _("Go live at (%(zone)s)") % {
             "zone": zone_label()
         }
@@ -468,10 +461,7 @@ class PostAdmin(
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        reverting = getattr(request, "_newsroom_revert", None)
-        return type(
-            form.__name__, (form,), {"user": request.user, "reverting": reverting}
-        )
+        return type(form.__name__, (form,), {"user": request.user})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
@@ -715,12 +705,9 @@ class PostAdmin(
         """Every save goes through articles.publishing (the table of moves)."""
         user, was = request.user, form.stored_state
         State = publishing.State
-        reverting = getattr(request, "_newsroom_revert", None)
         pressed = request.POST
         note = form.cleaned_data.get("review_note", "")
-        if reverting is not None:
-            publishing.revert(post=obj, user=user, **reverting)
-        elif "_publish_now" in pressed and was != State.LIVE:
+        if "_publish_now" in pressed and was != State.LIVE:
             publishing.publish_now(post=obj, user=user, was=was)
         elif "_schedule" in pressed:
             at = form.cleaned_data["schedule_at"]
@@ -772,7 +759,7 @@ class PostAdmin(
         return super().response_change(request, obj)
 
     def pressed_action_bar(self, request):
-        if "_popup" in request.POST or "_newsroom_revert" in vars(request):
+        if "_popup" in request.POST:
             return False
         return "_save" in request.POST or any(
             button in request.POST for button in WORKFLOW_BUTTONS
