@@ -29,10 +29,12 @@ def _changed(queryset):
 class NewestLivePosts:
     """
     Live posts, newest first, as the sitemap's paginator reads them: its
-    length is the kept count (articles/counts.py), and a page starts from
-    the month holding its first row, found from the kept month counts, so
-    the last page reads at most a month of posts before its own instead of
-    skipping every newer post (no OFFSET 999000).
+    length is the kept count (articles/counts.py), and a page is read from
+    the nearer end of a month, found from the kept month counts: newest
+    first from the end of the month holding its first row, or oldest first
+    from the start of the month holding its last row (then turned round).
+    A page reads at most half a month of posts besides its own, the last
+    page none, instead of skipping every newer post (no OFFSET 999000).
     """
 
     ordered = True
@@ -49,14 +51,31 @@ class NewestLivePosts:
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step is not None:
             raise TypeError("NewestLivePosts is read by slices.")
-        start, stop = index.start or 0, index.stop
-        newer = 0
-        for _zone, _start, end, live in counts.months_with_live_counts():
-            if newer + live > start:
-                rows = self.queryset.filter(published_at__lt=end)
-                return list(rows[start - newer : stop - newer])
+        months = counts.months_with_live_counts()
+        total = sum(live for _zone, _start, _end, live in months)
+        start = index.start or 0
+        stop = total if index.stop is None else min(index.stop, total)
+        if start >= stop:
+            return []
+        # (newer posts, the month) of the month holding the first row and of
+        # the month holding the last row.
+        newer, first, last = 0, None, None
+        for month in months:
+            live = month[3]
+            if first is None and newer + live > start:
+                first = (newer, month)
+            if newer + live >= stop:
+                last = (newer, month)
+                break
             newer += live
-        return []
+        skip_newest = start - first[0]
+        newer_than_last, (_zone, month_start, _end, live) = last
+        skip_oldest = newer_than_last + live - stop
+        if skip_newest <= skip_oldest:
+            rows = self.queryset.filter(published_at__lt=first[1][2])
+            return list(rows[skip_newest : skip_newest + stop - start])
+        rows = self.queryset.filter(published_at__gte=month_start).reverse()
+        return list(rows[skip_oldest : skip_oldest + stop - start])[::-1]
 
 
 def latest_post_change():
@@ -103,10 +122,13 @@ class PageSitemap(Sitemap):
     limit = 1000
 
     def items(self):
-        pages = _changed(Page.objects.published()).only(
-            "slug", "updated_at", "published_at"
-        )
-        return ["home", *pages.order_by("title", "id")]
+        # Read once: the index asks for the section's lastmod, then its pages.
+        if not hasattr(self, "_items_read"):
+            pages = _changed(Page.objects.published()).only(
+                "slug", "updated_at", "published_at"
+            )
+            self._items_read = ["home", *pages.order_by("title", "id")]
+        return self._items_read
 
     def location(self, item):
         return reverse("articles:home") if item == "home" else item.get_absolute_url()

@@ -301,3 +301,69 @@ def test_query_count_is_the_same_for_10_and_200_posts(
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
     assert Post.objects.count() == 200
+
+
+def post_pages(client):
+    """The posts sitemap's pages, as the index lists them, and their addresses."""
+    index = entries(parse(client, "/sitemap.xml"))
+    pages = [url.removeprefix(HOST) for url in index if "sitemap-posts" in url]
+    return [list(entries(parse(client, address))) for address in pages]
+
+
+@pytest.mark.parametrize("size", [1, 3, 4, 7, 40])
+def test_post_pages_read_from_either_end_of_a_month_list_every_post_once_in_order(
+    client, frozen_now, monkeypatch, size
+):
+    """
+    Pages start inside months, end inside months, span several; posts share
+    a time (newest id first), and a scheduled post sits among them: every
+    live post is listed once, newest first, wherever a page is read from.
+    """
+    monkeypatch.setattr("articles.sitemaps.PostSitemap.limit", size)
+    for index in range(26):
+        make_post(published_at=FROZEN_NOW - timedelta(days=index * 4 + 1))
+    for _ in range(3):
+        make_post(published_at=FROZEN_NOW - timedelta(days=33))
+    make_scheduled(delay=timedelta(days=2))
+    expected = [
+        HOST + post.get_absolute_url()
+        for post in Post.objects.published().order_by("-published_at", "-id")
+    ]
+    pages = post_pages(client)
+    assert len(pages) == -(-29 // size)
+    assert [address for rows in pages for address in rows] == expected
+    assert all(len(rows) == size for rows in pages[:-1])
+    # The scheduled post joins the pages at its time, with no save.
+    frozen_now.shift(timedelta(days=2, seconds=1))
+    expected = [
+        HOST + post.get_absolute_url()
+        for post in Post.objects.published().order_by("-published_at", "-id")
+    ]
+    assert len(expected) == 30
+    assert [address for rows in post_pages(client) for address in rows] == expected
+
+
+def test_the_last_post_page_reads_its_own_rows_only(client, frozen_now, monkeypatch):
+    """The oldest page is read oldest first from its month: no OFFSET past newer posts."""
+    monkeypatch.setattr("articles.sitemaps.PostSitemap.limit", 3)
+    for index in range(20):
+        make_post(published_at=FROZEN_NOW - timedelta(days=index + 1))
+    client.get("/sitemap-posts.xml?p=7")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/sitemap-posts.xml?p=7").content.decode()
+    rows = [q["sql"] for q in queries.captured_queries if '"permalink"' in q["sql"]]
+    assert len(rows) == 1
+    assert "OFFSET" not in rows[0]
+    oldest = Post.objects.published().order_by("-published_at", "-id")[18:]
+    assert re.findall(r"<loc>([^<]*)</loc>", body) == [
+        HOST + post.get_absolute_url() for post in oldest
+    ]
+
+
+def test_the_index_reads_the_pages_once(client, site):
+    client.get("/sitemap.xml")
+    with CaptureQueriesContext(connection) as queries:
+        index = entries(parse(client, "/sitemap.xml"))
+    pages = [q for q in queries.captured_queries if '"articles_page"' in q["sql"]]
+    assert len(pages) == 1
+    assert when(index[HOST + "/sitemap-pages.xml"]) == site["new"].updated_at
