@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from articles.models import Status
 from comments.models import Comment
 from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.browser.desk import log_in as sign_in
 from tests.factories import make_comment, make_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,14 +69,6 @@ def attacker():
     site = AttackerSite()
     yield site
     site.close()
-
-
-def sign_in(page, base, username):
-    page.goto(base + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
 def assert_nothing_to_click(page):

@@ -10,7 +10,6 @@ import re
 from datetime import timedelta
 
 import pytest
-import reversion
 from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -23,6 +22,7 @@ from articles.models import Status
 from blogger.models import MissedAddress
 from comments.models import Comment, Report
 from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.browser.desk import log_in, save_revision
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.factories import make_comment, make_image, make_post, make_user
 
@@ -52,18 +52,6 @@ def grant_blogger_permissions():
     # come from blogger's own data migration (which the test database flushed).
     module = importlib.import_module("blogger.migrations.0002_editor_permissions")
     module.grant_editors(apps, None)
-
-
-def save_revision(post, user, when, labels=None, **changes):
-    for name, value in changes.items():
-        setattr(post, name, value)
-    with reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_date_created(when)
-        if labels is not None:
-            post.set_labels(labels)
-        post.save()
-    return post
 
 
 @pytest.fixture
@@ -137,14 +125,6 @@ def desk(live_server):
         Version.objects.get_for_object(post).order_by("revision__date_created")
     )
     return live_server.url, post, versions
-
-
-def log_in(page, base_url, username):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
 def open_image_search(page):

@@ -9,7 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Post, Status
-from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.articles.newsroom_admin import make_person
+from tests.browser.desk import log_in
 from tests.browser.pickers import choose_and_close
 from tests.factories import jpeg_bytes
 
@@ -18,14 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AUTOSAVE_KEYS = (
     "Object.keys(localStorage).filter(k => k.startsWith('newsroom-autosave:'))"
 )
-
-
-def log_in(page, base_url, username):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
 def choose_block(page, name):

@@ -11,13 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import reversion
 from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Post, Status
-from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.articles.newsroom_admin import make_person
+from tests.browser.desk import log_in, save_revision
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.factories import make_draft
 
@@ -47,26 +47,6 @@ def shoot(page, name):
 def check_axe(page):
     if AXE.exists():
         assert serious_violations(page) == []
-
-
-def log_in(page, base_url, username):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
-
-
-def save_revision(post, user, when, labels=None, **changes):
-    for name, value in changes.items():
-        setattr(post, name, value)
-    with reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_date_created(when)
-        if labels is not None:
-            post.set_labels(labels)
-        post.save()
-    return post
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from accounts import membership
 from accounts.roles import ensure_membership_managers
 from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.browser.desk import log_in
 from tests.factories import make_post, make_user
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -45,14 +46,6 @@ def serious_violations(page):
         for violation in result["violations"]
         if violation["impact"] in ("serious", "critical")
     ]
-
-
-def log_in(page, base_url, username):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
 def test_an_editor_grants_a_reader_membership(live_server, page):

@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationEvent, Report
-from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.articles.newsroom_admin import make_person
+from tests.browser.desk import log_in
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.factories import make_comment, make_post
 
@@ -37,14 +38,6 @@ def browser_context_args(browser_context_args):
 def shoot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / ("%s.png" % name)), full_page=True)
-
-
-def log_in(page, base_url, username):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
 def row(page, comment):

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from articles.models import Image, Post, Status
 from articles.text import word_count
-from tests.articles.newsroom_admin import PASSWORD, make_person
+from tests.articles.newsroom_admin import make_person
+from tests.browser.desk import log_in
 from tests.browser.pickers import choose_and_close
 from tests.factories import jpeg_bytes
 
@@ -33,14 +34,6 @@ DROP = """([data, name]) => {
   target.dispatchEvent(new DragEvent("dragover", options));
   return target.dispatchEvent(new DragEvent("drop", options));
 }"""
-
-
-def log_in(page, base_url, username):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
 def shot(page, name, **options):
