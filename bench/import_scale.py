@@ -26,6 +26,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pages  # noqa: E402 - bench/pages.py beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/newsroom-import"))
@@ -34,17 +37,9 @@ TIME = "/usr/bin/time"
 
 
 def env_for(work, database):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings.production",
-        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SQLITE_PATH": str(work / "import.sqlite3"),
-        "DJANGO_MEDIA_ROOT": str(work / "media"),
-        "DJANGO_CACHE_DIR": str(work / "cache"),
-        "DJANGO_LOG_LEVEL": "ERROR",
-    }
+    """bench/pages.py's production settings, on this run's SQLite file or `database`."""
+    env = pages.env_for(work)
+    env["DJANGO_SQLITE_PATH"] = str(work / "import.sqlite3")
     env.pop("DATABASE_URL", None)
     if database:
         env["DATABASE_URL"] = database
