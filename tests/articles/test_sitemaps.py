@@ -5,12 +5,17 @@ import urllib.robotparser
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.sitemaps import views as sitemap_views
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.http import http_date
 
 from articles.models import Label, Post
+from articles.sitemaps import SITEMAPS, index_response
 from tests.conftest import FROZEN_NOW
 from tests.factories import make_draft, make_page, make_post, make_scheduled
 
@@ -367,3 +372,48 @@ def test_the_index_reads_the_pages_once(client, site):
     pages = [q for q in queries.captured_queries if '"articles_page"' in q["sql"]]
     assert len(pages) == 1
     assert when(index[HOST + "/sitemap-pages.xml"]) == site["new"].updated_at
+
+
+def django_index(request):
+    """Django's sitemap index view and our template, as /sitemap.xml answered."""
+    response = sitemap_views.index(
+        request,
+        SITEMAPS,
+        template_name="articles/sitemap_index.xml",
+        sitemap_url_name="sitemap-section",
+    )
+    response.render()
+    return response
+
+
+@pytest.mark.parametrize("limit", [1000, 2])
+def test_the_one_pass_index_answers_what_the_template_does(
+    rf, site, frozen_now, monkeypatch, limit
+):
+    """Byte for byte, with its headers: one page a section, and many pages."""
+    monkeypatch.setattr("articles.sitemaps.PostSitemap.limit", limit)
+    for index in range(5):
+        make_post(published_at=FROZEN_NOW - timedelta(days=index + 40))
+    request = rf.get("/sitemap.xml")
+    with timezone.override(ZoneInfo("Asia/Kolkata")):
+        expected, found = django_index(request), index_response(request)
+    assert found.content == expected.content
+    assert found.content.count(b"<sitemap>") == (3 if limit == 1000 else 6)
+    for header in ("Content-Type", "Last-Modified", "X-Robots-Tag"):
+        assert found[header] == expected[header]
+    # A scheduled post going live moves the lastmods with no save.
+    frozen_now.shift(timedelta(hours=2))
+    later = index_response(rf.get("/sitemap.xml"))
+    assert later.content != found.content
+    assert later.content == django_index(rf.get("/sitemap.xml")).content
+    assert later["Last-Modified"] == http_date(
+        site["scheduled"].published_at.timestamp()
+    )
+
+
+def test_the_one_pass_index_of_an_empty_site(rf, frozen_now):
+    request = rf.get("/sitemap.xml")
+    expected, found = django_index(request), index_response(request)
+    assert found.content == expected.content
+    assert b"<lastmod>" not in found.content
+    assert "Last-Modified" not in found and "Last-Modified" not in expected
