@@ -27,7 +27,7 @@ from taggit.models import TagBase, TaggedItemBase
 from . import thumbnails
 from .body_images import responsive_body_images
 from .sanitize import sanitize_html
-from .text import blogger_slug, html_to_text, make_excerpt, word_count
+from .text import EXCERPT_LENGTH, blogger_slug, html_to_text, make_excerpt
 
 logger = logging.getLogger(__name__)
 
@@ -833,9 +833,21 @@ class Post(Publishable):
         if not self._state.adding:
             self.version = (self.version or 0) + 1
         super().set_derived_fields()
-        self.premium_body = responsive_body_images(sanitize_html(self.premium_body))
-        self.summary = self.excerpt.strip() or make_excerpt(html_to_text(self.body))
-        self.reading_minutes = max(1, round(word_count(self.body) / 200))
+        # An empty premium part stays empty (what sanitising it gives).
+        self.premium_body = (
+            responsive_body_images(sanitize_html(self.premium_body))
+            if self.premium_body
+            else ""
+        )
+        # The body's plain text, made once: the summary, the word count (as
+        # word_count() counts) and the search row (search._rows) all read it.
+        text = html_to_text(self.body)
+        self.body_plain_text = (self.body, text)
+        # The text is one-spaced already, so make_excerpt() gives the same
+        # from its first EXCERPT_LENGTH + 2 characters (a cut one at most
+        # loses a trailing space, and is still longer than the excerpt).
+        self.summary = self.excerpt.strip() or make_excerpt(text[: EXCERPT_LENGTH + 2])
+        self.reading_minutes = max(1, round(len(text.split()) / 200))
 
     def save_row(self, *args, **kwargs):
         if self.status == Status.PUBLISHED and not self.permalink:
