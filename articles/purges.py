@@ -66,6 +66,14 @@ def _where(post):
     return (post.status, post.published_at, labels)
 
 
+# A post's own text that search reads (its labels' names too: they move it).
+SEARCHED_FIELDS = ("title", "summary", "body")
+
+
+def _text(post):
+    return tuple(getattr(post, name) for name in SEARCHED_FIELDS)
+
+
 def note_where_it_was(sender, instance, **kwargs):
     """Before a save or delete: where the post was, to tell an edit from a move."""
     if instance.pk is None:
@@ -73,12 +81,13 @@ def note_where_it_was(sender, instance, **kwargs):
         return
     before = (
         Post.objects.filter(pk=instance.pk)
-        .values_list("status", "published_at")
+        .values_list("status", "published_at", *SEARCHED_FIELDS)
         .first()
     )
     if before is None:
         instance._pagecache_was = None
         return
+    before, instance._pagecache_text = before[:2], before[2:]
     labels = frozenset(
         LabeledPost.objects.filter(content_object_id=instance.pk).values_list(
             "tag_id", flat=True
@@ -102,6 +111,10 @@ def post_tags(post, *, created=False, deleted=False, **change):
         moved = was != now
     if moved:
         tags += POST_LISTS + ["label:%d" % pk for pk in sorted(labels)]
+    elif getattr(post, "_pagecache_text", None) != _text(post):
+        # Its searched text changed in place, a draft's too (drafts take
+        # candidate places on PostgreSQL): kept search results end.
+        tags.append("search")
     return tags
 
 

@@ -15,7 +15,10 @@ Saves and deletes keep it current (signals connected in `apps.py`); bulk loads
 call `rebuild_search_index()`.
 """
 
+import datetime
+import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import (
@@ -24,11 +27,18 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import LessThanOrEqual
+from django.db.models.sql.where import WhereNode
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from pagecache import store
 
 from .models import LabeledPost, Post
 from .text import html_to_text
@@ -176,8 +186,22 @@ def ranked_page(query, queryset, offset, limit):
     """
     `(post id, published_at, snippet)` of the best matches of `query` among `queryset`,
     from `offset` on: what a page of results needs, its cards read after.
+    Kept in the cache (kept()) until a change that can alter it, so asking
+    again costs no query, whatever the number of matches.
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    if not parsed.terms:
+        return _ranked_page(parsed, queryset, offset, limit)
+    name = ("ranked", parsed.terms, parsed.label_groups, offset, limit)
+    return kept(
+        name,
+        queryset,
+        RANKING_TAGS,
+        lambda: _ranked_page(parsed, queryset, offset, limit),
+    )
+
+
+def _ranked_page(parsed, queryset, offset, limit):
     if parsed.terms and connections[queryset.db].vendor == "sqlite":
         page = _sqlite_ranked_page(
             parsed.terms, _with_labels(parsed, queryset), offset, limit
@@ -187,6 +211,86 @@ def ranked_page(query, queryset, offset, limit):
     ranked = search_posts(parsed, queryset)
     rows = ranked.values_list("pk", "published_at", "search_snippet")
     return list(rows[offset : offset + limit])
+
+
+# The page cache's tags of what can change a ranking (docs/architecture.md):
+# a post entering or leaving the lists (published, unpublished, rescheduled,
+# relabelled, new or deleted: `lists`), a post's searched text edited in
+# place, drafts too, which take candidate places on PostgreSQL (`search`),
+# and a label renamed (its name is searched text, and `label:` filters read
+# it: `labels`).
+RANKING_TAGS = ["lists", "search", "labels"]
+# A safety net only: the tags end a kept result at once; a bulk
+# queryset.update() sends no signal and is caught here.
+KEPT_SECONDS = 3600
+# A live-posts bound (visible_q's `published_at <= now`) is named by this
+# instead of its moment, so every request's "now" is the same base.
+_NOW = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+# ... when its moment is this recent: older, it is a bound someone chose.
+_NOW_WITHIN = datetime.timedelta(minutes=5)
+
+
+def base_name(queryset):
+    """
+    Which rows `queryset` selects, as text: its SQL and parameters, with the moment
+    of its live-posts bound (visible_q()) read as "now". Two requests reading
+    live posts at different moments name the same base: what changes between
+    them is a post saved (its tags are purged) or a scheduled time passing
+    (kept() ends at it).
+    """
+    # Rows only: the columns read and their order say nothing of which.
+    query = queryset.order_by().values("pk").query.clone()
+    _name_now(query.where, timezone.now())
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    return "%s|%s|%r" % (queryset.db, sql, params)
+
+
+def _name_now(node, now):
+    for place, child in enumerate(node.children):
+        if isinstance(child, WhereNode):
+            _name_now(child, now)
+        elif (
+            isinstance(child, LessThanOrEqual)
+            and getattr(child.lhs, "target", None)
+            is Post._meta.get_field("published_at")
+            and isinstance(child.rhs, datetime.datetime)
+            and now - _NOW_WITHIN <= child.rhs <= now
+        ):
+            node.children[place] = LessThanOrEqual(child.lhs, _NOW)
+
+
+def kept(name, queryset, tags, compute):
+    """
+    `compute()`'s result for `name` over `queryset` (base_name()), kept in
+    the cache until one of `tags` is purged (pagecache/store.py: a change
+    that can alter it), the page cache is cleared, or a scheduled post or
+    page goes live (read before computing, so one going live meanwhile ends
+    it at once). A base that reads `updated_at` (feeds' updated- bounds)
+    changes with any edit: it is kept under `feeds` too.
+    """
+    try:
+        base = base_name(queryset)
+    except EmptyResultSet:
+        return compute()  # nothing can match: no query to keep
+    tags = list(tags)
+    if '"updated_at"' in base:
+        tags.append("feeds")
+    gen = store.generation()
+    versions = store.versions(tags)
+    stamp = hashlib.blake2b(
+        repr((gen, sorted(versions.items()), name, base)).encode(), digest_size=16
+    ).hexdigest()
+    key = "articles:kept:%s" % stamp
+    entry = cache.get(key)
+    now = time.time()
+    if entry is not None and (entry[0] is None or now < entry[0]):
+        return entry[1]
+    until = store.next_publication(gen)
+    value = compute()
+    ttl = KEPT_SECONDS if until is None else min(KEPT_SECONDS, until - time.time())
+    if ttl >= 1:
+        cache.set(key, (until, value), int(ttl))
+    return value
 
 
 def _sqlite_ranked_page(terms, queryset, offset, limit):

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from .. import counts
 from ..models import Label, LabeledPost, Post, SiteSettings, public_id_q
-from ..search import parse_query, ranked_page, search_posts
+from ..search import RANKING_TAGS, kept, parse_query, ranked_page, search_posts
 from .page import FeedPage
 
 
@@ -81,28 +81,72 @@ def find_labels(path_text):
 def _total(queryset, query, found_labels, labels, post_id):
     """
     openSearch's total: the kept counts (articles/counts.py) for the whole
-    feed and a label's, so no render counts every live post; a narrower
-    feed (labels together, times, words, one address) counts its rows.
+    feed and a label's, so no render counts every live post. One address
+    (a post's own, `path`) counts its row or none. A narrower feed (labels
+    together, time bounds, `q`) is counted once and kept (search.kept())
+    until a change that can alter it: a post entering or leaving the lists
+    (`lists`; relabelled, published, unpublished, rescheduled, deleted), its
+    searched text or a label's name edited when `q` reads them, any edit
+    with updated- bounds (`feeds`), or a scheduled post going live.
     """
-    narrowed = (
-        post_id is not None
-        or query.path
-        or query.text
-        or any(
-            value is not None
-            for value in (
-                query.published_min,
-                query.published_max,
-                query.updated_min,
-                query.updated_max,
-            )
-        )
+    if post_id is not None or query.path:
+        return queryset.count()
+    times = (
+        query.published_min,
+        query.published_max,
+        query.updated_min,
+        query.updated_max,
     )
+    narrowed = query.text or any(value is not None for value in times)
+    updated = query.updated_min is not None or query.updated_max is not None
     if not narrowed and labels is None:
         return counts.live_post_count()
     if not narrowed and len(found_labels) == 1:
         return counts.live_label_count(found_labels[0])
-    return queryset.count()
+    compute = queryset.count
+    if labels is None and not query.text and not updated:
+        # Published- bounds only: whole months from the kept month counts.
+        def compute():
+            return _published_between(
+                query.published_min, query.published_max, queryset
+            )
+
+    tags = RANKING_TAGS if query.text else ["lists"]
+    return kept(("feed-total",), queryset, tags, compute)
+
+
+def _published_between(low, high, queryset):
+    """
+    The live posts of `queryset` (narrowed by published- bounds only) within
+    [low, high): the kept month counts (counts.months_with_live_counts())
+    for the whole months in the range, and a count of the part months at
+    its ends only, so a range of years counts at most two months' posts.
+    """
+    zone = counts.counting_zone()
+    months = counts.months_with_live_counts()
+    if any(name != counts.zone_name(zone) for name, _start, _end, _live in months):
+        return queryset.count()
+    # The whole months lie in [first, last): from the end of low's month
+    # (its start when low starts it) to the start of high's month.
+    first = last = None
+    if low is not None:
+        start, end = counts.month_of(low, zone)
+        first = start if low == start else end
+    if high is not None:
+        last = counts.month_of(high, zone)[0]
+    if first is not None and last is not None and first >= last:
+        return queryset.count()  # within one month or two: count it
+    total = sum(
+        live
+        for _zone, start, end, live in months
+        if (first is None or start >= first) and (last is None or end <= last)
+    )
+    live = Post.objects.published()
+    if low is not None and low < first:
+        total += live.filter(published_at__gte=low, published_at__lt=first).count()
+    if high is not None and last < high:
+        total += live.filter(published_at__gte=last, published_at__lt=high).count()
+    return total
 
 
 def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):

@@ -1,0 +1,219 @@
+"""
+openSearch$totalResults of narrowed feeds (labels together, time bounds, `q`):
+counted once and kept until a change that can alter it, so it always equals
+a plain count, and a render again costs fewer queries, whatever the size.
+"""
+
+import json
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models.functions import Greatest
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Post, Status
+from articles.search import search_posts
+from tests.factories import make_draft, make_post, make_scheduled
+
+pytestmark = pytest.mark.django_db
+
+
+def moment(minutes):
+    return timezone.now() + timedelta(minutes=minutes)
+
+
+def total(client, address):
+    address += ("&" if "?" in address else "?") + "alt=json"
+    response = client.get(address)
+    assert response.status_code == 200
+    return int(json.loads(response.content)["feed"]["openSearch$totalResults"]["$t"])
+
+
+def feeds(start):
+    """Each narrowed feed's address and its plain count, made now."""
+
+    def live():  # read at each count: what is live moves with the time
+        return Post.objects.published()
+
+    low, high = start - timedelta(minutes=100), start - timedelta(minutes=5)
+    updated_low = start - timedelta(minutes=1)
+    return {
+        "/feeds/posts/default/-/Coast/Ferry": lambda: (
+            live()
+            .filter(labeled_items__tag__name="Coast")
+            .filter(labeled_items__tag__name="Ferry")
+            .count()
+        ),
+        "/feeds/posts/summary?published-min=%s&published-max=%s"
+        % (quote(low.isoformat()), quote(high.isoformat())): lambda: (
+            live().filter(published_at__gte=low, published_at__lt=high).count()
+        ),
+        "/feeds/posts/default?updated-min=%s"
+        % quote(updated_low.isoformat()): lambda: (
+            live()
+            .annotate(seen=Greatest("updated_at", "published_at"))
+            .filter(seen__gte=updated_low)
+            .count()
+        ),
+        "/feeds/posts/default?q=ferry": lambda: search_posts("ferry").count(),
+        '/feeds/posts/default?q=label:"Coast"': lambda: (
+            live().filter(labeled_items__tag__name="Coast").count()
+        ),
+    }
+
+
+def assert_exact(client, expected):
+    for address, count in expected.items():
+        assert total(client, address) == count(), address
+
+
+def test_narrowed_totals_stay_exact_through_every_change(client, frozen_now):
+    first = make_post(
+        title="Ferry strike", labels=["Coast", "Ferry"], published_at=moment(-30)
+    )
+    second = make_post(title="Harbour wall", labels=["Coast"], published_at=moment(-50))
+    third = make_post(title="Ferry fares", labels=["Ferry"], published_at=moment(-200))
+    fourth = make_post(
+        title="Harbour lights", labels=["Coast"], published_at=moment(-60)
+    )
+    make_draft(title="Ferry draft", labels=["Coast", "Ferry"])
+    make_scheduled(
+        delay=timedelta(minutes=30), title="Ferry timetable", labels=["Coast", "Ferry"]
+    )
+    # Ten minutes on, nothing was updated in the last minute.
+    frozen_now.shift(timedelta(minutes=10))
+    start = timezone.now()
+    expected = feeds(start)
+    assert_exact(client, expected)
+    assert [total(client, address) for address in expected] == [1, 3, 0, 2, 3]
+    # Published, unpublished, relabelled, deleted.
+    make_post(
+        title="Ferry returns", labels=["Coast", "Ferry"], published_at=moment(-20)
+    )
+    assert_exact(client, expected)
+    first.status = Status.DRAFT
+    first.save()
+    assert_exact(client, expected)
+    second.set_labels(["Coast", "Ferry"])
+    assert_exact(client, expected)
+    third.delete()
+    assert_exact(client, expected)
+    # Edited in place: the words `q` finds, and the updated time.
+    before = total(client, "/feeds/posts/default?q=ferry")
+    fourth.title = "Harbour ferry lights"
+    fourth.save()
+    assert_exact(client, expected)
+    assert total(client, "/feeds/posts/default?q=ferry") == before + 1
+    # A scheduled post goes live by itself, with no save.
+    frozen_now.shift(timedelta(minutes=21))
+    assert_exact(client, expected)
+    assert total(client, "/feeds/posts/default/-/Coast/Ferry") == 3
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/feeds/posts/default/-/Coast/Ferry?max-results=2",
+        "/feeds/posts/default?published-min=2026-01-01T00:00:00Z&max-results=2",
+        "/feeds/posts/default?q=ferry&max-results=2",
+    ],
+)
+def test_a_narrowed_feed_again_counts_nothing_whatever_the_size(
+    client, frozen_now, django_assert_num_queries, address
+):
+    def build(numbers):
+        for number in numbers:
+            make_post(
+                title="Ferry story %d" % number,
+                labels=["Coast", "Ferry"],
+                published_at=moment(-number - 1),
+            )
+
+    build(range(3))
+    client.get(address)  # the site settings row is read once, then cached
+    build(range(3, 6))
+    with CaptureQueriesContext(connection) as first:
+        client.get(address)
+    with CaptureQueriesContext(connection) as again:
+        client.get(address)
+    counting = [
+        q for q in first.captured_queries if q["sql"].startswith("SELECT COUNT(")
+    ]
+    assert len(counting) == 1  # the total, counted once...
+    assert not any(q["sql"].startswith("SELECT COUNT(") for q in again.captured_queries)
+    assert len(again.captured_queries) < len(first.captured_queries)
+    build(range(6, 60))
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(address)
+    with django_assert_num_queries(len(again.captured_queries)):
+        client.get(address)
+    assert total(client, address) == 60
+
+
+def test_published_bounds_add_whole_months_to_their_ends(client, frozen_now):
+    """
+    Months from the kept counts, the part months at the ends counted: the
+    same totals as a plain count, for any bounds, through changes.
+    """
+    zone = timezone.get_current_timezone()
+
+    def at(year, month, day, hour=12):
+        return timezone.make_aware(datetime(year, month, day, hour), zone)
+
+    posts = [
+        make_post(title="Post %d" % day, published_at=at(year, month, day))
+        for year, month in [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]
+        for day in (1, 15, 28)
+    ]
+    make_post(title="March", published_at=at(2026, 3, 1))
+    make_scheduled(delay=timedelta(days=2), title="Soon")
+    make_draft(title="Draft")
+    bounds = [
+        (at(2025, 12, 10), at(2026, 2, 20)),
+        (at(2025, 12, 1, 0), at(2026, 2, 1, 0)),
+        (at(2025, 11, 20), None),
+        (None, at(2026, 1, 15, 12)),
+        (at(2026, 1, 2), at(2026, 1, 20)),
+        (at(2025, 12, 20), at(2026, 1, 10)),
+        (at(2026, 2, 1, 0), at(2026, 4, 1, 0)),
+    ]
+
+    def check():
+        for low, high in bounds:
+            params = []
+            plain = Post.objects.published()
+            if low is not None:
+                params.append("published-min=" + quote(low.isoformat()))
+                plain = plain.filter(published_at__gte=low)
+            if high is not None:
+                params.append("published-max=" + quote(high.isoformat()))
+                plain = plain.filter(published_at__lt=high)
+            address = "/feeds/posts/default?" + "&".join(params)
+            assert total(client, address) == plain.count(), (low, high)
+
+    check()
+    posts[4].status = Status.DRAFT  # mid-December
+    posts[4].save()
+    check()
+    posts[7].published_at = at(2026, 2, 10)
+    posts[7].save()
+    check()
+    posts[2].delete()
+    check()
+    frozen_now.shift(timedelta(days=3))
+    check()
+    # Three years of posts cost what three months do: the months' row and
+    # at most two part months counted.
+    address = "/feeds/posts/default?published-min=%s&published-max=%s" % (
+        quote(at(2025, 11, 20).isoformat()),
+        quote(at(2026, 2, 20).isoformat()),
+    )
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(address)
+    counting = [q["sql"] for q in cold.captured_queries if "COUNT(" in q["sql"]]
+    assert len([sql for sql in counting if sql.startswith("SELECT COUNT(")]) == 2
