@@ -416,22 +416,24 @@ def load_demo(out, seed=2025, now=None, posts=LIVE_POSTS):
             yield post
 
     progress = Progress(out, posts + DRAFTS + SCHEDULED)
-    for batch in publishing.create_batches(
-        chain(fixed, generated(), hidden()), batch_size=BATCH_SIZE
-    ):
-        publishing.insert_rows(
-            LabeledPost,
-            [
-                LabeledPost(content_object_id=post.pk, tag=labels[name], position=n)
-                for post in batch
-                for n, name in enumerate(post.demo_labels)
-            ],
-        )
-        # Bulk inserts send no signals: the batch's search rows come here.
-        search.copy_new_rows(batch)
-        progress.add(len(batch))
-        # With DEBUG on, Django keeps the last 9,000 queries: big ones here.
-        reset_queries()
+    # Bulk inserts send no signals: each batch's search rows are written
+    # here, PostgreSQL's share while the next batch is made (BulkIndexer).
+    with search.BulkIndexer() as index:
+        for batch in publishing.create_batches(
+            chain(fixed, generated(), hidden()), batch_size=BATCH_SIZE
+        ):
+            publishing.insert_rows(
+                LabeledPost,
+                [
+                    LabeledPost(content_object_id=post.pk, tag=labels[name], position=n)
+                    for post in batch
+                    for n, name in enumerate(post.demo_labels)
+                ],
+            )
+            index.add(batch)
+            progress.add(len(batch))
+            # With DEBUG on, Django keeps the last 9,000 queries: big ones here.
+            reset_queries()
 
     for title, body in [
         (

@@ -449,10 +449,18 @@ def _rows(posts, labeled_model=LabeledPost):
             _clean(post.title),
             _clean(" ".join(names.get(post.pk, []))),
             _clean(post.summary),
-            _clean(html_to_text(post.body)),
+            _clean(_plain_body(post)),
         )
         for post in posts
     ]
+
+
+def _plain_body(post):
+    """The body's plain text: the one set_derived_fields() made, if still its body."""
+    made = getattr(post, "body_plain_text", None)
+    if made is not None and made[0] == post.body:
+        return made[1]
+    return html_to_text(post.body)
 
 
 def _timed_rows(posts, labeled_model=LabeledPost):
@@ -489,6 +497,117 @@ def copy_new_rows(posts, using=None):
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+# The bulk path's rows on their way into the index (BulkIndexer): a temporary
+# table of the transaction, without the index's generated column.
+_STAGING = "articles_post_search_incoming"
+_COLUMNS = "post_id, title, labels, summary, body, published_at"
+
+
+class BulkIndexer:
+    """
+    The index rows of new posts saved batch after batch (the bulk path), as
+    copy_new_rows() writes them, with PostgreSQL's share overlapping the
+    caller's next batch. There most of a row's cost is the `to_tsvector` of
+    its generated column, as long as Python takes to make the post: a
+    batch's rows are copied to a temporary table (quick), then moved into
+    the index by statements sent in pipeline mode, which the server runs
+    while the caller makes its next batch. Their result is read before the
+    connection's next query (or at the end), and everything stays in the
+    caller's transaction: a failure undoes the rows with the rest.
+
+        with search.BulkIndexer() as index:
+            for batch in publishing.create_batches(posts):
+                index.add(batch)
+    """
+
+    def __init__(self, using=None):
+        self.connection = connections[using or router.db_for_write(Post)]
+        self._pending = None
+        self._wrapper = None
+
+    def __enter__(self):
+        if self.connection.vendor == "postgresql":
+            if not self.connection.in_atomic_block:
+                from django.db.transaction import TransactionManagementError  # noqa: PLC0415
+
+                # The temporary table lasts as long as the transaction.
+                raise TransactionManagementError(
+                    "BulkIndexer runs inside the caller's transaction."
+                )
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
+                    "(post_id bigint, title text, labels text, summary text, "
+                    "body text, published_at timestamptz) ON COMMIT DROP"
+                )
+            # Any query on the connection first reads the moved rows' result.
+            self._wrapper = self.connection.execute_wrapper(self._wait_first)
+            self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            self.wait(failed=exc is not None)
+        finally:
+            if self._wrapper is not None:
+                self._wrapper.__exit__(exc_type, exc, traceback)
+                self._wrapper = None
+
+    def _wait_first(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def add(self, posts):
+        """Write the index rows of these saved posts (a batch of the bulk path)."""
+        if self.connection.vendor != "postgresql":
+            copy_new_rows(posts, using=self.connection.alias)
+            return
+        rows = _timed_rows(posts)  # its label query waits for the batch before
+        self.wait()
+        if not rows:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {_STAGING}")
+            with cursor.copy(f"COPY {_STAGING} ({_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        self._send(
+            # A row left by a post whose number is used again (after a
+            # restore, or a sequence set back): new posts replace it.
+            f"DELETE FROM {TABLE} WHERE post_id IN (SELECT post_id FROM {_STAGING})",
+            f"INSERT INTO {TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGING}",
+        )
+
+    def _send(self, *statements):
+        import psycopg  # noqa: PLC0415 - PostgreSQL only
+
+        raw = self.connection.connection
+        pipeline = raw.pipeline()
+        cursor = psycopg.Cursor(raw)
+        with self.connection.wrap_database_errors:
+            pipeline.__enter__()
+            self._pending = (pipeline, cursor)
+            for statement in statements:
+                # Sent at once; the server runs it while Python goes on.
+                cursor.execute(statement)
+
+    def wait(self, failed=False):
+        """Read the result of the rows sent last (raised if they failed)."""
+        if self._pending is None:
+            return
+        (pipeline, cursor), self._pending = self._pending, None
+        try:
+            with self.connection.wrap_database_errors:
+                pipeline.__exit__(None, None, None)
+        except Exception:
+            # After a failure the caller's error is the one to see: its
+            # transaction, these rows with it, is rolled back.
+            if not failed:
+                raise
+        finally:
+            cursor.close()
 
 
 def _write(connection, rows):
