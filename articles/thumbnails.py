@@ -807,19 +807,24 @@ def public_filename(uploaded_name, source_format):
     return "%s.%s" % (stem[:100], extension)
 
 
-def delete_image_files(key, storage=None):
-    """Delete an image's original and every size made of it (`images/KEY/...`)."""
-    storage = storage or default_storage
-    pending = ["images/%s" % key]
+def _stored_files(storage, folder):
+    """Every file name below `folder` in `storage`, through its API."""
+    pending = [folder]
     while pending:
         folder = pending.pop()
         try:
             folders, files = storage.listdir(folder)
         except (FileNotFoundError, NotImplementedError):
             continue
-        for name in files:
-            storage.delete("%s/%s" % (folder, name))
+        yield from ("%s/%s" % (folder, name) for name in files)
         pending.extend("%s/%s" % (folder, name) for name in folders)
+
+
+def delete_image_files(key, storage=None):
+    """Delete an image's original and every size made of it (`images/KEY/...`)."""
+    storage = storage or default_storage
+    for name in list(_stored_files(storage, "images/%s" % key)):
+        storage.delete(name)
 
 
 def delete_replaced_files(key, old_name, storage=None):
@@ -830,17 +835,9 @@ def delete_replaced_files(key, old_name, storage=None):
     storage = storage or default_storage
     old_tag = "-%s." % hashlib.sha256(old_name.encode()).hexdigest()[:12]
     storage.delete(old_name)
-    pending = ["images/%s/sizes" % key]
-    while pending:
-        folder = pending.pop()
-        try:
-            folders, files = storage.listdir(folder)
-        except (FileNotFoundError, NotImplementedError):
-            continue
-        for name in files:
-            if old_tag in name:
-                storage.delete("%s/%s" % (folder, name))
-        pending.extend("%s/%s" % (folder, name) for name in folders)
+    for name in list(_stored_files(storage, "images/%s/sizes" % key)):
+        if old_tag in name.rsplit("/", 1)[1]:
+            storage.delete(name)
 
 
 def image_saving(sender, instance, raw=False, **kwargs):
