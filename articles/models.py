@@ -658,6 +658,34 @@ class LabelCount(models.Model):
         return "%s: %d" % (self.label_id, self.published)
 
 
+class LabelPairCount(models.Model):
+    """
+    Published posts, live or scheduled, carrying both labels of a pair
+    (`first` the one with the smaller id): the total of a feed of labels
+    together (`/-/A/B`), kept by articles/counts.py like LabelCount.
+    """
+
+    first = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    second = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+    published = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("label pair count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second"], name="unique_label_pair_count"
+            ),
+            models.CheckConstraint(
+                name="label_pair_count_in_order", condition=Q(first__lt=F("second"))
+            ),
+        ]
+
+    def __str__(self):
+        return "%s+%s: %d" % (self.first_id, self.second_id, self.published)
+
+
 class MonthCount(models.Model):
     """
     Published posts, live or scheduled, of one month of `zone` (the site's
