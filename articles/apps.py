@@ -51,6 +51,7 @@ class ArticlesConfig(AppConfig):
             (post_delete, Post, counts.post_deleted),
             (pre_save, LabeledPost, counts.row_pre_save),
             (post_save, LabeledPost, counts.row_saved),
+            (pre_delete, LabeledPost, counts.row_pre_delete),
             (post_delete, LabeledPost, counts.row_deleted),
             (post_save, SiteSettings, counts.site_saved),
         ):

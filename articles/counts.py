@@ -1,7 +1,8 @@
 """
 Kept counts, so no request counts a million rows (issue 20): live posts per
-label and per month, all posts per label, the number of live posts, and when
-live posts and each label's page last changed (the sitemaps' lastmod).
+label, per pair of labels (a feed of labels together, `/-/A/B`) and per
+month, all posts per label, the number of live posts, and when live posts
+and each label's page last changed (the sitemaps' lastmod).
 
 What is kept counts *published* posts, live or scheduled. Readers' counts
 take off the few published posts whose time is still to come (an indexed
@@ -11,7 +12,8 @@ with no job and no write (DESIGN.md 4.2).
 Each change that can alter a count updates it in the change's own
 transaction: saves and deletes of posts and label rows (the receivers below,
 connected in apps.py: publishing, unpublishing, a new time, labels added,
-removed or moved by a merge, a revert), bulk inserts (the querysets'
+removed or moved by a merge, a revert; a post with k labels is in k(k-1)/2
+pairs), bulk inserts (the querysets'
 bulk_create, and add_batch() for an insert that bypasses it), and a change of
 the site's time zone (months are counted in it). A queryset.update() of a
 post's status or time sends no signal: `manage.py recount` rebuilds every
@@ -20,6 +22,9 @@ count from the rows, and says how many were wrong.
 
 from collections import Counter, defaultdict
 from datetime import datetime
+from functools import reduce
+from itertools import combinations
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as global_apps
@@ -46,6 +51,7 @@ from .models import (
     Label,
     LabelCount,
     LabeledPost,
+    LabelPairCount,
     MonthCount,
     Post,
     ScheduledLabel,
@@ -111,6 +117,31 @@ def live_label_count(label):
     return (
         LabelCount.objects.filter(label=label)
         .annotate(live=F("published") - Coalesce(_still_to_come(label.pk), 0))
+        .values_list("live", flat=True)
+        .first()
+        or 0
+    )
+
+
+def live_pair_count(first, second):
+    """
+    The live posts carrying both labels, in one query: the kept pair count
+    less the pair's posts still to come (ScheduledLabel rows of the first
+    label whose time is to come, an index range, with a row of the second).
+    """
+    first, second = sorted((first.pk, second.pk))
+    to_come = _count_of(
+        ScheduledLabel.objects.filter(
+            label_id=first,
+            published_at__gt=timezone.now(),
+            post_id__in=ScheduledLabel.objects.filter(label_id=second).values(
+                "post_id"
+            ),
+        )
+    )
+    return (
+        LabelPairCount.objects.filter(first_id=first, second_id=second)
+        .annotate(live=F("published") - Coalesce(to_come, 0))
         .values_list("live", flat=True)
         .first()
         or 0
@@ -278,6 +309,48 @@ def _update_labels(changes):
     LabelCount.objects.filter(label_id__in=list(changes)).update(**fields)
 
 
+def _pairs(labels):
+    """The pairs (smaller id first) of the label ids `labels`."""
+    return combinations(sorted(set(labels)), 2)
+
+
+def _update_pairs(changes):
+    """
+    Apply {(first id, second id): published change}, 200 pairs at a time:
+    make the missing rows of pairs gaining posts, then one UPDATE with a CASE.
+    """
+    changes = sorted((pair, n) for pair, n in changes.items() if n)
+    for start in range(0, len(changes), 200):
+        chunk = dict(changes[start : start + 200])
+        where = reduce(or_, (Q(first_id=a, second_id=b) for a, b in chunk))
+        gaining = [pair for pair, n in chunk.items() if n > 0]
+        if gaining:
+            have = set(
+                LabelPairCount.objects.filter(where).values_list(
+                    "first_id", "second_id"
+                )
+            )
+            LabelPairCount.objects.bulk_create(
+                [
+                    LabelPairCount(first_id=a, second_id=b)
+                    for a, b in gaining
+                    if (a, b) not in have
+                ],
+                ignore_conflicts=True,
+            )
+        LabelPairCount.objects.filter(where).update(
+            published=F("published")
+            + Case(
+                *[
+                    When(first_id=a, second_id=b, then=Value(n))
+                    for (a, b), n in chunk.items()
+                ],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+
+
 def _update_months(changes, zone):
     """Apply {(start, end): published change} to the months of `zone`."""
     changes = {month: n for month, n in changes.items() if n}
@@ -371,6 +444,8 @@ def post_changed(post_id, before, after, moment):
     )
     if delta or shown:
         _update_labels({pk: [0, delta, moment if shown else None] for pk in labels})
+    if delta:
+        _update_pairs(dict.fromkeys(_pairs(labels), delta))
     if to_come_before:
         ScheduledLabel.objects.filter(post_id=post_id).delete()
     if to_come and labels:
@@ -388,14 +463,34 @@ def post_changed(post_id, before, after, moment):
     _fold(moment if shown else None)
 
 
-def row_changed(tag_id, post_id, sign, now=None):
-    """A label row (label `tag_id` on post `post_id`) was added (+1) or removed (-1)."""
+def _other_labels(post_id, row_id):
+    """The labels of a post's rows other than the row `row_id`."""
+    return set(
+        LabeledPost.objects.filter(content_object_id=post_id)
+        .exclude(pk=row_id)
+        .values_list("tag_id", flat=True)
+    )
+
+
+def row_changed(tag_id, post_id, sign, now=None, *, row_id=None, others=None):
+    """
+    A label row (label `tag_id` on post `post_id`) was added (+1) or removed
+    (-1). Its pairs are with `others`, the post's other labels (read, but
+    for the row `row_id`, when not given), for a published post.
+    """
     now = now or timezone.now()
     found = Post.objects.filter(pk=post_id).values_list("status", "published_at")
     status, published_at = found.first() or (None, None)
     published = _published(status, published_at)
     live = _live(status, published_at, now)
     _update_labels({tag_id: [sign, sign * int(published), now if live else None]})
+    if published:
+        if others is None:
+            others = _other_labels(post_id, row_id)
+        elif callable(others):
+            others = others()
+        others = others - {tag_id}
+        _update_pairs({tuple(sorted((tag_id, o))): sign for o in others})
     if published and not live:
         if sign > 0:
             ScheduledLabel.objects.create(
@@ -422,14 +517,25 @@ def add_batch(posts=(), label_rows=()):
     for post in posts:
         shown = max(filter(None, (post.updated_at, post.published_at)), default=now)
         facts[post.pk] = (post.status, post.published_at, shown)
-    missing = {row.content_object_id for row in label_rows} - set(facts)
-    missing = sorted(missing)
-    for first in range(0, len(missing), 500):
-        for pk, status, published_at, updated_at in Post.objects.filter(
-            pk__in=missing[first : first + 500]
-        ).values_list("pk", "status", "published_at", "updated_at"):
-            shown = max(filter(None, (updated_at, published_at)), default=now)
-            facts[pk] = (status, published_at, shown)
+    # The label rows' posts, with each one's labels now (the new rows are
+    # in): one query a 500 posts, as the posts alone would need.
+    labeled = sorted({row.content_object_id for row in label_rows})
+    has = defaultdict(set)
+    for first in range(0, len(labeled), 500):
+        for pk, tag, status, published_at, updated_at in LabeledPost.objects.filter(
+            content_object_id__in=labeled[first : first + 500]
+        ).values_list(
+            "content_object_id",
+            "tag_id",
+            "content_object__status",
+            "content_object__published_at",
+            "content_object__updated_at",
+        ):
+            has[pk].add(tag)
+            if pk not in facts:
+                shown = max(filter(None, (updated_at, published_at)), default=now)
+                facts[pk] = (status, published_at, shown)
+    new = defaultdict(set)
     changes = defaultdict(lambda: [0, 0, None])
     to_come = []
     for row in label_rows:
@@ -438,6 +544,7 @@ def add_batch(posts=(), label_rows=()):
         change[0] += 1
         if _published(status, published_at):
             change[1] += 1
+            new[row.content_object_id].add(row.tag_id)
             if published_at <= now:
                 change[2] = max(change[2] or shown, shown)
             else:
@@ -449,6 +556,14 @@ def add_batch(posts=(), label_rows=()):
                     )
                 )
     _update_labels(changes)
+    # A post's pairs gained: those among its new labels, and of each new
+    # label with each label it had.
+    pairs = Counter()
+    for pk, added in new.items():
+        pairs.update(_pairs(added))
+        for tag in added:
+            pairs.update(tuple(sorted((tag, o))) for o in has[pk] - added)
+    _update_pairs(pairs)
     ScheduledLabel.objects.bulk_create(to_come, batch_size=1000)
     zone = counting_zone()
     months = Counter()
@@ -511,12 +626,29 @@ def row_saved(sender, instance, created, **kwargs):
     if before == after and not created:
         return
     if before is not None and not created:
-        row_changed(*before, -1)
-    row_changed(*after, +1)
+        row_changed(*before, -1, row_id=instance.pk)
+    row_changed(*after, +1, row_id=instance.pk)
+
+
+def row_pre_delete(sender, instance, **kwargs):
+    instance._pairs_before = _other_labels(instance.content_object_id, instance.pk)
 
 
 def row_deleted(sender, instance, **kwargs):
-    row_changed(instance.tag_id, instance.content_object_id, -1)
+    """
+    A label row went: its pairs with the post's labels that stay, and with
+    those that went in the same delete (a post's, a clear()) once, from the
+    row of the smaller label (all rows of a delete go before any of these).
+    """
+    tag_id, post_id = instance.tag_id, instance.content_object_id
+    before = instance.__dict__.pop("_pairs_before", None)
+
+    def others():
+        stay = _other_labels(post_id, instance.pk)
+        had = stay if before is None else before
+        return (had & stay) | {o for o in had - stay if o > tag_id}
+
+    row_changed(tag_id, post_id, -1, others=others)
 
 
 def site_saved(sender, instance, **kwargs):
@@ -537,6 +669,7 @@ def _models(apps):
         "Label",
         "LabeledPost",
         "LabelCount",
+        "LabelPairCount",
         "MonthCount",
         "CountsState",
         "ScheduledLabel",
@@ -610,6 +743,42 @@ def recount_labels(apps=None):
     return wrong
 
 
+def recount_pairs(apps=None):
+    """
+    Count every pair's published posts again, in one GROUP BY query (the
+    label rows of published posts joined to their post's other rows);
+    returns how many pairs were wrong.
+    """
+    m = _models(apps)
+    found = {
+        (row["first"], row["second"]): row["n"]
+        for row in m["LabeledPost"]
+        .objects.filter(
+            content_object__status=Status.PUBLISHED,
+            content_object__published_at__isnull=False,
+            content_object__labeled_items__tag__gt=F("tag"),
+        )
+        .order_by()
+        .values(first=F("tag"), second=F("content_object__labeled_items__tag"))
+        .annotate(n=Count("pk"))
+    }
+    kept = {
+        (row.first_id, row.second_id): row.published
+        for row in m["LabelPairCount"].objects.all()
+    }
+    wrong = sum(1 for pair, n in found.items() if kept.pop(pair, 0) != n)
+    wrong += sum(1 for n in kept.values() if n)
+    m["LabelPairCount"].objects.all().delete()
+    m["LabelPairCount"].objects.bulk_create(
+        (
+            m["LabelPairCount"](first_id=first, second_id=second, published=n)
+            for (first, second), n in found.items()
+        ),
+        batch_size=1000,
+    )
+    return wrong
+
+
 def recount_months(zone=None, apps=None):
     """Count every month's posts again in `zone`; returns how many were wrong."""
     m = _models(apps)
@@ -657,11 +826,15 @@ def recount(apps=None):
     """
     Rebuild every kept count from the rows, in one transaction (`manage.py
     recount`, and the migration that made them). Returns
-    {"labels": wrong label rows, "months": wrong month rows}.
+    {"labels": wrong label rows, "pairs": wrong label pair rows, "months":
+    wrong month rows}.
     """
     m = _models(apps)
+    pairs = 0
     with transaction.atomic():
         labels = recount_labels(apps)
+        if m["LabelPairCount"] is not None:
+            pairs = recount_pairs(apps)
         months = recount_months(apps=apps)
         if m["ScheduledLabel"] is not None:
             recount_scheduled(apps)
@@ -673,4 +846,4 @@ def recount(apps=None):
         m["CountsState"].objects.update_or_create(
             pk=1, defaults={"changed_at": latest, "folded_until": timezone.now()}
         )
-    return {"labels": labels, "months": months}
+    return {"labels": labels, "pairs": pairs, "months": months}

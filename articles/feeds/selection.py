@@ -81,9 +81,10 @@ def find_labels(path_text):
 def _total(queryset, query, found_labels, labels, post_id):
     """
     openSearch's total: the kept counts (articles/counts.py) for the whole
-    feed and a label's, so no render counts every live post. One address
-    (a post's own, `path`) counts its row or none. A narrower feed (labels
-    together, time bounds, `q`) is counted once and kept (search.kept())
+    feed, a label's and two labels' together (`/-/A/B`), so no render counts
+    every live post. One address (a post's own, `path`) counts its row or
+    none. A narrower feed (three labels or more together, which is rare;
+    time bounds, `q`) is counted once and kept (search.kept())
     until a change that can alter it: a post entering or leaving the lists
     (`lists`; relabelled, published, unpublished, rescheduled, deleted), its
     searched text or a label's name edited when `q` reads them, any edit
@@ -103,6 +104,8 @@ def _total(queryset, query, found_labels, labels, post_id):
         return counts.live_post_count()
     if not narrowed and len(found_labels) == 1:
         return counts.live_label_count(found_labels[0])
+    if not narrowed and len(found_labels) == 2:
+        return counts.live_pair_count(*found_labels)
     compute = queryset.count
     if labels is None and not query.text and not updated:
         # Published- bounds only: whole months from the kept month counts.

@@ -5,7 +5,7 @@ from articles import counts
 
 class Command(BaseCommand):
     help = (
-        "Count every label's and month's posts again from the rows and keep "
+        "Count every label's, label pair's and month's posts again from the rows and keep "
         "the result (articles/counts.py): after rows were changed by hand, "
         "a restore, or a queryset.update() of posts' status or time."
     )
@@ -16,3 +16,7 @@ class Command(BaseCommand):
             "Recounted: %(labels)d label counts and %(months)d month counts "
             "were wrong and are now right." % wrong
         )
+        if wrong["pairs"]:
+            self.stdout.write(
+                "%(pairs)d label pair counts were wrong and are now right." % wrong
+            )
