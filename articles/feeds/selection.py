@@ -129,6 +129,15 @@ def _published_between(low, high, queryset):
     months = counts.months_with_live_counts()
     if any(name != counts.zone_name(zone) for name, _start, _end, _live in months):
         return queryset.count()
+    try:
+        return _from_months(low, high, queryset, zone, months)
+    except (OverflowError, ValueError):
+        # A bound in the first or last month of the calendar (year 1 or
+        # 9999), whose month's start or end the database cannot hold: count it.
+        return queryset.count()
+
+
+def _from_months(low, high, queryset, zone, months):
     # The whole months lie in [first, last): from the end of low's month
     # (its start when low starts it) to the start of high's month.
     first = last = None
