@@ -159,21 +159,30 @@ def live_post_count():
     )
 
 
-def months_with_live_counts():
+# The time each of MonthCount's counts goes by.
+MONTH_TIMES = {
+    "published": F("published_at"),
+    "updated": Greatest("updated_at", "published_at"),
+}
+
+
+def months_with_live_counts(by="published"):
     """
-    [(month start, month end, live posts)], newest month first, from the
-    kept counts (in the zone they were counted in); one query.
+    [(zone, month start, month end, live posts)], newest month first, from
+    the kept counts (in the zone they were counted in), in one query: `by`
+    "published", the posts published in each month; "updated", those whose
+    feed time (feed_time()) is in it.
     """
     to_come = _count_of(
-        Post.objects.filter(
+        Post.objects.annotate(moment=MONTH_TIMES[by]).filter(
             scheduled_q(),
-            published_at__gte=OuterRef("starts_at"),
-            published_at__lt=OuterRef("ends_at"),
+            moment__gte=OuterRef("starts_at"),
+            moment__lt=OuterRef("ends_at"),
         )
     )
     rows = (
-        MonthCount.objects.filter(published__gt=0)
-        .annotate(live=F("published") - Coalesce(to_come, 0))
+        MonthCount.objects.filter(**{by + "__gt": 0})
+        .annotate(live=F(by) - Coalesce(to_come, 0))
         .order_by("-starts_at")
         .values_list("zone", "starts_at", "ends_at", "live")
     )
@@ -233,6 +242,11 @@ def zone_name(zone):
 def counting_zone():
     """The zone months are counted in: the site's, else the server's."""
     return SiteSettings.load().zone or ZoneInfo(settings.TIME_ZONE)
+
+
+def feed_time(published_at, updated_at):
+    """A post's time for feeds' updated- bounds: the later of its two times."""
+    return max(moment for moment in (published_at, updated_at) if moment is not None)
 
 
 def month_of(moment, zone):
@@ -351,9 +365,24 @@ def _update_pairs(changes):
         )
 
 
+def _month_changes(zone, gone=(), came=()):
+    """
+    {(start, end): [published, updated]} in `zone` for published posts, as
+    (published_at, updated_at) pairs, that left the counts (`gone`) and
+    joined them (`came`): a post counts in its month of publication and in
+    the month of its feed time (feed_time()).
+    """
+    changes = defaultdict(lambda: [0, 0])
+    for sign, posts in ((-1, gone), (1, came)):
+        for published_at, updated_at in posts:
+            changes[month_of(published_at, zone)][0] += sign
+            changes[month_of(feed_time(published_at, updated_at), zone)][1] += sign
+    return changes
+
+
 def _update_months(changes, zone):
-    """Apply {(start, end): published change} to the months of `zone`."""
-    changes = {month: n for month, n in changes.items() if n}
+    """Apply {(start, end): [published, updated] change} to the months of `zone`."""
+    changes = {month: n for month, n in changes.items() if any(n)}
     if not changes:
         return
     name = zone_name(zone)
@@ -375,19 +404,25 @@ def _update_months(changes, zone):
             ],
             ignore_conflicts=True,
         )
-    MonthCount.objects.filter(
-        zone=name, starts_at__in=[start for start, _end in changes]
-    ).update(
-        published=F("published")
-        + Case(
+
+    def added(index):
+        return Case(
             *[
-                When(starts_at=start, then=Value(n))
+                When(starts_at=start, then=Value(n[index]))
                 for (start, _end), n in changes.items()
+                if n[index]
             ],
             default=Value(0),
             output_field=IntegerField(),
         )
-    )
+
+    fields = {}
+    for index, field in enumerate(("published", "updated")):
+        if any(n[index] for n in changes.values()):
+            fields[field] = F(field) + added(index)
+    MonthCount.objects.filter(
+        zone=name, starts_at__in=[start for start, _end in changes]
+    ).update(**fields)
 
 
 @transaction.atomic
@@ -426,15 +461,15 @@ def _post_labels(post_id):
 
 def post_changed(post_id, before, after, moment):
     """
-    A post's status and time went from `before` to `after` ((status,
-    published_at), None when it did not exist): its labels' and months'
-    counts follow; `moment` is when readers saw it change.
+    A post's status and times went from `before` to `after` ((status,
+    published_at, updated_at), None when it did not exist): its labels' and
+    months' counts follow; `moment` is when readers saw it change.
     """
     now = timezone.now()
-    was = before is not None and _published(*before)
-    is_ = after is not None and _published(*after)
-    shown = (before is not None and _live(*before, now)) or (
-        after is not None and _live(*after, now)
+    was = before is not None and _published(*before[:2])
+    is_ = after is not None and _published(*after[:2])
+    shown = (before is not None and _live(*before[:2], now)) or (
+        after is not None and _live(*after[:2], now)
     )
     delta = int(is_) - int(was)
     to_come_before = was and before[1] > now
@@ -454,13 +489,28 @@ def post_changed(post_id, before, after, moment):
             for pk in labels
         )
     zone = counting_zone()
-    months = Counter()
-    if was:
-        months[month_of(before[1], zone)] -= 1
-    if is_:
-        months[month_of(after[1], zone)] += 1
-    _update_months(months, zone)
+    gone = [before[1:]] if was else []
+    came = [after[1:]] if is_ else []
+    _update_months(_month_changes(zone, gone, came), zone)
     _fold(moment if shown else None)
+
+
+def times_stamped(rows):
+    """
+    Posts' updated_at written without a signal (the Blogger import keeps
+    the backup's times): `rows` of (status, published_at, updated_at
+    before, after). Their feed months follow, in one update.
+    """
+    zone = counting_zone()
+    rows = [row for row in rows if _published(*row[:2])]
+    _update_months(
+        _month_changes(
+            zone,
+            gone=[(published, before) for _s, published, before, _a in rows],
+            came=[(published, after) for _s, published, _b, after in rows],
+        ),
+        zone,
+    )
 
 
 def _other_labels(post_id, row_id):
@@ -517,24 +567,23 @@ def add_batch(posts=(), label_rows=()):
     for post in posts:
         shown = max(filter(None, (post.updated_at, post.published_at)), default=now)
         facts[post.pk] = (post.status, post.published_at, shown)
-    # The label rows' posts, with each one's labels now (the new rows are
-    # in): one query a 500 posts, as the posts alone would need.
+    # The label rows' posts not among `posts`, and each one's labels now
+    # (the new rows are in): two queries a 500 posts, each by an index of
+    # one table (a join's plan can scan a whole table mid-load, when the
+    # planner's row counts predate the load's transaction).
     labeled = sorted({row.content_object_id for row in label_rows})
     has = defaultdict(set)
     for first in range(0, len(labeled), 500):
-        for pk, tag, status, published_at, updated_at in LabeledPost.objects.filter(
-            content_object_id__in=labeled[first : first + 500]
-        ).values_list(
-            "content_object_id",
-            "tag_id",
-            "content_object__status",
-            "content_object__published_at",
-            "content_object__updated_at",
-        ):
+        some = labeled[first : first + 500]
+        for pk, tag in LabeledPost.objects.filter(
+            content_object_id__in=some
+        ).values_list("content_object_id", "tag_id"):
             has[pk].add(tag)
-            if pk not in facts:
-                shown = max(filter(None, (updated_at, published_at)), default=now)
-                facts[pk] = (status, published_at, shown)
+        missing = [pk for pk in some if pk not in facts]
+        for pk, status, published_at, updated_at in Post.objects.filter(
+            pk__in=missing
+        ).values_list("pk", "status", "published_at", "updated_at"):
+            facts[pk] = (status, published_at, feed_time(published_at, updated_at))
     new = defaultdict(set)
     changes = defaultdict(lambda: [0, 0, None])
     to_come = []
@@ -566,15 +615,15 @@ def add_batch(posts=(), label_rows=()):
     _update_pairs(pairs)
     ScheduledLabel.objects.bulk_create(to_come, batch_size=1000)
     zone = counting_zone()
-    months = Counter()
+    came = []
     latest = None
     for post in posts:
         status, published_at, shown = facts[post.pk]
         if _published(status, published_at):
-            months[month_of(published_at, zone)] += 1
+            came.append((published_at, shown))
             if published_at <= now:
                 latest = max(latest or shown, shown)
-    _update_months(months, zone)
+    _update_months(_month_changes(zone, came=came), zone)
     if posts:
         _fold(latest)
 
@@ -583,7 +632,11 @@ def add_batch(posts=(), label_rows=()):
 
 
 def _stored_state(post_id):
-    return Post.objects.filter(pk=post_id).values_list("status", "published_at").first()
+    return (
+        Post.objects.filter(pk=post_id)
+        .values_list("status", "published_at", "updated_at")
+        .first()
+    )
 
 
 def post_pre_save(sender, instance, **kwargs):
@@ -594,7 +647,7 @@ def post_pre_save(sender, instance, **kwargs):
 
 def post_saved(sender, instance, **kwargs):
     before = instance.__dict__.pop("_counts_before", None)
-    after = (instance.status, instance.published_at)
+    after = (instance.status, instance.published_at, instance.updated_at)
     post_changed(instance.pk, before, after, instance.updated_at or timezone.now())
 
 
@@ -780,34 +833,45 @@ def recount_pairs(apps=None):
 
 
 def recount_months(zone=None, apps=None):
-    """Count every month's posts again in `zone`; returns how many were wrong."""
+    """
+    Count every month's posts again in `zone`, by time of publication and
+    by feed time; returns how many months were wrong.
+    """
     m = _models(apps)
     if zone is None:
         zone = _site_zone(apps)
     name = zone_name(zone)
-    found = (
-        m["Post"]
-        .objects.filter(status=Status.PUBLISHED, published_at__isnull=False)
-        .annotate(month=TruncMonth("published_at", tzinfo=zone))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
+    published = m["Post"].objects.filter(
+        status=Status.PUBLISHED, published_at__isnull=False
     )
-    rows = {}
-    for row in found:
-        start, end = month_of(row["month"], zone)
-        rows[start] = m["MonthCount"](
-            zone=name, starts_at=start, ends_at=end, published=row["n"]
-        )
+    found = defaultdict(lambda: [0, 0])
+    for index, moment in enumerate(
+        ("published_at", Greatest("updated_at", "published_at"))
+    ):
+        for row in (
+            published.annotate(month=TruncMonth(moment, tzinfo=zone))
+            .order_by()
+            .values("month")
+            .annotate(n=Count("pk"))
+        ):
+            found[month_of(row["month"], zone)][index] = row["n"]
     kept = {
-        (row.zone, row.starts_at): row.published
+        (row.zone, row.starts_at): [row.published, row.updated]
         for row in m["MonthCount"].objects.all()
     }
     wrong = sum(
-        1 for start, row in rows.items() if kept.pop((name, start), 0) != row.published
-    ) + sum(1 for n in kept.values() if n)
+        1 for (start, _end), n in found.items() if kept.pop((name, start), [0, 0]) != n
+    ) + sum(1 for n in kept.values() if any(n))
     m["MonthCount"].objects.all().delete()
-    m["MonthCount"].objects.bulk_create(rows.values(), batch_size=1000)
+    m["MonthCount"].objects.bulk_create(
+        (
+            m["MonthCount"](
+                zone=name, starts_at=start, ends_at=end, published=n[0], updated=n[1]
+            )
+            for (start, end), n in found.items()
+        ),
+        batch_size=1000,
+    )
     return wrong
 
 

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max, Prefetch, Q
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -689,13 +690,16 @@ class LabelPairCount(models.Model):
 class MonthCount(models.Model):
     """
     Published posts, live or scheduled, of one month of `zone` (the site's
-    time zone): the archive's counts, kept by articles/counts.py.
+    time zone), kept by articles/counts.py: `published`, those published in
+    the month (the archive's counts); `updated`, those whose feed time (the
+    later of updated_at and published_at, feeds' updated- bounds) is in it.
     """
 
     zone = models.CharField(max_length=64)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     published = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("month count")
@@ -852,6 +856,10 @@ class Post(Publishable):
         indexes = [
             models.Index(fields=["status", "published_at"], name="post_status_pub_idx"),
             models.Index(fields=["published_at", "id"], name="post_pub_id_idx"),
+            # Feeds' updated- bounds: their time, the later of the two.
+            models.Index(
+                Greatest("updated_at", "published_at"), name="post_feed_updated_idx"
+            ),
         ]
 
     def get_absolute_url(self):

@@ -36,7 +36,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from articles import publishing, purges, search
+from articles import counts, publishing, purges, search
 from articles.models import Label, LabeledPost, Page, Post, SiteSettings, Status
 from articles.sanitize import sanitize_html
 from articles.text import html_to_text, make_excerpt
@@ -665,9 +665,7 @@ class _Saver:
         else:
             obj.save()
         if not waits:
-            model.objects.filter(pk=obj.pk).update(
-                updated_at=record.updated or timezone.now()
-            )
+            stamp_updated([(obj, record.updated or timezone.now())])
         action = "created" if adding else "updated"
         if is_post:
             self.report.change(action, kind, obj.permalink or record.entry)
@@ -802,7 +800,7 @@ class _Saver:
             for record, post, _labels in batch:
                 with entry_errors(record.entry):
                     publishing.create_many([post], user=None)
-        stamp_updated([(post.pk, record.updated) for record, post, _labels in batch])
+        stamp_updated([(post, record.updated) for record, post, _labels in batch])
         rows = [
             LabeledPost(content_object_id=post.pk, tag=label, position=position)
             for _record, post, labels in batch
@@ -1047,27 +1045,34 @@ class _Saver:
 
 
 # Double quotes name a column on SQLite and PostgreSQL alike.
-STAMP_UPDATED_SQL = 'UPDATE "articles_post" SET "updated_at" = %s WHERE "id" = %s'
+STAMP_UPDATED_SQL = 'UPDATE "%s" SET "updated_at" = %%s WHERE "id" = %%s'
 
 
 def stamp_updated(times):
     """
-    Blogger's update times for new posts, `(pk, moment)` pairs, in one
-    statement run for each (far cheaper than `bulk_update`'s CASE over a
-    batch). In memory each post keeps its insert time, as a post saved one
-    by one did (an entry with the same id later in the file compares
-    against it the same way).
+    Blogger's update times for saved posts or pages, `(obj, moment)` pairs
+    (a None moment leaves it), in one statement run for each (far cheaper
+    than `bulk_update`'s CASE over a batch); posts' kept feed months follow
+    (counts.times_stamped). In memory each keeps its save time, as one
+    saved by itself did (an entry with the same id later in the file
+    compares against it the same way), and that is what the row held.
     """
-    field = Post._meta.get_field("updated_at")
-    connection = connections[router.db_for_write(Post)]
+    times = [(obj, moment) for obj, moment in times if moment is not None]
+    if not times:
+        return
+    model = type(times[0][0])
+    field = model._meta.get_field("updated_at")
+    connection = connections[router.db_for_write(model)]
     rows = [
-        (field.get_db_prep_save(moment, connection), pk)
-        for pk, moment in times
-        if moment is not None
+        (field.get_db_prep_save(moment, connection), obj.pk) for obj, moment in times
     ]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(STAMP_UPDATED_SQL, rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(STAMP_UPDATED_SQL % model._meta.db_table, rows)
+    if issubclass(model, Post):
+        counts.times_stamped(
+            (obj.status, obj.published_at, obj.updated_at, moment)
+            for obj, moment in times
+        )
 
 
 def import_backup(

@@ -9,6 +9,8 @@ for comment ids, time bounds and page windows serve comment feeds too; a
 post's or page's number is its public id (articles.models.public_id_q).
 """
 
+from functools import partial
+
 from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.http import Http404
@@ -83,8 +85,11 @@ def _total(queryset, query, found_labels, labels, post_id):
     openSearch's total: the kept counts (articles/counts.py) for the whole
     feed, a label's and two labels' together (`/-/A/B`), so no render counts
     every live post. One address (a post's own, `path`) counts its row or
-    none. A narrower feed (three labels or more together, which is rare;
-    time bounds, `q`) is counted once and kept (search.kept())
+    none. Bounds of one time (published- or updated-) on the whole feed
+    read the kept month counts and count only their two edge months
+    (_between()). What is left (three labels or more together, which is
+    rare; labels with time bounds, both times bounded, `q`) is counted.
+    Either way the total is kept (search.kept())
     until a change that can alter it: a post entering or leaving the lists
     (`lists`; relabelled, published, unpublished, rescheduled, deleted), its
     searched text or a label's name edited when `q` reads them, any edit
@@ -92,14 +97,9 @@ def _total(queryset, query, found_labels, labels, post_id):
     """
     if post_id is not None or query.path:
         return queryset.count()
-    times = (
-        query.published_min,
-        query.published_max,
-        query.updated_min,
-        query.updated_max,
-    )
-    narrowed = query.text or any(value is not None for value in times)
-    updated = query.updated_min is not None or query.updated_max is not None
+    published = (query.published_min, query.published_max)
+    updated = (query.updated_min, query.updated_max)
+    narrowed = query.text or any(v is not None for v in published + updated)
     if not narrowed and labels is None:
         return counts.live_post_count()
     if not narrowed and len(found_labels) == 1:
@@ -107,37 +107,41 @@ def _total(queryset, query, found_labels, labels, post_id):
     if not narrowed and len(found_labels) == 2:
         return counts.live_pair_count(*found_labels)
     compute = queryset.count
-    if labels is None and not query.text and not updated:
-        # Published- bounds only: whole months from the kept month counts.
-        def compute():
-            return _published_between(
-                query.published_min, query.published_max, queryset
-            )
-
+    if labels is None and not query.text:
+        # Bounds of one time only: whole months from the kept month counts.
+        if all(value is None for value in updated):
+            compute = partial(_between, "published", *published, queryset)
+        elif all(value is None for value in published):
+            compute = partial(_between, "updated", *updated, queryset)
     tags = RANKING_TAGS if query.text else ["lists"]
     return kept(("feed-total",), queryset, tags, compute)
 
 
-def _published_between(low, high, queryset):
+# The field of `queryset` that each kept month count goes by.
+MONTH_FIELDS = {"published": "published_at", "updated": "feed_updated"}
+
+
+def _between(by, low, high, queryset):
     """
-    The live posts of `queryset` (narrowed by published- bounds only) within
-    [low, high): the kept month counts (counts.months_with_live_counts())
-    for the whole months in the range, and a count of the part months at
-    its ends only, so a range of years counts at most two months' posts.
+    The live posts of `queryset`, narrowed to [low, high) of one time only
+    (`by`: "published", or "updated" for the feed time): the kept month
+    counts (counts.months_with_live_counts()) for the whole months in the
+    range, and a count of the part months at its ends only, so a range of
+    years counts at most two months' posts.
     """
     zone = counts.counting_zone()
-    months = counts.months_with_live_counts()
+    months = counts.months_with_live_counts(by)
     if any(name != counts.zone_name(zone) for name, _start, _end, _live in months):
         return queryset.count()
     try:
-        return _from_months(low, high, queryset, zone, months)
+        return _from_months(MONTH_FIELDS[by], low, high, queryset, zone, months)
     except (OverflowError, ValueError):
         # A bound in the first or last month of the calendar (year 1 or
         # 9999), whose month's start or end the database cannot hold: count it.
         return queryset.count()
 
 
-def _from_months(low, high, queryset, zone, months):
+def _from_months(field, low, high, queryset, zone, months):
     # The whole months lie in [first, last): from the end of low's month
     # (its start when low starts it) to the start of high's month.
     first = last = None
@@ -153,11 +157,11 @@ def _from_months(low, high, queryset, zone, months):
         for _zone, start, end, live in months
         if (first is None or start >= first) and (last is None or end <= last)
     )
-    live = Post.objects.published()
+    # `queryset` is within [low, high) already: its part months at the ends.
     if low is not None and low < first:
-        total += live.filter(published_at__gte=low, published_at__lt=first).count()
+        total += queryset.filter(**{field + "__lt": first}).count()
     if high is not None and last < high:
-        total += live.filter(published_at__gte=last, published_at__lt=high).count()
+        total += queryset.filter(**{field + "__gte": last}).count()
     return total
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from articles.models import Post, Status
 from articles.search import search_posts
+from tests.conftest import FROZEN_NOW
 from tests.factories import make_draft, make_post, make_scheduled
 
 pytestmark = pytest.mark.django_db
@@ -156,21 +157,28 @@ def test_a_narrowed_feed_again_counts_nothing_whatever_the_size(
     assert total(client, address) == 60
 
 
-def test_published_bounds_add_whole_months_to_their_ends(client, frozen_now):
+def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
     """
     Months from the kept counts, the part months at the ends counted: the
-    same totals as a plain count, for any bounds, through changes.
+    same totals as a plain count, for any published- or updated- bounds,
+    through changes. A post's updated time (the later of its two) is its
+    publication time, or an edit's when it was edited later.
     """
     zone = timezone.get_current_timezone()
 
     def at(year, month, day, hour=12):
         return timezone.make_aware(datetime(year, month, day, hour), zone)
 
-    posts = [
-        make_post(title="Post %d" % day, published_at=at(year, month, day))
-        for year, month in [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]
-        for day in (1, 15, 28)
-    ]
+    posts = []
+    for year, month in [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]:
+        for day in (1, 15, 28):
+            # Written three days after its time: the 28th's updated time is
+            # in the next month.
+            frozen_now.move_to(at(year, month, day) + timedelta(days=3))
+            posts.append(
+                make_post(title="Post %d" % day, published_at=at(year, month, day))
+            )
+    frozen_now.move_to(FROZEN_NOW)
     make_post(title="March", published_at=at(2026, 3, 1))
     make_scheduled(delay=timedelta(days=2), title="Soon")
     make_draft(title="Draft")
@@ -185,17 +193,21 @@ def test_published_bounds_add_whole_months_to_their_ends(client, frozen_now):
     ]
 
     def check():
+        # Made at each check: what is live moves with the time.
+        plain = Post.objects.published().annotate(
+            updated=Greatest("updated_at", "published_at")
+        )
         for low, high in bounds:
-            params = []
-            plain = Post.objects.published()
-            if low is not None:
-                params.append("published-min=" + quote(low.isoformat()))
-                plain = plain.filter(published_at__gte=low)
-            if high is not None:
-                params.append("published-max=" + quote(high.isoformat()))
-                plain = plain.filter(published_at__lt=high)
-            address = "/feeds/posts/default?" + "&".join(params)
-            assert total(client, address) == plain.count(), (low, high)
+            for name, field in (("published", "published_at"), ("updated", "updated")):
+                params, rows = [], plain
+                if low is not None:
+                    params.append("%s-min=%s" % (name, quote(low.isoformat())))
+                    rows = rows.filter(**{field + "__gte": low})
+                if high is not None:
+                    params.append("%s-max=%s" % (name, quote(high.isoformat())))
+                    rows = rows.filter(**{field + "__lt": high})
+                address = "/feeds/posts/default?" + "&".join(params)
+                assert total(client, address) == rows.count(), (name, low, high)
 
     check()
     posts[4].status = Status.DRAFT  # mid-December
@@ -204,18 +216,24 @@ def test_published_bounds_add_whole_months_to_their_ends(client, frozen_now):
     posts[7].published_at = at(2026, 2, 10)
     posts[7].save()
     check()
+    posts[9].title = "Edited in March"  # its updated time moves to now
+    posts[9].save()
+    check()
     posts[2].delete()
     check()
-    frozen_now.shift(timedelta(days=3))
+    frozen_now.shift(timedelta(days=3))  # "Soon" goes live
     check()
-    # Three years of posts cost what three months do: the months' row and
-    # at most two part months counted.
-    address = "/feeds/posts/default?published-min=%s&published-max=%s" % (
-        quote(at(2025, 11, 20).isoformat()),
-        quote(at(2026, 2, 20).isoformat()),
-    )
-    cache.clear()
-    with CaptureQueriesContext(connection) as cold:
-        client.get(address)
-    counting = [q["sql"] for q in cold.captured_queries if "COUNT(" in q["sql"]]
-    assert len([sql for sql in counting if sql.startswith("SELECT COUNT(")]) == 2
+    # Three months of posts cost what any number of months would: the
+    # months' row and at most two part months counted.
+    for name in ("published", "updated"):
+        address = "/feeds/posts/default?%s-min=%s&%s-max=%s" % (
+            name,
+            quote(at(2025, 11, 20).isoformat()),
+            name,
+            quote(at(2026, 2, 20).isoformat()),
+        )
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            client.get(address)
+        counting = [q["sql"] for q in cold.captured_queries if "COUNT(" in q["sql"]]
+        assert len([sql for sql in counting if sql.startswith("SELECT COUNT(")]) == 2
