@@ -347,29 +347,24 @@ def revert(
     post: Post,
     user: AbstractBaseUser | None,
     version,
-    was: State | None = None,
-    version_floor: int | None = None,
 ) -> Post:
     """
     Bring `post` back to `version` (a django-reversion Version of it), labels
     included, through the table: going back to a live revision is publishing.
-    Version numbers keep rising, so a form opened before is stale. When `was`
-    is given, the revision is already on `post` (django-reversion's revision
-    form in the admin) and `was` is the state before it.
+    Version numbers keep rising, so a form opened before is stale.
     """
     with transaction.atomic():
-        if was is None:
-            stored = Post.objects.select_for_update().get(pk=post.pk)
-            was, version_floor = state_of(stored), stored.version
-            fields = version.field_dict
-            check_move(
-                post=stored,
-                user=user,
-                was=was,
-                to=_state(fields["status"], fields["published_at"]),
-            )
-            version.revision.revert(delete=True)
-            post.refresh_from_db()
+        stored = Post.objects.select_for_update().get(pk=post.pk)
+        was, version_floor = state_of(stored), stored.version
+        fields = version.field_dict
+        check_move(
+            post=stored,
+            user=user,
+            was=was,
+            to=_state(fields["status"], fields["published_at"]),
+        )
+        version.revision.revert(delete=True)
+        post.refresh_from_db()
         return save_post(post=post, user=user, was=was, version_floor=version_floor)
 
 

@@ -596,9 +596,9 @@ def variant_extension(image, variant):
     return FORMAT_EXTENSIONS[primary_format(image.format)]
 
 
-def source_tag(image):
-    """Short, stable, and different for each original file of an image."""
-    return hashlib.sha256(image.file.name.encode()).hexdigest()[:12]
+def source_tag(file_name):
+    """Short, stable, and different for each original file (its stored name)."""
+    return hashlib.sha256(file_name.encode()).hexdigest()[:12]
 
 
 def derived_name(image, size, variant):
@@ -606,7 +606,7 @@ def derived_name(image, size, variant):
         image.key,
         PIPELINE,
         size.key,
-        source_tag(image),
+        source_tag(image.file.name),
         variant_extension(image, variant),
     )
 
@@ -833,7 +833,7 @@ def delete_replaced_files(key, old_name, storage=None):
     (their names carry its `source_tag`), leaving the new original's.
     """
     storage = storage or default_storage
-    old_tag = "-%s." % hashlib.sha256(old_name.encode()).hexdigest()[:12]
+    old_tag = "-%s." % source_tag(old_name)
     storage.delete(old_name)
     for name in list(_stored_files(storage, "images/%s/sizes" % key)):
         if old_tag in name.rsplit("/", 1)[1]:
