@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -46,6 +47,10 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 OUT = ROOT / "bench" / "out"
 EXPLAIN = ROOT / "bench" / "explain"
 LABEL = "TOP STORY"
+# With LABEL, the seed's two labels (the feeds of labels together), and a
+# smaller third.
+OTHER_LABEL = "AROUND THE GLOBE"
+THIRD_LABEL = "Movie"
 # Queries explained per database: the slowest of all cold renders.
 EXPLAINED = 12
 
@@ -201,6 +206,10 @@ def addresses(client):
 
     live = Post.objects.published().newest_first()
     total = live.count()
+    # Time bounds from the newest post, so both sizes ask alike.
+    newest = timezone.localtime(live.values_list("published_at", flat=True)[0])
+    month_back = newest - timedelta(days=30)
+    year_back = newest - timedelta(days=365)
     middle = live.values_list("pk", "permalink", "published_at")[total // 2]
     month = timezone.localtime(middle[2])
     labelled = live.filter(labeled_items__tag__name=LABEL)
@@ -233,6 +242,30 @@ def addresses(client):
             "reader",
             "/feeds/posts/default/-/%s?alt=json-in-script&callback=showRelated"
             "&max-results=5" % quote(LABEL),
+        ),
+        (
+            "feed, two labels together",
+            "reader",
+            "/feeds/posts/default/-/%s/%s?alt=json&max-results=5"
+            % (quote(LABEL), quote(OTHER_LABEL)),
+        ),
+        (
+            "feed, three labels together",
+            "reader",
+            "/feeds/posts/default/-/%s/%s/%s?alt=json&max-results=5"
+            % (quote(LABEL), quote(OTHER_LABEL), quote(THIRD_LABEL)),
+        ),
+        (
+            "feed, updated-max 30 days back",
+            "reader",
+            "/feeds/posts/default?alt=json&max-results=5&updated-max=%s"
+            % quote(month_back.isoformat(timespec="seconds")),
+        ),
+        (
+            "feed, published-min a year back",
+            "reader",
+            "/feeds/posts/default?alt=json&max-results=5&published-min=%s"
+            % quote(year_back.isoformat(timespec="seconds")),
         ),
         ("sitemap index", "reader", "/sitemap.xml"),
         ("last posts sitemap page", "reader", (post_maps or sitemaps)[-1]),
