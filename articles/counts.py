@@ -51,6 +51,7 @@ from .models import (
     Label,
     LabelCount,
     LabeledPost,
+    LabelMonthCount,
     LabelPairCount,
     MonthCount,
     Post,
@@ -159,15 +160,16 @@ def live_post_count():
     )
 
 
-def months_with_live_counts(by="published"):
+def months_with_live_counts(by="published", label=None):
     """
     [(zone, month start, month end, live posts)], newest month first, from
     the kept counts (in the zone they were counted in): `by` "published",
-    the posts published in each month, in one query; "updated", those
-    whose feed time (feed_time()) is in it, in two.
+    the posts published in each month; "updated", those whose feed time
+    (feed_time()) is in it; the whole site's (one query), or `label`'s
+    posts only (two, as for "updated").
     """
-    if by == "updated":
-        return _feed_months()
+    if by != "published" or label is not None:
+        return _months_less_to_come(by, label)
     to_come = _count_of(
         Post.objects.filter(
             scheduled_q(),
@@ -184,22 +186,27 @@ def months_with_live_counts(by="published"):
     return [(zone, start, end, live) for zone, start, end, live in rows if live > 0]
 
 
-def _feed_months():
+def _months_less_to_come(by, label):
     # The posts still to come are few and read by their time's index; a
     # subquery per month would read each month's posts by feed time instead.
-    to_come = list(
-        Post.objects.filter(scheduled_q())
-        .annotate(moment=Greatest("updated_at", "published_at"))
-        .values_list("moment", flat=True)
-    )
-    rows = (
-        MonthCount.objects.filter(updated__gt=0)
-        .order_by("-starts_at")
-        .values_list("zone", "starts_at", "ends_at", "updated")
-    )
+    to_come = Post.objects.filter(scheduled_q())
+    rows = MonthCount.objects.all()
+    if label is not None:
+        to_come = to_come.filter(
+            pk__in=ScheduledLabel.objects.filter(label=label).values("post_id")
+        )
+        rows = LabelMonthCount.objects.filter(label=label)
+    moment = F("published_at")
+    if by == "updated":
+        moment = Greatest("updated_at", "published_at")
+    moments = list(to_come.annotate(moment=moment).values_list("moment", flat=True))
     months = []
-    for zone, start, end, kept in rows:
-        live = kept - sum(start <= moment < end for moment in to_come)
+    for zone, start, end, kept in (
+        rows.filter(**{by + "__gt": 0})
+        .order_by("-starts_at")
+        .values_list("zone", "starts_at", "ends_at", by)
+    ):
+        live = kept - sum(start <= moment < end for moment in moments)
         if live > 0:
             months.append((zone, start, end, live))
     return months
@@ -383,22 +390,39 @@ def _update_pairs(changes):
 
 def _month_changes(zone, gone=(), came=()):
     """
-    {(start, end): [published, updated]} in `zone` for published posts, as
-    (published_at, updated_at) pairs, that left the counts (`gone`) and
-    joined them (`came`): a post counts in its month of publication and in
-    the month of its feed time (feed_time()).
+    {(label id or None, start, end): [published, updated]} in `zone` for
+    published posts that left the counts (`gone`) and joined them (`came`),
+    each as (published_at, updated_at, keys): `keys` the label ids whose
+    months it is counted in, None for the whole site's. A post counts in its
+    month of publication and in the month of its feed time (feed_time()).
     """
     changes = defaultdict(lambda: [0, 0])
+    bounds = {}
+
+    def month(moment):  # month_of(), made once a month (a batch has thousands)
+        local = timezone.localtime(moment, zone)
+        key = (local.year, local.month)
+        if key not in bounds:
+            bounds[key] = month_of(moment, zone)
+        return bounds[key]
+
     for sign, posts in ((-1, gone), (1, came)):
-        for published_at, updated_at in posts:
-            changes[month_of(published_at, zone)][0] += sign
-            changes[month_of(feed_time(published_at, updated_at), zone)][1] += sign
+        for published_at, updated_at, keys in posts:
+            published_month = month(published_at)
+            feed_month = month(feed_time(published_at, updated_at))
+            for key in keys:
+                changes[(key, *published_month)][0] += sign
+                changes[(key, *feed_month)][1] += sign
     return changes
 
 
 def _update_months(changes, zone):
-    """Apply {(start, end): [published, updated] change} to the months of `zone`."""
-    changes = {month: n for month, n in changes.items() if any(n)}
+    """
+    Apply {(label id or None, start, end): [published, updated] change} to
+    the months of `zone`: a label's (LabelMonthCount) or, for None, the
+    whole site's (MonthCount).
+    """
+    changes = {key: n for key, n in changes.items() if any(n)}
     if not changes:
         return
     name = zone_name(zone)
@@ -406,17 +430,51 @@ def _update_months(changes, zone):
         # Counted in another zone (the server's changed): count them again.
         recount_months(zone)
         return
-    have = set(
-        MonthCount.objects.filter(
-            zone=name, starts_at__in=[start for start, _end in changes]
-        ).values_list("starts_at", flat=True)
-    )
-    if len(have) < len(changes):
-        MonthCount.objects.bulk_create(
+    site = {key: n for key, n in changes.items() if key[0] is None}
+    labels = {key: n for key, n in changes.items() if key[0] is not None}
+    if site:
+        _add_to_months(MonthCount, site, name)
+    if labels:
+        _add_to_months(LabelMonthCount, labels, name)
+
+
+def _add_to_months(model, changes, zone):
+    """
+    Add {(label id or None, start, end): [published, updated]} to `model`'s
+    month rows of `zone` (made where missing), in at most three queries.
+    """
+
+    def row(label, start):
+        return Q(starts_at=start, **({} if label is None else {"label_id": label}))
+
+    def rows(keys):
+        # Every row of these labels and months (a CASE adds 0 to the others):
+        # no OR of each pair, which would nest too deep for SQLite.
+        found = model.objects.filter(
+            zone=zone, starts_at__in={start for _label, start, _end in keys}
+        )
+        if model is MonthCount:
+            return found
+        return found.filter(label_id__in={label for label, _start, _end in keys})
+
+    # Rows are made for months gaining posts only: a label being deleted
+    # loses its rows before its label rows go.
+    gaining = [key for key, n in changes.items() if max(n) > 0]
+    if gaining:
+        labelled = model is not MonthCount
+        have = set(
+            rows(gaining).values_list("label_id" if labelled else "zone", "starts_at")
+        )
+        model.objects.bulk_create(
             [
-                MonthCount(zone=name, starts_at=start, ends_at=end)
-                for start, end in changes
-                if start not in have
+                model(
+                    zone=zone,
+                    starts_at=start,
+                    ends_at=end,
+                    **({"label_id": label} if labelled else {}),
+                )
+                for label, start, end in gaining
+                if ((label if labelled else zone), start) not in have
             ],
             ignore_conflicts=True,
         )
@@ -424,21 +482,19 @@ def _update_months(changes, zone):
     def added(index):
         return Case(
             *[
-                When(starts_at=start, then=Value(n[index]))
-                for (start, _end), n in changes.items()
+                When(row(label, start), then=Value(n[index]))
+                for (label, start, _end), n in changes.items()
                 if n[index]
             ],
             default=Value(0),
             output_field=IntegerField(),
         )
 
-    fields = {}
+    update = {}
     for index, field in enumerate(("published", "updated")):
         if any(n[index] for n in changes.values()):
-            fields[field] = F(field) + added(index)
-    MonthCount.objects.filter(
-        zone=name, starts_at__in=[start for start, _end in changes]
-    ).update(**fields)
+            update[field] = F(field) + added(index)
+    rows(changes).update(**update)
 
 
 @transaction.atomic
@@ -507,23 +563,42 @@ def post_changed(post_id, before, after, moment):
     zone = counting_zone()
     gone = [before[1:]] if was else []
     came = [after[1:]] if is_ else []
-    _update_months(_month_changes(zone, gone, came), zone)
+    site = _month_changes(
+        zone, [(*times, [None]) for times in gone], [(*times, [None]) for times in came]
+    )
+    if any(any(n) for n in site.values()):
+        # Moved between months (or in or out of them): its labels' months too.
+        if not (delta or shown or to_come or to_come_before):
+            labels = _post_labels(post_id)
+        keys = [None, *labels]
+        site = _month_changes(
+            zone, [(*times, keys) for times in gone], [(*times, keys) for times in came]
+        )
+        _update_months(site, zone)
     _fold(moment if shown else None)
 
 
 def times_stamped(rows):
     """
     Posts' updated_at written without a signal (the Blogger import keeps
-    the backup's times): `rows` of (status, published_at, updated_at
-    before, after). Their feed months follow, in one update.
+    the backup's times): `rows` of (post id, status, published_at,
+    updated_at before, after). Their feed months follow, their labels'
+    too: two queries.
     """
+    rows = [row for row in rows if _published(*row[1:3])]
+    if not rows:
+        return
+    labels = defaultdict(list)
+    for post, tag in LabeledPost.objects.filter(
+        content_object_id__in=[row[0] for row in rows]
+    ).values_list("content_object_id", "tag_id"):
+        labels[post].append(tag)
     zone = counting_zone()
-    rows = [row for row in rows if _published(*row[:2])]
     _update_months(
         _month_changes(
             zone,
-            gone=[(published, before) for _s, published, before, _a in rows],
-            came=[(published, after) for _s, published, _b, after in rows],
+            gone=[(p, before, [None, *labels[pk]]) for pk, _s, p, before, _a in rows],
+            came=[(p, after, [None, *labels[pk]]) for pk, _s, p, _b, after in rows],
         ),
         zone,
     )
@@ -545,12 +620,19 @@ def row_changed(tag_id, post_id, sign, now=None, *, row_id=None, others=None):
     for the row `row_id`, when not given), for a published post.
     """
     now = now or timezone.now()
-    found = Post.objects.filter(pk=post_id).values_list("status", "published_at")
-    status, published_at = found.first() or (None, None)
+    found = Post.objects.filter(pk=post_id).values_list(
+        "status", "published_at", "updated_at"
+    )
+    status, published_at, updated_at = found.first() or (None, None, None)
     published = _published(status, published_at)
     live = _live(status, published_at, now)
     _update_labels({tag_id: [sign, sign * int(published), now if live else None]})
     if published:
+        zone = counting_zone()
+        times = [(published_at, updated_at, [tag_id])]
+        _update_months(
+            _month_changes(zone, *((times, []) if sign < 0 else ([], times))), zone
+        )
         if others is None:
             others = _other_labels(post_id, row_id)
         elif callable(others):
@@ -601,6 +683,7 @@ def add_batch(posts=(), label_rows=()):
         ).values_list("pk", "status", "published_at", "updated_at"):
             facts[pk] = (status, published_at, feed_time(published_at, updated_at))
     new = defaultdict(set)
+    tags = defaultdict(list)  # each published post's new label rows
     changes = defaultdict(lambda: [0, 0, None])
     to_come = []
     for row in label_rows:
@@ -610,6 +693,7 @@ def add_batch(posts=(), label_rows=()):
         if _published(status, published_at):
             change[1] += 1
             new[row.content_object_id].add(row.tag_id)
+            tags[row.content_object_id].append(row.tag_id)
             if published_at <= now:
                 change[2] = max(change[2] or shown, shown)
             else:
@@ -631,12 +715,13 @@ def add_batch(posts=(), label_rows=()):
     _update_pairs(pairs)
     ScheduledLabel.objects.bulk_create(to_come, batch_size=1000)
     zone = counting_zone()
-    came = []
+    # The months of the posts (the site's) and of their new label rows.
+    came = [(*facts[pk][1:], labels) for pk, labels in tags.items()]
     latest = None
     for post in posts:
         status, published_at, shown = facts[post.pk]
         if _published(status, published_at):
-            came.append((published_at, shown))
+            came.append((published_at, shown, [None]))
             if published_at <= now:
                 latest = max(latest or shown, shown)
     _update_months(_month_changes(zone, came=came), zone)
@@ -740,6 +825,7 @@ def _models(apps):
         "LabelCount",
         "LabelPairCount",
         "MonthCount",
+        "LabelMonthCount",
         "CountsState",
         "ScheduledLabel",
     ):
@@ -851,40 +937,79 @@ def recount_pairs(apps=None):
 def recount_months(zone=None, apps=None):
     """
     Count every month's posts again in `zone`, by time of publication and
-    by feed time; returns how many months were wrong.
+    by feed time, the whole site's and each label's; returns how many
+    months were wrong.
     """
     m = _models(apps)
     if zone is None:
         zone = _site_zone(apps)
-    name = zone_name(zone)
-    published = m["Post"].objects.filter(
-        status=Status.PUBLISHED, published_at__isnull=False
+    wrong = _recount_months_of(
+        m["MonthCount"],
+        m["Post"].objects.filter(status=Status.PUBLISHED, published_at__isnull=False),
+        "",
+        zone,
+        labelled=False,
     )
+    if m["LabelMonthCount"] is not None:
+        wrong += _recount_months_of(
+            m["LabelMonthCount"],
+            m["LabeledPost"].objects.filter(
+                content_object__status=Status.PUBLISHED,
+                content_object__published_at__isnull=False,
+            ),
+            "content_object__",
+            zone,
+            labelled=True,
+        )
+    return wrong
+
+
+def _recount_months_of(model, published, prefix, zone, *, labelled):
+    """
+    Rebuild `model`'s months from `published` (posts, or label rows when
+    `labelled`: a label's months) in two GROUP BY queries; returns how
+    many months were wrong.
+    """
+    name = zone_name(zone)
+    group = ["tag"] if labelled else []
     found = defaultdict(lambda: [0, 0])
-    for index, moment in enumerate(
-        ("published_at", Greatest("updated_at", "published_at"))
-    ):
+    times = (
+        F(prefix + "published_at"),
+        Greatest(prefix + "updated_at", prefix + "published_at"),
+    )
+    for index, moment in enumerate(times):
         for row in (
             published.annotate(month=TruncMonth(moment, tzinfo=zone))
             .order_by()
-            .values("month")
+            .values("month", *group)
             .annotate(n=Count("pk"))
         ):
-            found[month_of(row["month"], zone)][index] = row["n"]
+            key = (row["tag"] if labelled else None, *month_of(row["month"], zone))
+            found[key][index] = row["n"]
     kept = {
-        (row.zone, row.starts_at): [row.published, row.updated]
-        for row in m["MonthCount"].objects.all()
+        (getattr(row, "label_id", None), row.zone, row.starts_at): [
+            row.published,
+            row.updated,
+        ]
+        for row in model.objects.all()
     }
     wrong = sum(
-        1 for (start, _end), n in found.items() if kept.pop((name, start), [0, 0]) != n
+        1
+        for (label, start, _end), n in found.items()
+        if kept.pop((label, name, start), [0, 0]) != n
     ) + sum(1 for n in kept.values() if any(n))
-    m["MonthCount"].objects.all().delete()
-    m["MonthCount"].objects.bulk_create(
+    model.objects.all().delete()
+    model.objects.bulk_create(
         (
-            m["MonthCount"](
-                zone=name, starts_at=start, ends_at=end, published=n[0], updated=n[1]
+            model(
+                zone=name,
+                starts_at=start,
+                ends_at=end,
+                published=n[0],
+                updated=n[1],
+                **({"label_id": label} if labelled else {}),
             )
-            for (start, end), n in found.items()
+            for (label, start, end), n in found.items()
         ),
         batch_size=1000,
     )

@@ -713,6 +713,40 @@ class MonthCount(models.Model):
         return "%s %s: %d" % (self.zone, self.starts_at, self.published)
 
 
+class LabelMonthCount(models.Model):
+    """
+    MonthCount for one label's posts: the totals of a label's feed with
+    published- or updated- bounds (`/-/LABEL?updated-min=...`), kept by
+    articles/counts.py with the months.
+    """
+
+    # The unique constraint's first column: its index serves the label.
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    zone = models.CharField(max_length=64)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    published = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("label month count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["label", "zone", "starts_at"], name="unique_label_month_count"
+            )
+        ]
+
+    def __str__(self):
+        return "%s %s %s: %d" % (
+            self.label_id,
+            self.zone,
+            self.starts_at,
+            self.published,
+        )
+
+
 class ScheduledLabel(models.Model):
     """
     A label on a scheduled post, with its time: the few label rows readers'

@@ -1070,7 +1070,7 @@ def stamp_updated(times):
         cursor.executemany(STAMP_UPDATED_SQL % model._meta.db_table, rows)
     if issubclass(model, Post):
         counts.times_stamped(
-            (obj.status, obj.published_at, obj.updated_at, moment)
+            (obj.pk, obj.status, obj.published_at, obj.updated_at, moment)
             for obj, moment in times
         )
 

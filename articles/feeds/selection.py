@@ -85,10 +85,11 @@ def _total(queryset, query, found_labels, labels, post_id):
     openSearch's total: the kept counts (articles/counts.py) for the whole
     feed, a label's and two labels' together (`/-/A/B`), so no render counts
     every live post. One address (a post's own, `path`) counts its row or
-    none. Bounds of one time (published- or updated-) on the whole feed
-    read the kept month counts and count only their two edge months
-    (_between()). What is left (three labels or more together, which is
-    rare; labels with time bounds, both times bounded, `q`) is counted.
+    none. Bounds of one time (published- or updated-) on the whole feed or
+    one label's read the kept month counts and count only their two edge
+    months (_between()). What is left (three labels or more together, which
+    is rare; two labels with time bounds, both times bounded, `q`) is
+    counted.
     Either way the total is kept (search.kept())
     until a change that can alter it: a post entering or leaving the lists
     (`lists`; relabelled, published, unpublished, rescheduled, deleted), its
@@ -107,12 +108,14 @@ def _total(queryset, query, found_labels, labels, post_id):
     if not narrowed and len(found_labels) == 2:
         return counts.live_pair_count(*found_labels)
     compute = queryset.count
-    if labels is None and not query.text:
-        # Bounds of one time only: whole months from the kept month counts.
+    if (labels is None or len(found_labels) == 1) and not query.text:
+        # Bounds of one time only, on the whole feed or one label's: whole
+        # months from the kept month counts.
+        label = found_labels[0] if found_labels else None
         if all(value is None for value in updated):
-            compute = partial(_between, "published", *published, queryset)
+            compute = partial(_between, "published", *published, queryset, label)
         elif all(value is None for value in published):
-            compute = partial(_between, "updated", *updated, queryset)
+            compute = partial(_between, "updated", *updated, queryset, label)
     tags = RANKING_TAGS if query.text else ["lists"]
     return kept(("feed-total",), queryset, tags, compute)
 
@@ -121,16 +124,16 @@ def _total(queryset, query, found_labels, labels, post_id):
 MONTH_FIELDS = {"published": "published_at", "updated": "feed_updated"}
 
 
-def _between(by, low, high, queryset):
+def _between(by, low, high, queryset, label=None):
     """
-    The live posts of `queryset`, narrowed to [low, high) of one time only
-    (`by`: "published", or "updated" for the feed time): the kept month
-    counts (counts.months_with_live_counts()) for the whole months in the
-    range, and a count of the part months at its ends only, so a range of
-    years counts at most two months' posts.
+    The live posts of `queryset` (all, or `label`'s), narrowed to [low,
+    high) of one time only (`by`: "published", or "updated" for the feed
+    time): the kept month counts (counts.months_with_live_counts()) for the
+    whole months in the range, and a count of the part months at its ends
+    only, so a range of years counts at most two months' posts.
     """
     zone = counts.counting_zone()
-    months = counts.months_with_live_counts(by)
+    months = counts.months_with_live_counts(by, label)
     if any(name != counts.zone_name(zone) for name, _start, _end, _live in months):
         return queryset.count()
     try:

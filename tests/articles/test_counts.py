@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import Greatest, TruncMonth
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -50,6 +50,16 @@ def kept():
             (timezone.localtime(start).strftime("%Y-%m"), live)
             for _zone, start, _end, live in counts.months_with_live_counts("updated")
         ],
+        "label months": {
+            (label.name, by): [
+                (timezone.localtime(start).strftime("%Y-%m"), live)
+                for _zone, start, _end, live in counts.months_with_live_counts(
+                    by, label
+                )
+            ]
+            for label in Label.objects.all()
+            for by in ("published", "updated")
+        },
         "live": counts.live_post_count(),
         "all": {
             label.name: label.total
@@ -93,6 +103,24 @@ def scanned():
             .annotate(count=Count("id"))
             .order_by("-month")
         ],
+        "label months": {
+            (label.name, by): [
+                (row["month"].strftime("%Y-%m"), row["count"])
+                for row in Post.objects.published()
+                .filter(labeled_items__tag=label)
+                .annotate(
+                    month=TruncMonth(moment, tzinfo=timezone.get_current_timezone())
+                )
+                .values("month")
+                .annotate(count=Count("id"))
+                .order_by("-month")
+            ]
+            for label in Label.objects.all()
+            for by, moment in (
+                ("published", F("published_at")),
+                ("updated", Greatest("updated_at", "published_at")),
+            )
+        },
         "live": Post.objects.published().count(),
         "all": {name: total for name, _count, total in labels if total},
     }
@@ -292,14 +320,15 @@ def test_a_new_site_time_zone_counts_the_months_again(frozen_now):
 
 def test_recount_repairs_counts_changed_behind_their_back(site):
     # A queryset.update() sends no signal: the kept counts are now wrong
-    # (the old post's month of publication, and its feed month: its edit's).
+    # (the old post's month of publication and its feed month, its edit's,
+    # the site's and its label's).
     Post.objects.filter(pk=site["old"].pk).update(status=Status.DRAFT)
     LabelCount.objects.filter(label__name="KERALA").update(published=7, total=9)
     assert kept() != scanned()
     out = io.StringIO()
     call_command("recount", stdout=out)
     assert out.getvalue().strip() == (
-        "Recounted: 2 label counts and 2 month counts were wrong and are now right."
+        "Recounted: 2 label counts and 4 month counts were wrong and are now right."
     )
     assert assert_exact()["labels"] == [("KERALA", 1), ("TOP STORY", 1)]
     out = io.StringIO()

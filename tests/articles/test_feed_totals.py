@@ -6,6 +6,7 @@ a plain count, and a render again costs fewer queries, whatever the size.
 
 import json
 from datetime import datetime, timedelta
+from itertools import product
 from urllib.parse import quote
 
 import pytest
@@ -161,7 +162,7 @@ def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
     """
     Months from the kept counts, the part months at the ends counted: the
     same totals as a plain count, for any published- or updated- bounds,
-    through changes. A post's updated time (the later of its two) is its
+    on the whole feed and on a label's, through changes. A post's updated time (the later of its two) is its
     publication time, or an edit's when it was edited later.
     """
     zone = timezone.get_current_timezone()
@@ -176,11 +177,15 @@ def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
             # in the next month.
             frozen_now.move_to(at(year, month, day) + timedelta(days=3))
             posts.append(
-                make_post(title="Post %d" % day, published_at=at(year, month, day))
+                make_post(
+                    title="Post %d" % day,
+                    published_at=at(year, month, day),
+                    labels=[["Coast"], ["Ferry"], ["Coast", "Ferry"]][len(posts) % 3],
+                )
             )
     frozen_now.move_to(FROZEN_NOW)
-    make_post(title="March", published_at=at(2026, 3, 1))
-    make_scheduled(delay=timedelta(days=2), title="Soon")
+    make_post(title="March", published_at=at(2026, 3, 1), labels=["Coast"])
+    make_scheduled(delay=timedelta(days=2), title="Soon", labels=["Coast"])
     make_draft(title="Draft")
     bounds = [
         (at(2025, 12, 10), at(2026, 2, 20)),
@@ -197,17 +202,22 @@ def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
         plain = Post.objects.published().annotate(
             updated=Greatest("updated_at", "published_at")
         )
-        for low, high in bounds:
+        for (low, high), label in product(bounds, [None, "Coast"]):
             for name, field in (("published", "published_at"), ("updated", "updated")):
                 params, rows = [], plain
+                if label:
+                    rows = rows.filter(labeled_items__tag__name=label)
                 if low is not None:
                     params.append("%s-min=%s" % (name, quote(low.isoformat())))
                     rows = rows.filter(**{field + "__gte": low})
                 if high is not None:
                     params.append("%s-max=%s" % (name, quote(high.isoformat())))
                     rows = rows.filter(**{field + "__lt": high})
-                address = "/feeds/posts/default?" + "&".join(params)
-                assert total(client, address) == rows.count(), (name, low, high)
+                address = "/feeds/posts/default%s?%s" % (
+                    "/-/" + label if label else "",
+                    "&".join(params),
+                )
+                assert total(client, address) == rows.count(), (name, low, high, label)
 
     check()
     posts[4].status = Status.DRAFT  # mid-December
@@ -221,12 +231,17 @@ def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
     check()
     posts[2].delete()
     check()
+    posts[5].set_labels(["Ferry"])  # leaves Coast
+    check()
+    posts[6].set_labels(["Coast"])  # joins it
+    check()
     frozen_now.shift(timedelta(days=3))  # "Soon" goes live
     check()
     # Three months of posts cost what any number of months would: the
     # months' row and at most two part months counted.
-    for name in ("published", "updated"):
-        address = "/feeds/posts/default?%s-min=%s&%s-max=%s" % (
+    for name, label in product(("published", "updated"), ("", "/-/Coast")):
+        address = "/feeds/posts/default%s?%s-min=%s&%s-max=%s" % (
+            label,
             name,
             quote(at(2025, 11, 20).isoformat()),
             name,
