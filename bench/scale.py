@@ -262,6 +262,12 @@ def addresses(client):
             % quote(month_back.isoformat(timespec="seconds")),
         ),
         (
+            "label feed, updated-min a year back",
+            "reader",
+            "/feeds/posts/default/-/%s?alt=json&max-results=5&updated-min=%s"
+            % (quote(LABEL), quote(year_back.isoformat(timespec="seconds"))),
+        ),
+        (
             "feed, published-min a year back",
             "reader",
             "/feeds/posts/default?alt=json&max-results=5&published-min=%s"
