@@ -967,19 +967,21 @@ def recount_months(zone=None, apps=None):
 def _recount_months_of(model, published, prefix, zone, *, labelled):
     """
     Rebuild `model`'s months from `published` (posts, or label rows when
-    `labelled`: a label's months) in two GROUP BY queries; returns how
-    many months were wrong.
+    `labelled`: a label's months) in a GROUP BY query for each count it
+    has (a migration's older model may lack the feed-time one); returns
+    how many months were wrong.
     """
     name = zone_name(zone)
     group = ["tag"] if labelled else []
-    found = defaultdict(lambda: [0, 0])
-    times = (
-        F(prefix + "published_at"),
-        Greatest(prefix + "updated_at", prefix + "published_at"),
-    )
-    for index, moment in enumerate(times):
+    times = {
+        "published": F(prefix + "published_at"),
+        "updated": Greatest(prefix + "updated_at", prefix + "published_at"),
+    }
+    fields = [f.name for f in model._meta.get_fields() if f.name in times]
+    found = defaultdict(lambda: [0] * len(fields))
+    for index, field in enumerate(fields):
         for row in (
-            published.annotate(month=TruncMonth(moment, tzinfo=zone))
+            published.annotate(month=TruncMonth(times[field], tzinfo=zone))
             .order_by()
             .values("month", *group)
             .annotate(n=Count("pk"))
@@ -988,15 +990,14 @@ def _recount_months_of(model, published, prefix, zone, *, labelled):
             found[key][index] = row["n"]
     kept = {
         (getattr(row, "label_id", None), row.zone, row.starts_at): [
-            row.published,
-            row.updated,
+            getattr(row, field) for field in fields
         ]
         for row in model.objects.all()
     }
     wrong = sum(
         1
         for (label, start, _end), n in found.items()
-        if kept.pop((label, name, start), [0, 0]) != n
+        if kept.pop((label, name, start), [0] * len(fields)) != n
     ) + sum(1 for n in kept.values() if any(n))
     model.objects.all().delete()
     model.objects.bulk_create(
@@ -1005,8 +1006,7 @@ def _recount_months_of(model, published, prefix, zone, *, labelled):
                 zone=name,
                 starts_at=start,
                 ends_at=end,
-                published=n[0],
-                updated=n[1],
+                **dict(zip(fields, n, strict=True)),
                 **({"label_id": label} if labelled else {}),
             )
             for (label, start, end), n in found.items()
