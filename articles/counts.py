@@ -1,8 +1,10 @@
 """
 Kept counts, so no request counts a million rows (issue 20): live posts per
 label, per pair of labels (a feed of labels together, `/-/A/B`) and per
-month, all posts per label, the number of live posts, and when live posts
-and each label's page last changed (the sitemaps' lastmod).
+month, the whole site's and each label's, by publication (the archive) and
+by feed time (the later of the last change and the publication: feeds'
+updated- bounds); all posts per label, the number of live posts, and when
+live posts and each label's page last changed (the sitemaps' lastmod).
 
 What is kept counts *published* posts, live or scheduled. Readers' counts
 take off the few published posts whose time is still to come (an indexed
@@ -11,13 +13,15 @@ with no job and no write (DESIGN.md 4.2).
 
 Each change that can alter a count updates it in the change's own
 transaction: saves and deletes of posts and label rows (the receivers below,
-connected in apps.py: publishing, unpublishing, a new time, labels added,
-removed or moved by a merge, a revert; a post with k labels is in k(k-1)/2
-pairs), bulk inserts (the querysets'
-bulk_create, and add_batch() for an insert that bypasses it), and a change of
-the site's time zone (months are counted in it). A queryset.update() of a
-post's status or time sends no signal: `manage.py recount` rebuilds every
-count from the rows, and says how many were wrong.
+connected in apps.py: publishing, unpublishing, a new time, an edit moving
+the feed time to another month, labels added, removed or moved by a merge,
+a revert; a post with k labels is in k(k-1)/2 pairs), bulk inserts (the
+querysets' bulk_create, and add_batch() for an insert that bypasses it),
+update times written without a signal (the Blogger import's:
+times_stamped()), and a change of the site's time zone (months are counted
+in it). A queryset.update() of a post's status or times sends no signal:
+`manage.py recount` rebuilds every count from the rows, and says how many
+were wrong.
 """
 
 from collections import Counter, defaultdict
@@ -571,10 +575,10 @@ def post_changed(post_id, before, after, moment):
         if not (delta or shown or to_come or to_come_before):
             labels = _post_labels(post_id)
         keys = [None, *labels]
-        site = _month_changes(
+        changes = _month_changes(
             zone, [(*times, keys) for times in gone], [(*times, keys) for times in came]
         )
-        _update_months(site, zone)
+        _update_months(changes, zone)
     _fold(moment if shown else None)
 
 
