@@ -687,12 +687,12 @@ class LabelPairCount(models.Model):
         return "%s+%s: %d" % (self.first_id, self.second_id, self.published)
 
 
-class MonthCount(models.Model):
+class KeptMonth(models.Model):
     """
     Published posts, live or scheduled, of one month of `zone` (the site's
     time zone), kept by articles/counts.py: `published`, those published in
-    the month (the archive's counts); `updated`, those whose feed time (the
-    later of updated_at and published_at, feeds' updated- bounds) is in it.
+    the month; `updated`, those whose feed time (the later of updated_at
+    and published_at, feeds' updated- bounds) is in it.
     """
 
     zone = models.CharField(max_length=64)
@@ -700,6 +700,13 @@ class MonthCount(models.Model):
     ends_at = models.DateTimeField()
     published = models.IntegerField(default=0)
     updated = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthCount(KeptMonth):
+    """The whole site's months: the archive's counts and the feeds' totals."""
 
     class Meta:
         verbose_name = _("month count")
@@ -713,22 +720,16 @@ class MonthCount(models.Model):
         return "%s %s: %d" % (self.zone, self.starts_at, self.published)
 
 
-class LabelMonthCount(models.Model):
+class LabelMonthCount(KeptMonth):
     """
-    MonthCount for one label's posts: the totals of a label's feed with
-    published- or updated- bounds (`/-/LABEL?updated-min=...`), kept by
-    articles/counts.py with the months.
+    One label's months: the totals of a label's feed with published- or
+    updated- bounds (`/-/LABEL?updated-min=...`).
     """
 
     # The unique constraint's first column: its index serves the label.
     label = models.ForeignKey(
         Label, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    zone = models.CharField(max_length=64)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    published = models.IntegerField(default=0)
-    updated = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("label month count")
