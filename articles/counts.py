@@ -57,6 +57,7 @@ from .models import (
     LabeledPost,
     LabelMonthCount,
     LabelPairCount,
+    LabelPairMonthCount,
     MonthCount,
     Post,
     ScheduledLabel,
@@ -164,16 +165,16 @@ def live_post_count():
     )
 
 
-def months_with_live_counts(by="published", label=None):
+def months_with_live_counts(by="published", labels=()):
     """
     [(zone, month start, month end, live posts)], newest month first, from
     the kept counts (in the zone they were counted in): `by` "published",
     the posts published in each month; "updated", those whose feed time
-    (feed_time()) is in it; the whole site's (one query), or `label`'s
-    posts only (two, as for "updated").
+    (feed_time()) is in it; the whole site's (one query), or the posts
+    carrying `labels` (one label or two; two queries, as for "updated").
     """
-    if by != "published" or label is not None:
-        return _months_less_to_come(by, label)
+    if by != "published" or labels:
+        return _months_less_to_come(by, labels)
     to_come = _count_of(
         Post.objects.filter(
             scheduled_q(),
@@ -190,23 +191,24 @@ def months_with_live_counts(by="published", label=None):
     return [(zone, start, end, live) for zone, start, end, live in rows if live > 0]
 
 
-def _months_less_to_come(by, label):
+def _months_less_to_come(by, labels):
     # The posts still to come are few and read by their time's index; a
     # subquery per month would read each month's posts by feed time instead.
     to_come = Post.objects.filter(scheduled_q())
-    rows = MonthCount.objects.all()
-    if label is not None:
+    for label in labels:
         to_come = to_come.filter(
             pk__in=ScheduledLabel.objects.filter(label=label).values("post_id")
         )
-        rows = LabelMonthCount.objects.filter(label=label)
+    ids = sorted(getattr(label, "pk", label) for label in labels)
+    key = None if not ids else ids[0] if len(ids) == 1 else tuple(ids)
+    model, fields = _month_rows(key)
     moment = F("published_at")
     if by == "updated":
         moment = Greatest("updated_at", "published_at")
     moments = list(to_come.annotate(moment=moment).values_list("moment", flat=True))
     months = []
     for zone, start, end, kept in (
-        rows.filter(**{by + "__gt": 0})
+        model.objects.filter(**fields, **{by + "__gt": 0})
         .order_by("-starts_at")
         .values_list("zone", "starts_at", "ends_at", by)
     ):
@@ -394,11 +396,12 @@ def _update_pairs(changes):
 
 def _month_changes(zone, gone=(), came=()):
     """
-    {(label id or None, start, end): [published, updated]} in `zone` for
-    published posts that left the counts (`gone`) and joined them (`came`),
-    each as (published_at, updated_at, keys): `keys` the label ids whose
-    months it is counted in, None for the whole site's. A post counts in its
-    month of publication and in the month of its feed time (feed_time()).
+    {(key, start, end): [published, updated]} in `zone` for published posts
+    that left the counts (`gone`) and joined them (`came`), each as
+    (published_at, updated_at, keys): `keys` whose months it is counted in
+    (_month_rows(): None for the whole site's, a label id, a pair of label
+    ids). A post counts in its month of publication and in the month of its
+    feed time (feed_time()).
     """
     changes = defaultdict(lambda: [0, 0])
     bounds = {}
@@ -420,11 +423,23 @@ def _month_changes(zone, gone=(), came=()):
     return changes
 
 
+def _month_rows(key):
+    """
+    The kept months a key of _month_changes() is counted in, and the fields
+    naming its rows: None, the whole site's; a label id, the label's; a
+    pair of label ids (smaller first), the pair's.
+    """
+    if key is None:
+        return MonthCount, {}
+    if isinstance(key, tuple):
+        return LabelPairMonthCount, {"first_id": key[0], "second_id": key[1]}
+    return LabelMonthCount, {"label_id": key}
+
+
 def _update_months(changes, zone):
     """
-    Apply {(label id or None, start, end): [published, updated] change} to
-    the months of `zone`: a label's (LabelMonthCount) or, for None, the
-    whole site's (MonthCount).
+    Apply {(key, start, end): [published, updated] change} (_month_changes())
+    to the months of `zone`.
     """
     changes = {key: n for key, n in changes.items() if any(n)}
     if not changes:
@@ -434,51 +449,44 @@ def _update_months(changes, zone):
         # Counted in another zone (the server's changed): count them again.
         recount_months(zone)
         return
-    site = {key: n for key, n in changes.items() if key[0] is None}
-    labels = {key: n for key, n in changes.items() if key[0] is not None}
-    if site:
-        _add_to_months(MonthCount, site, name)
-    if labels:
-        _add_to_months(LabelMonthCount, labels, name)
+    by_model = defaultdict(dict)
+    for key, n in changes.items():
+        by_model[_month_rows(key[0])[0]][key] = n
+    for model, some in by_model.items():
+        _add_to_months(model, some, name)
 
 
 def _add_to_months(model, changes, zone):
     """
-    Add {(label id or None, start, end): [published, updated]} to `model`'s
-    month rows of `zone` (made where missing), in at most three queries.
+    Add {(key, start, end): [published, updated]} to `model`'s month rows
+    of `zone` (made where missing), in at most three queries.
     """
+    names = list(_month_rows(next(iter(changes))[0])[1])
 
-    def row(label, start):
-        return Q(starts_at=start, **({} if label is None else {"label_id": label}))
+    def ident(key, start):
+        return (*_month_rows(key)[1].values(), start)
 
     def rows(keys):
-        # Every row of these labels and months (a CASE adds 0 to the others):
-        # no OR of each pair, which would nest too deep for SQLite.
+        # Every row of these keys' values and months (a CASE adds 0 to the
+        # others): no OR of each key, which would nest too deep for SQLite.
         found = model.objects.filter(
-            zone=zone, starts_at__in={start for _label, start, _end in keys}
+            zone=zone, starts_at__in={start for _key, start, _end in keys}
         )
-        if model is MonthCount:
-            return found
-        return found.filter(label_id__in={label for label, _start, _end in keys})
+        for field in names:
+            values = {_month_rows(key)[1][field] for key, _start, _end in keys}
+            found = found.filter(**{field + "__in": values})
+        return found
 
     # Rows are made for months gaining posts only: a label being deleted
     # loses its rows before its label rows go.
     gaining = [key for key, n in changes.items() if max(n) > 0]
     if gaining:
-        labelled = model is not MonthCount
-        have = set(
-            rows(gaining).values_list("label_id" if labelled else "zone", "starts_at")
-        )
+        have = set(rows(gaining).values_list(*names, "starts_at"))
         model.objects.bulk_create(
             [
-                model(
-                    zone=zone,
-                    starts_at=start,
-                    ends_at=end,
-                    **({"label_id": label} if labelled else {}),
-                )
-                for label, start, end in gaining
-                if ((label if labelled else zone), start) not in have
+                model(zone=zone, starts_at=start, ends_at=end, **_month_rows(key)[1])
+                for key, start, end in gaining
+                if ident(key, start) not in have
             ],
             ignore_conflicts=True,
         )
@@ -486,8 +494,8 @@ def _add_to_months(model, changes, zone):
     def added(index):
         return Case(
             *[
-                When(row(label, start), then=Value(n[index]))
-                for (label, start, _end), n in changes.items()
+                When(Q(starts_at=start, **_month_rows(key)[1]), then=Value(n[index]))
+                for (key, start, _end), n in changes.items()
                 if n[index]
             ],
             default=Value(0),
@@ -498,7 +506,7 @@ def _add_to_months(model, changes, zone):
     for index, field in enumerate(("published", "updated")):
         if any(n[index] for n in changes.values()):
             update[field] = F(field) + added(index)
-    rows(changes).update(**update)
+    rows(list(changes)).update(**update)
 
 
 @transaction.atomic
@@ -571,10 +579,11 @@ def post_changed(post_id, before, after, moment):
         zone, [(*times, [None]) for times in gone], [(*times, [None]) for times in came]
     )
     if any(any(n) for n in site.values()):
-        # Moved between months (or in or out of them): its labels' months too.
+        # Moved between months (or in or out of them): its labels' and pairs'
+        # months too.
         if not (delta or shown or to_come or to_come_before):
             labels = _post_labels(post_id)
-        keys = [None, *labels]
+        keys = [None, *labels, *_pairs(labels)]
         changes = _month_changes(
             zone, [(*times, keys) for times in gone], [(*times, keys) for times in came]
         )
@@ -586,8 +595,8 @@ def times_stamped(rows):
     """
     Posts' updated_at written without a signal (the Blogger import keeps
     the backup's times): `rows` of (post id, status, published_at,
-    updated_at before, after). Their feed months follow, their labels'
-    too: two queries.
+    updated_at before, after). Their feed months follow, their labels' and
+    pairs' too.
     """
     rows = [row for row in rows if _published(*row[1:3])]
     if not rows:
@@ -597,12 +606,13 @@ def times_stamped(rows):
         content_object_id__in=[row[0] for row in rows]
     ).values_list("content_object_id", "tag_id"):
         labels[post].append(tag)
+    keys = {pk: [None, *labels[pk], *_pairs(labels[pk])] for pk, *_rest in rows}
     zone = counting_zone()
     _update_months(
         _month_changes(
             zone,
-            gone=[(p, before, [None, *labels[pk]]) for pk, _s, p, before, _a in rows],
-            came=[(p, after, [None, *labels[pk]]) for pk, _s, p, _b, after in rows],
+            gone=[(p, before, keys[pk]) for pk, _s, p, before, _a in rows],
+            came=[(p, after, keys[pk]) for pk, _s, p, _b, after in rows],
         ),
         zone,
     )
@@ -632,17 +642,17 @@ def row_changed(tag_id, post_id, sign, now=None, *, row_id=None, others=None):
     live = _live(status, published_at, now)
     _update_labels({tag_id: [sign, sign * int(published), now if live else None]})
     if published:
-        zone = counting_zone()
-        times = [(published_at, updated_at, [tag_id])]
-        _update_months(
-            _month_changes(zone, *((times, []) if sign < 0 else ([], times))), zone
-        )
         if others is None:
             others = _other_labels(post_id, row_id)
         elif callable(others):
             others = others()
-        others = others - {tag_id}
-        _update_pairs({tuple(sorted((tag_id, o))): sign for o in others})
+        pairs = [tuple(sorted((tag_id, o))) for o in others - {tag_id}]
+        _update_pairs(dict.fromkeys(pairs, sign))
+        zone = counting_zone()
+        times = [(published_at, updated_at, [tag_id, *pairs])]
+        _update_months(
+            _month_changes(zone, *((times, []) if sign < 0 else ([], times))), zone
+        )
     if published and not live:
         if sign > 0:
             ScheduledLabel.objects.create(
@@ -687,7 +697,7 @@ def add_batch(posts=(), label_rows=()):
         ).values_list("pk", "status", "published_at", "updated_at"):
             facts[pk] = (status, published_at, feed_time(published_at, updated_at))
     new = defaultdict(set)
-    tags = defaultdict(list)  # each published post's new label rows
+    tags = defaultdict(list)  # each published post's new labels and pairs
     changes = defaultdict(lambda: [0, 0, None])
     to_come = []
     for row in label_rows:
@@ -713,13 +723,15 @@ def add_batch(posts=(), label_rows=()):
     # label with each label it had.
     pairs = Counter()
     for pk, added in new.items():
-        pairs.update(_pairs(added))
+        gained = [*_pairs(added)]
         for tag in added:
-            pairs.update(tuple(sorted((tag, o))) for o in has[pk] - added)
+            gained.extend(tuple(sorted((tag, o))) for o in has[pk] - added)
+        pairs.update(gained)
+        tags[pk].extend(gained)
     _update_pairs(pairs)
     ScheduledLabel.objects.bulk_create(to_come, batch_size=1000)
     zone = counting_zone()
-    # The months of the posts (the site's) and of their new label rows.
+    # The months of the posts (the site's) and of their new labels and pairs.
     came = [(*facts[pk][1:], labels) for pk, labels in tags.items()]
     latest = None
     for post in posts:
@@ -830,6 +842,7 @@ def _models(apps):
         "LabelPairCount",
         "MonthCount",
         "LabelMonthCount",
+        "LabelPairMonthCount",
         "CountsState",
         "ScheduledLabel",
     ):
@@ -941,8 +954,8 @@ def recount_pairs(apps=None):
 def recount_months(zone=None, apps=None):
     """
     Count every month's posts again in `zone`, by time of publication and
-    by feed time, the whole site's and each label's; returns how many
-    months were wrong.
+    by feed time: the whole site's, each label's and each pair's; returns
+    how many months were wrong.
     """
     m = _models(apps)
     if zone is None:
@@ -952,31 +965,43 @@ def recount_months(zone=None, apps=None):
         m["Post"].objects.filter(status=Status.PUBLISHED, published_at__isnull=False),
         "",
         zone,
-        labelled=False,
+        {},
+    )
+    label_rows = m["LabeledPost"].objects.filter(
+        content_object__status=Status.PUBLISHED,
+        content_object__published_at__isnull=False,
     )
     if m["LabelMonthCount"] is not None:
         wrong += _recount_months_of(
             m["LabelMonthCount"],
-            m["LabeledPost"].objects.filter(
-                content_object__status=Status.PUBLISHED,
-                content_object__published_at__isnull=False,
-            ),
+            label_rows,
             "content_object__",
             zone,
-            labelled=True,
+            {"label_id": F("tag")},
+        )
+    if m["LabelPairMonthCount"] is not None:
+        # Each label row with each of its post's rows of a later label.
+        wrong += _recount_months_of(
+            m["LabelPairMonthCount"],
+            label_rows.filter(content_object__labeled_items__tag__gt=F("tag")),
+            "content_object__",
+            zone,
+            {
+                "first_id": F("tag"),
+                "second_id": F("content_object__labeled_items__tag"),
+            },
         )
     return wrong
 
 
-def _recount_months_of(model, published, prefix, zone, *, labelled):
+def _recount_months_of(model, published, prefix, zone, group):
     """
-    Rebuild `model`'s months from `published` (posts, or label rows when
-    `labelled`: a label's months) in a GROUP BY query for each count it
-    has (a migration's older model may lack the feed-time one); returns
-    how many months were wrong.
+    Rebuild `model`'s months from `published` (posts, or label rows), its
+    rows named by `group` ({field: expression}), in a GROUP BY query for
+    each count it has (a migration's older model may lack the feed-time
+    one); returns how many months were wrong.
     """
     name = zone_name(zone)
-    group = ["tag"] if labelled else []
     times = {
         "published": F(prefix + "published_at"),
         "updated": Greatest(prefix + "updated_at", prefix + "published_at"),
@@ -987,21 +1012,21 @@ def _recount_months_of(model, published, prefix, zone, *, labelled):
         for row in (
             published.annotate(month=TruncMonth(times[field], tzinfo=zone))
             .order_by()
-            .values("month", *group)
+            .values("month", **group)
             .annotate(n=Count("pk"))
         ):
-            key = (row["tag"] if labelled else None, *month_of(row["month"], zone))
+            key = (*(row[g] for g in group), *month_of(row["month"], zone))
             found[key][index] = row["n"]
     kept = {
-        (getattr(row, "label_id", None), row.zone, row.starts_at): [
+        (*(getattr(row, g) for g in group), row.zone, row.starts_at): [
             getattr(row, field) for field in fields
         ]
         for row in model.objects.all()
     }
     wrong = sum(
         1
-        for (label, start, _end), n in found.items()
-        if kept.pop((label, name, start), [0] * len(fields)) != n
+        for (*key, start, _end), n in found.items()
+        if kept.pop((*key, name, start), [0] * len(fields)) != n
     ) + sum(1 for n in kept.values() if any(n))
     model.objects.all().delete()
     model.objects.bulk_create(
@@ -1011,9 +1036,9 @@ def _recount_months_of(model, published, prefix, zone, *, labelled):
                 starts_at=start,
                 ends_at=end,
                 **dict(zip(fields, n, strict=True)),
-                **({"label_id": label} if labelled else {}),
+                **dict(zip(group, key, strict=True)),
             )
-            for (label, start, end), n in found.items()
+            for (*key, start, end), n in found.items()
         ),
         batch_size=1000,
     )

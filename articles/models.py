@@ -748,6 +748,42 @@ class LabelMonthCount(KeptMonth):
         )
 
 
+class LabelPairMonthCount(KeptMonth):
+    """
+    The months of the posts carrying both labels of a pair (`first` the
+    one with the smaller id): the totals of a feed of two labels together
+    with published- or updated- bounds.
+    """
+
+    # The unique constraint's first column: its index serves `first`.
+    first = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    second = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("label pair month count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second", "zone", "starts_at"],
+                name="unique_label_pair_month_count",
+            ),
+            models.CheckConstraint(
+                name="label_pair_month_count_in_order",
+                condition=Q(first__lt=F("second")),
+            ),
+        ]
+
+    def __str__(self):
+        return "%s+%s %s %s: %d" % (
+            self.first_id,
+            self.second_id,
+            self.zone,
+            self.starts_at,
+            self.published,
+        )
+
+
 class ScheduledLabel(models.Model):
     """
     A label on a scheduled post, with its time: the few label rows readers'

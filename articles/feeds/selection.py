@@ -85,10 +85,10 @@ def _total(queryset, query, found_labels, labels, post_id):
     openSearch's total: the kept counts (articles/counts.py) for the whole
     feed, a label's and two labels' together (`/-/A/B`), so no render counts
     every live post. One address (a post's own, `path`) counts its row or
-    none. Bounds of one time (published- or updated-) on the whole feed or
-    one label's read the kept month counts and count only their two edge
-    months (_between()). What is left (three labels or more together, which
-    is rare; two labels with time bounds, both times bounded, `q`) is
+    none. Bounds of one time (published- or updated-) on the whole feed,
+    one label's or two labels' together read the kept month counts and
+    count only their two edge months (_between()). What is left (three
+    labels or more together, which is rare; both times bounded, `q`) is
     counted.
     Either way the total is kept (search.kept())
     until a change that can alter it: a post entering or leaving the lists
@@ -108,14 +108,13 @@ def _total(queryset, query, found_labels, labels, post_id):
     if not narrowed and len(found_labels) == 2:
         return counts.live_pair_count(*found_labels)
     compute = queryset.count
-    if (labels is None or len(found_labels) == 1) and not query.text:
-        # Bounds of one time only, on the whole feed or one label's: whole
-        # months from the kept month counts.
-        label = found_labels[0] if found_labels else None
+    if (labels is None or len(found_labels) in (1, 2)) and not query.text:
+        # Bounds of one time only, on the whole feed, one label's or two
+        # labels' together: whole months from the kept month counts.
         if all(value is None for value in updated):
-            compute = partial(_between, "published", *published, queryset, label)
+            compute = partial(_between, "published", *published, queryset, found_labels)
         elif all(value is None for value in published):
-            compute = partial(_between, "updated", *updated, queryset, label)
+            compute = partial(_between, "updated", *updated, queryset, found_labels)
     tags = RANKING_TAGS if query.text else ["lists"]
     return kept(("feed-total",), queryset, tags, compute)
 
@@ -124,16 +123,16 @@ def _total(queryset, query, found_labels, labels, post_id):
 MONTH_FIELDS = {"published": "published_at", "updated": "feed_updated"}
 
 
-def _between(by, low, high, queryset, label=None):
+def _between(by, low, high, queryset, labels=()):
     """
-    The live posts of `queryset` (all, or `label`'s), narrowed to [low,
-    high) of one time only (`by`: "published", or "updated" for the feed
-    time): the kept month counts (counts.months_with_live_counts()) for the
+    The live posts of `queryset` (all, or those carrying `labels`, one or
+    two), narrowed to [low, high) of one time only (`by`: "published", or
+    "updated" for the feed time): the kept month counts (counts.months_with_live_counts()) for the
     whole months in the range, and a count of the part months at its ends
     only, so a range of years counts at most two months' posts.
     """
     zone = counts.counting_zone()
-    months = counts.months_with_live_counts(by, label)
+    months = counts.months_with_live_counts(by, labels)
     if any(name != counts.zone_name(zone) for name, _start, _end, _live in months):
         return queryset.count()
     try:
