@@ -262,6 +262,16 @@ def addresses(client):
             % quote(month_back.isoformat(timespec="seconds")),
         ),
         (
+            "two labels' feed, published-min a year back",
+            "reader",
+            "/feeds/posts/default/-/%s/%s?alt=json&max-results=5&published-min=%s"
+            % (
+                quote(LABEL),
+                quote(OTHER_LABEL),
+                quote(year_back.isoformat(timespec="seconds")),
+            ),
+        ),
+        (
             "label feed, updated-min a year back",
             "reader",
             "/feeds/posts/default/-/%s?alt=json&max-results=5&updated-min=%s"
