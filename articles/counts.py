@@ -1,10 +1,11 @@
 """
 Kept counts, so no request counts a million rows (issue 20): live posts per
 label, per pair of labels (a feed of labels together, `/-/A/B`) and per
-month, the whole site's and each label's, by publication (the archive) and
-by feed time (the later of the last change and the publication: feeds'
-updated- bounds); all posts per label, the number of live posts, and when
-live posts and each label's page last changed (the sitemaps' lastmod).
+month, the whole site's, each label's and each pair's, by publication (the
+archive) and by feed time (the later of the last change and the
+publication: feeds' updated- bounds); all posts per label, the number of
+live posts, and when live posts and each label's page last changed (the
+sitemaps' lastmod).
 
 What is kept counts *published* posts, live or scheduled. Readers' counts
 take off the few published posts whose time is still to come (an indexed
