@@ -64,6 +64,13 @@ class LabeledPostQuerySet(models.QuerySet):
         counts.add_batch(label_rows=objs)
         return objs
 
+    def delete(self):
+        """delete, the labels' kept counts following once (articles/counts.py)."""
+        from . import counts
+
+        with counts.deleting(rows=self):
+            return super().delete()
+
 
 class LabeledPost(TaggedItemBase):
     content_object = models.ForeignKey(
@@ -635,6 +642,13 @@ class PostQuerySet(PublishableQuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")
+
+    def delete(self):
+        """delete, the kept counts following once (articles/counts.py)."""
+        from . import counts
+
+        with counts.deleting(posts=self):
+            return super().delete()
 
 
 class LabelCount(models.Model):

@@ -209,6 +209,44 @@ def test_deleting_posts_one_and_many(site):
     assert shown["all"] == {"KERALA": 1, "TRAVEL": 1}
 
 
+COUNTED = re.compile(
+    r"articles_(labelcount|labelpaircount|\w*monthcount|scheduledlabel)"
+)
+
+
+def counting_queries(queries):
+    return [q["sql"] for q in queries if COUNTED.search(q["sql"])]
+
+
+def test_a_delete_of_many_posts_or_label_rows_counts_them_once(frozen_now):
+    """
+    A queryset delete changes the counts once, whatever the number of posts
+    and label rows it takes: the demo's 10,000 posts deleted at once made
+    hundreds of thousands of queries, one round for each label row.
+    """
+    build(12)
+    make_draft(labels=["KERALA", "L1"])
+    sizes = {}
+    for size, posts in (("few", 3), ("many", 9)):
+        picked = list(
+            Post.objects.order_by("pk").values_list("pk", flat=True)[: posts + 1]
+        )
+        with CaptureQueriesContext(connection) as captured:
+            Post.objects.filter(pk__in=picked).delete()
+        sizes[size] = len(counting_queries(captured.captured_queries))
+        assert_exact()
+    assert sizes["few"] == sizes["many"], sizes
+    build(12, start=20)
+    make_scheduled(labels=["L2", "TOP STORY"])
+    for size, label in (("few", "L2"), ("many", "TOP STORY")):
+        with CaptureQueriesContext(connection) as captured:
+            LabeledPost.objects.filter(tag__name=label).delete()
+        sizes[size] = len(counting_queries(captured.captured_queries))
+        assert_exact()
+    assert sizes["few"] == sizes["many"], sizes
+    assert ("TOP STORY", 0) not in assert_exact()["labels"]
+
+
 def test_labels_added_removed_and_cleared(site):
     post = site["live"]
     post.set_labels(["KERALA", "business"])
@@ -487,7 +525,22 @@ def test_a_random_run_of_changes_keeps_every_count_exact(frozen_now):
                 sources=[found], target=Label.objects.get_or_create(name=target)[0]
             )
 
-    changes = [publish, unpublish, edit, relabel, delete, new, new, merge]
+    def delete_some(_post):
+        going = rng.sample(posts, min(len(posts), rng.randint(1, 3)))
+        Post.objects.filter(pk__in=[post.pk for post in going]).delete()
+        for post in going:
+            posts.remove(post)
+
+    def unlabel_some(_post):
+        LabeledPost.objects.filter(
+            tag__name=rng.choice(names),
+            content_object__in=rng.sample(posts, min(len(posts), 3)),
+        ).delete()
+
+    changes = [
+        *(publish, unpublish, edit, relabel, delete, new, new, merge),
+        *(delete_some, unlabel_some),
+    ]
     for _step in range(200):
         change = rng.choice(changes)
         change(rng.choice(posts) if posts else None)
