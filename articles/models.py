@@ -39,8 +39,19 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class LabelQuerySet(models.QuerySet):
+    def delete(self):
+        """delete, the counts of the labels' rows following once (articles/counts.py)."""
+        from . import counts
+
+        with counts.deleting(rows=LabeledPost.objects.filter(tag__in=self)):
+            return super().delete()
+
+
 class Label(TagBase):
     """A Blogger label: a tag whose name keeps its case (`TOP STORY`, `business`)."""
+
+    objects = LabelQuerySet.as_manager()
 
     exclude_from_news_sitemap = models.BooleanField(
         default=False,
@@ -53,6 +64,13 @@ class Label(TagBase):
 
     def get_absolute_url(self):
         return reverse("articles:label", args=[self.name])
+
+    def delete(self, *args, **kwargs):
+        """delete, the counts of its rows following once (articles/counts.py)."""
+        from . import counts
+
+        with counts.deleting(rows=LabeledPost.objects.filter(tag=self)):
+            return super().delete(*args, **kwargs)
 
 
 class LabeledPostQuerySet(models.QuerySet):

@@ -245,6 +245,15 @@ def test_a_delete_of_many_posts_or_label_rows_counts_them_once(frozen_now):
         assert_exact()
     assert sizes["few"] == sizes["many"], sizes
     assert ("TOP STORY", 0) not in assert_exact()["labels"]
+    # Labels deleted with their rows, one and several.
+    shown = {name for name, _n in assert_exact()["labels"]}
+    Label.objects.get(name="KERALA").delete()
+    Label.objects.filter(name__in=["L5", "L6"]).delete()
+    assert {name for name, _n in assert_exact()["labels"]} == shown - {
+        "KERALA",
+        "L5",
+        "L6",
+    }
 
 
 def test_labels_added_removed_and_cleared(site):
