@@ -673,6 +673,11 @@ def row_changed(tag_id, post_id, sign, now=None, *, row_id=None, others=None):
             ScheduledLabel.objects.filter(post_id=post_id, label_id=tag_id).delete()
 
 
+def going_posts():
+    """The ids of the posts a queryset delete is taking now (deleting())."""
+    return _going.get()[0]
+
+
 @contextmanager
 def deleting(posts=None, rows=None):
     """

@@ -4,8 +4,8 @@ xkey, deploy/varnish/newsroom.vcl).
 
 Cached pages name what they show in their `Surrogate-Key`/`xkey` headers;
 after a change the store calls `purge(tags)` with the same tags, and each
-address in `NEWSROOM["EDGE_PURGE_URLS"]` receives one `PURGE` request with
-an `xkey-purge` header listing them. A failure is logged, never raised: the
+address in `NEWSROOM["EDGE_PURGE_URLS"]` receives a `PURGE` request with
+an `xkey-purge` header listing them (more than one when they are many). A failure is logged, never raised: the
 change is already committed, and a page's own `s-maxage` bounds how long
 the edge may show the old version.
 """
@@ -19,6 +19,8 @@ from .store import conf
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 1.0
+# The longest `xkey-purge` header sent; more tags go in more requests.
+HEADER_CHARS = 4000
 
 
 def purge(tags):
@@ -26,8 +28,18 @@ def purge(tags):
     tags = [tag for tag in dict.fromkeys(tags) if tag]
     if not tags:
         return
+    # Headers of a few kilobytes at most (Varnish refuses long ones by default).
+    headers, batch, size = [], [], -1
+    for tag in tags:
+        if batch and size + 1 + len(tag) > HEADER_CHARS:
+            headers.append(" ".join(batch))
+            batch, size = [], -1
+        batch.append(tag)
+        size += 1 + len(tag)
+    headers.append(" ".join(batch))
     for url in conf("EDGE_PURGE_URLS"):
-        _send(url, " ".join(tags))
+        for keys in headers:
+            _send(url, keys)
 
 
 def _send(url, keys):

@@ -139,18 +139,80 @@ def purge_tags(tags):
     """
     Purge the pages and parts showing any of `tags` (docs/architecture.md lists
     them): now, for readers of this transaction, and again after commit, when
-    the edge is told too.
+    the edge is told too. In a transaction the purges gather (`_Gathered`):
+    a tag is bumped now once until an entry may have been stored with it, and
+    every tag once after commit, so deleting 10,000 posts is not 500,000
+    cache writes.
     """
     tags = expand(tags)
     if not tags:
         return
-    _purge_versions(tags)
-
-    def after_commit():
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         _purge_versions(tags)
-        _send_to_edge(sorted(tags))
+        _after_commit(tags)
+        return
+    gathered = _Gathered.of(connection)
+    if gathered.versions_read != _versions_read:
+        # An entry may have been stored since with the versions bumped now.
+        gathered.now.clear()
+        gathered.versions_read = _versions_read
+    fresh = tags - gathered.now
+    if fresh:
+        _purge_versions(fresh)
+        gathered.now |= fresh
+    gathered.later |= tags
 
-    transaction.on_commit(after_commit)
+
+def _after_commit(tags):
+    _purge_versions(tags)
+    _send_to_edge(sorted(tags))
+
+
+# How many times versions() was read in this process: an entry is stored only
+# with versions just read, so while this stands still, no entry holds a
+# version bumped since (`purge_tags` bumps it again only then).
+_versions_read = 0
+_gathering = threading.local()
+
+
+class _Gathered:
+    """
+    The purges of one transaction (of this thread's connection). Each purge
+    still hooks the commit (so a test capturing the hooks of a block runs
+    one), but the first hook to run bumps every gathered tag and the rest
+    find nothing left.
+    """
+
+    def __init__(self):
+        self.now = set()  # bumped now, and not read since
+        self.later = set()  # to bump after commit
+        self.versions_read = _versions_read
+        self.callback = self.flush  # one bound method, found again by identity
+        self.hook = -1
+
+    @classmethod
+    def of(cls, connection):
+        """This transaction's (made when missing), its commit hooked once more."""
+        gathered = getattr(_gathering, "current", None)
+        hooks = connection.run_on_commit
+        if (
+            gathered is None
+            or gathered.hook >= len(hooks)
+            or hooks[gathered.hook][1] is not gathered.callback
+        ):
+            # None yet, or its hooks went with a rollback (or a savepoint's).
+            gathered = _gathering.current = cls()
+        transaction.on_commit(gathered.callback)
+        gathered.hook = len(hooks) - 1
+        return gathered
+
+    def flush(self):
+        if getattr(_gathering, "current", None) is self:
+            _gathering.current = None
+        if self.later:
+            tags, self.later = self.later, set()
+            _after_commit(tags)
 
 
 def expand(tags):
@@ -235,6 +297,8 @@ def versions(tags):
     request, versions already read are reused: a version read earlier can
     only be older, which makes an entry stored with it end early, never late.
     """
+    global _versions_read
+    _versions_read += 1
     known = _request_versions()
     wanted = _wanted(tags, known)
     if wanted:

@@ -11,11 +11,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import include, path
 
-from articles.models import Label, SiteSettings
+from articles.models import Label, Post, SiteSettings
 from comments.models import Comment
 from comments.services import comment_approve
 from pagecache import store
@@ -421,3 +422,99 @@ def test_a_tag_purged_by_another_process_reaches_the_versions_this_one_keeps(
     cache.incr(store.PURGES_KEY)
     assert state(client.get(address)) == "miss"
     assert state(client.get(address)) == "hit"
+
+
+def counting_cache_writes(monkeypatch):
+    """The tag and counter bumps made from now on, by key."""
+    bumps = []
+    bump = store._bump
+
+    def counted(key):
+        bumps.append(key)
+        return bump(key)
+
+    monkeypatch.setattr(store, "_bump", counted)
+    return bumps
+
+
+def test_a_delete_of_many_posts_bumps_each_tag_once_now_and_once_after_commit(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """
+    The demo's 10,000 posts deleted at once made half a million cache writes
+    (a dozen for each post and each of its label rows, twice): a
+    transaction's purges gather, each tag bumped once now and once after.
+    """
+    posts = [
+        make_post(title="Story %d" % n, labels=["KERALA", "SPORTS"]) for n in range(12)
+    ]
+    for post in posts[:2]:
+        client.get(post.get_absolute_url())
+    client.get("/")
+    sent = []
+    monkeypatch.setattr("pagecache.edge.purge", sent.append)
+    bumps = counting_cache_writes(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        Post.objects.filter(pk__in=[post.pk for post in posts]).delete()
+        now = list(bumps)
+    tags = set(now) - {store.PURGES_KEY}
+    assert {"pagecache:tag:post:%d" % post.pk for post in posts} <= tags
+    # Each tag once now and once after commit; the counter around each
+    # purge that bumps something (a post's own tag is new each time).
+    assert {now.count(key) for key in tags} == {1}
+    assert {bumps.count(key) for key in tags} == {2}
+    assert len(now) <= len(tags) + 2 * (len(posts) + 1)
+    assert len(sent) == 1 and set(sent[0]) >= {"post:%d" % posts[0].pk, "home"}
+    assert client.get(posts[0].get_absolute_url()).status_code == 404
+    home = client.get("/")
+    assert state(home) == "miss" and "Story 0" not in home.content.decode()
+
+
+def test_a_change_after_a_page_was_stored_in_the_same_transaction_purges_it_again(
+    client, two_stories
+):
+    """The tests' one transaction: a tag bumped once is bumped again when an
+    entry may have been stored since with its new version."""
+    kerala, _sports = two_stories
+    address = kerala.get_absolute_url()
+    for title in ("Kerala story, first edit", "Kerala story, second edit"):
+        kerala.title = title
+        kerala.save()
+        page = client.get(address)
+        assert state(page) == "miss" and title in page.content.decode()
+        assert state(client.get(address)) == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purges_of_a_rolled_back_transaction_leave_the_next_one_whole(client):
+    kerala = make_post(title="Kerala story", labels=["KERALA"])
+    address = kerala.get_absolute_url()
+    client.get(address)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        kerala.title = "Never kept"
+        kerala.save()
+        raise RuntimeError("rolled back")
+    assert state(client.get(address)) == "miss"  # stored again, as it was
+    assert state(client.get(address)) == "hit"
+    with transaction.atomic():
+        kerala.title = "Kerala story, kept"
+        kerala.save()
+    page = client.get(address)
+    assert state(page) == "miss" and "Kerala story, kept" in page.content.decode()
+
+
+def test_many_tags_reach_the_edge_in_headers_of_bounded_length(monkeypatch, settings):
+    from pagecache import edge
+
+    settings.NEWSROOM = {
+        **settings.NEWSROOM,
+        "EDGE_PURGE_URLS": ["http://127.0.0.1:9/", "http://127.0.0.1:10/"],
+    }
+    sent = []
+    monkeypatch.setattr(edge, "_send", lambda url, keys: sent.append((url, keys)))
+    tags = ["post:%d" % n for n in range(3000)]
+    edge.purge(tags)
+    assert all(len(keys) <= edge.HEADER_CHARS for _url, keys in sent)
+    for url in ("http://127.0.0.1:9/", "http://127.0.0.1:10/"):
+        told = [keys.split() for where, keys in sent if where == url]
+        assert len(told) > 1 and sum(told, []) == tags
