@@ -283,6 +283,17 @@ def addresses(client):
             "/feeds/posts/default?alt=json&max-results=5&published-min=%s"
             % quote(year_back.isoformat(timespec="seconds")),
         ),
+        (
+            "label feed, updated-min a year back, published-max 30 days back",
+            "reader",
+            "/feeds/posts/default/-/%s?alt=json&max-results=5&updated-min=%s"
+            "&published-max=%s"
+            % (
+                quote(LABEL),
+                quote(year_back.isoformat(timespec="seconds")),
+                quote(month_back.isoformat(timespec="seconds")),
+            ),
+        ),
         ("sitemap index", "reader", "/sitemap.xml"),
         ("last posts sitemap page", "reader", (post_maps or sitemaps)[-1]),
         ("label widget counts", "call", "articles.selectors.label_counts()"),

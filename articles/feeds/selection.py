@@ -80,15 +80,16 @@ def find_labels(path_text):
     return [by_name[name] for name in names]
 
 
-def _total(queryset, query, found_labels, labels, post_id):
+def _total(queryset, query, found_labels, labels, post_id, unbounded=None):
     """
     openSearch's total: the kept counts (articles/counts.py) for the whole
     feed, a label's and two labels' together (`/-/A/B`), so no render counts
     every live post. One address (a post's own, `path`) counts its row or
     none. Bounds of one time (published- or updated-) on the whole feed,
     one label's or two labels' together read the kept month counts and
-    count only their two edge months (_between()). What is left (three
-    labels or more together, which is rare; both times bounded, `q`) is
+    count only their two edge months (_between()); bounds of both times
+    take off what is outside the second from the first (_both_times()).
+    What is left (three labels or more together, which is rare; `q`) is
     counted.
     Either way the total is kept (search.kept())
     until a change that can alter it: a post entering or leaving the lists
@@ -115,6 +116,8 @@ def _total(queryset, query, found_labels, labels, post_id):
             compute = partial(_between, "published", *published, queryset, found_labels)
         elif all(value is None for value in published):
             compute = partial(_between, "updated", *updated, queryset, found_labels)
+        elif unbounded is not None:
+            compute = partial(_both_times, query, unbounded, found_labels)
     tags = RANKING_TAGS if query.text else ["lists"]
     return kept(("feed-total",), queryset, tags, compute)
 
@@ -141,6 +144,37 @@ def _between(by, low, high, queryset, labels=()):
         # A bound in the first or last month of the calendar (year 1 or
         # 9999), whose month's start or end the database cannot hold: count it.
         return queryset.count()
+
+
+def _both_times(query, unbounded, labels):
+    """
+    The live posts of `unbounded` (all, or those carrying `labels`) within
+    bounds of both times: published in [published-min, published-max) and
+    with a feed time in [updated-min, updated-max). A feed time is never
+    before the publication, so `updated-max` bounds the publication too, and
+    `published-min` the feed time: the posts published in range come from
+    the kept months (_between()), less those whose feed time is outside its
+    range, counted. Those are the posts edited long after they went out, or
+    out before `updated-min` (few: a range of a year against a million
+    posts counts none, where counting the range read them all).
+    """
+    low, high = query.published_min, query.published_max
+    updated_min, updated_max = query.updated_min, query.updated_max
+    if updated_max is not None and (high is None or updated_max < high):
+        high = updated_max
+    if low is not None and high is not None and high <= low:
+        return 0
+    published = unbounded
+    if low is not None:
+        published = published.filter(published_at__gte=low)
+    if high is not None:
+        published = published.filter(published_at__lt=high)
+    total = _between("published", low, high, published, labels)
+    if updated_min is not None and (low is None or low < updated_min):
+        total -= published.filter(feed_updated__lt=updated_min).count()
+    if updated_max is not None:
+        total -= published.filter(feed_updated__gte=updated_max).count()
+    return total
 
 
 def _from_months(field, low, high, queryset, zone, months):
@@ -191,7 +225,10 @@ def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
         queryset = queryset.filter(public_id_q(post_id))
     if query.path:
         queryset = queryset.filter(permalink=query.path)
-    queryset = time_filters(queryset, query, "published_at", "feed_updated")
+    unbounded, queryset = (
+        queryset,
+        time_filters(queryset, query, "published_at", "feed_updated"),
+    )
     ranked = False
     if query.text:
         parsed = parse_query(query.text)
@@ -200,7 +237,7 @@ def post_feed_page(request, query, *, summary=False, labels=None, post_id=None):
         else:
             base, queryset = queryset, search_posts(parsed, queryset)
             ranked = bool(parsed.terms)
-    total = _total(queryset, query, found_labels, labels, post_id)
+    total = _total(queryset, query, found_labels, labels, post_id, unbounded)
     if query.orderby == "updated":
         queryset = queryset.order_by("-feed_updated", "-id")
     elif query.orderby == "published" or not ranked:

@@ -256,3 +256,79 @@ def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
             client.get(address)
         counting = [q["sql"] for q in cold.captured_queries if "COUNT(" in q["sql"]]
         assert len([sql for sql in counting if sql.startswith("SELECT COUNT(")]) == 2
+
+
+def test_bounds_of_both_times_give_the_count_of_their_posts(client, frozen_now):
+    """
+    published- and updated- bounds together: the posts published in range
+    (kept months), less those whose feed time is outside the other range;
+    the same totals as a plain count, whatever the two ranges' order, on the
+    whole feed, a label's and two labels' together, through edits.
+    """
+    zone = timezone.get_current_timezone()
+
+    def at(year, month, day, hour=12):
+        return timezone.make_aware(datetime(year, month, day, hour), zone)
+
+    posts = []
+    for year, month in [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]:
+        for day in (1, 15, 28):
+            # Some written days after their time, some edited a month later.
+            frozen_now.move_to(at(year, month, day) + timedelta(days=day % 4))
+            posts.append(
+                make_post(
+                    title="Post %d" % day,
+                    published_at=at(year, month, day),
+                    labels=[["Coast"], ["Ferry"], ["Coast", "Ferry"]][len(posts) % 3],
+                )
+            )
+            if day == 15:
+                frozen_now.shift(timedelta(days=35))
+                posts[-1].title += " (edited)"
+                posts[-1].save()
+    frozen_now.move_to(FROZEN_NOW)
+    make_scheduled(delay=timedelta(days=2), title="Soon", labels=["Coast"])
+    ranges = [
+        (at(2025, 12, 10), at(2026, 2, 20)),
+        (at(2025, 11, 20), None),
+        (None, at(2026, 1, 15, 12)),
+        (at(2026, 1, 2), at(2026, 1, 20)),
+        (at(2026, 2, 1, 0), None),
+    ]
+
+    def check():
+        plain = Post.objects.published().annotate(
+            updated=Greatest("updated_at", "published_at")
+        )
+        for published, updated, label in product(
+            ranges, ranges, [None, "Coast", "Coast/Ferry"]
+        ):
+            params, rows = [], plain
+            for name in label.split("/") if label else []:
+                rows = rows.filter(
+                    pk__in=Post.objects.filter(labeled_items__tag__name=name)
+                )
+            for name, field, (low, high) in (
+                ("published", "published_at", published),
+                ("updated", "updated", updated),
+            ):
+                if low is not None:
+                    params.append("%s-min=%s" % (name, quote(low.isoformat())))
+                    rows = rows.filter(**{field + "__gte": low})
+                if high is not None:
+                    params.append("%s-max=%s" % (name, quote(high.isoformat())))
+                    rows = rows.filter(**{field + "__lt": high})
+            address = "/feeds/posts/default%s?%s" % (
+                "/-/" + label if label else "",
+                "&".join(params),
+            )
+            assert total(client, address) == rows.count(), (published, updated, label)
+
+    check()
+    posts[3].title = "Edited in March"  # its feed time moves to now
+    posts[3].save()
+    posts[8].status = Status.DRAFT
+    posts[8].save()
+    check()
+    frozen_now.shift(timedelta(days=3))  # "Soon" goes live
+    check()
