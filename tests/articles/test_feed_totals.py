@@ -158,18 +158,44 @@ def test_a_narrowed_feed_again_counts_nothing_whatever_the_size(
     assert total(client, address) == 60
 
 
+def at(year, month, day, hour=12):
+    """A moment in the site's time zone."""
+    return timezone.make_aware(
+        datetime(year, month, day, hour), timezone.get_current_timezone()
+    )
+
+
+def narrowed(plain, label, ranges):
+    """
+    A feed's address within `ranges` ([(name, field, (low, high))], either
+    end None), of `label` ("A/B" for two together, None for all), and
+    `plain` narrowed the same way.
+    """
+    params, rows = [], plain
+    for name in label.split("/") if label else []:
+        rows = rows.filter(pk__in=Post.objects.filter(labeled_items__tag__name=name))
+    for name, field, (low, high) in ranges:
+        if low is not None:
+            params.append("%s-min=%s" % (name, quote(low.isoformat())))
+            rows = rows.filter(**{field + "__gte": low})
+        if high is not None:
+            params.append("%s-max=%s" % (name, quote(high.isoformat())))
+            rows = rows.filter(**{field + "__lt": high})
+    address = "/feeds/posts/default%s?%s" % (
+        "/-/" + label if label else "",
+        "&".join(params),
+    )
+    return address, rows
+
+
 def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
     """
     Months from the kept counts, the part months at the ends counted: the
     same totals as a plain count, for any published- or updated- bounds,
-    on the whole feed, a label's and two labels' together, through changes. A post's updated time (the later of its two) is its
-    publication time, or an edit's when it was edited later.
+    on the whole feed, a label's and two labels' together, through changes.
+    A post's updated time (the later of its two) is its publication time,
+    or an edit's when it was edited later.
     """
-    zone = timezone.get_current_timezone()
-
-    def at(year, month, day, hour=12):
-        return timezone.make_aware(datetime(year, month, day, hour), zone)
-
     posts = []
     for year, month in [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]:
         for day in (1, 15, 28):
@@ -202,24 +228,10 @@ def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
         plain = Post.objects.published().annotate(
             updated=Greatest("updated_at", "published_at")
         )
-        for (low, high), label in product(bounds, [None, "Coast", "Coast/Ferry"]):
+        for limits, label in product(bounds, [None, "Coast", "Coast/Ferry"]):
             for name, field in (("published", "published_at"), ("updated", "updated")):
-                params, rows = [], plain
-                for name_ in label.split("/") if label else []:
-                    rows = rows.filter(
-                        pk__in=Post.objects.filter(labeled_items__tag__name=name_)
-                    )
-                if low is not None:
-                    params.append("%s-min=%s" % (name, quote(low.isoformat())))
-                    rows = rows.filter(**{field + "__gte": low})
-                if high is not None:
-                    params.append("%s-max=%s" % (name, quote(high.isoformat())))
-                    rows = rows.filter(**{field + "__lt": high})
-                address = "/feeds/posts/default%s?%s" % (
-                    "/-/" + label if label else "",
-                    "&".join(params),
-                )
-                assert total(client, address) == rows.count(), (name, low, high, label)
+                address, rows = narrowed(plain, label, [(name, field, limits)])
+                assert total(client, address) == rows.count(), (name, limits, label)
 
     check()
     posts[4].status = Status.DRAFT  # mid-December
@@ -265,11 +277,6 @@ def test_bounds_of_both_times_give_the_count_of_their_posts(client, frozen_now):
     the same totals as a plain count, whatever the two ranges' order, on the
     whole feed, a label's and two labels' together, through edits.
     """
-    zone = timezone.get_current_timezone()
-
-    def at(year, month, day, hour=12):
-        return timezone.make_aware(datetime(year, month, day, hour), zone)
-
     posts = []
     for year, month in [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]:
         for day in (1, 15, 28):
@@ -303,24 +310,13 @@ def test_bounds_of_both_times_give_the_count_of_their_posts(client, frozen_now):
         for published, updated, label in product(
             ranges, ranges, [None, "Coast", "Coast/Ferry"]
         ):
-            params, rows = [], plain
-            for name in label.split("/") if label else []:
-                rows = rows.filter(
-                    pk__in=Post.objects.filter(labeled_items__tag__name=name)
-                )
-            for name, field, (low, high) in (
-                ("published", "published_at", published),
-                ("updated", "updated", updated),
-            ):
-                if low is not None:
-                    params.append("%s-min=%s" % (name, quote(low.isoformat())))
-                    rows = rows.filter(**{field + "__gte": low})
-                if high is not None:
-                    params.append("%s-max=%s" % (name, quote(high.isoformat())))
-                    rows = rows.filter(**{field + "__lt": high})
-            address = "/feeds/posts/default%s?%s" % (
-                "/-/" + label if label else "",
-                "&".join(params),
+            address, rows = narrowed(
+                plain,
+                label,
+                [
+                    ("published", "published_at", published),
+                    ("updated", "updated", updated),
+                ],
             )
             assert total(client, address) == rows.count(), (published, updated, label)
 
