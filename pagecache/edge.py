@@ -5,9 +5,9 @@ xkey, deploy/varnish/newsroom.vcl).
 Cached pages name what they show in their `Surrogate-Key`/`xkey` headers;
 after a change the store calls `purge(tags)` with the same tags, and each
 address in `NEWSROOM["EDGE_PURGE_URLS"]` receives a `PURGE` request with
-an `xkey-purge` header listing them (more than one when they are many). A failure is logged, never raised: the
-change is already committed, and a page's own `s-maxage` bounds how long
-the edge may show the old version.
+an `xkey-purge` header listing them (more than one when they are many). A
+failure is logged, never raised: the change is already committed, and a
+page's own `s-maxage` bounds how long the edge may show the old version.
 """
 
 import http.client
