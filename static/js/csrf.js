@@ -62,8 +62,13 @@
     return form[PENDING];
   }
 
+  // Only a field or button starts it: a link in the form (“create an
+  // account”) leads away, and a token fetched meanwhile could set a CSRF
+  // cookie after the next page's own, leaving that page's form refused.
   document.addEventListener("focusin", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-csrf=lazy]");
+    var target = event.target;
+    var control = target.matches && target.matches("input, textarea, select, button");
+    var form = control && target.closest("form[data-csrf=lazy]");
     if (form) {
       fill(form).catch(function () {});
     }
