@@ -1,7 +1,7 @@
 """
 Kept counts, so no request counts a million rows (issue 20): live posts per
-label, per pair of labels (a feed of labels together, `/-/A/B`) and per
-month, the whole site's, each label's and each pair's, by publication (the
+label, per pair and per triple of labels (a feed of labels together,
+`/-/A/B` and `/-/A/B/C`) and per month, the whole site's, each label's and each pair's, by publication (the
 archive) and by feed time (the later of the last change and the
 publication: feeds' updated- bounds); all posts per label, the number of
 live posts, and when live posts and each label's page last changed (the
@@ -16,7 +16,8 @@ Each change that can alter a count updates it in the change's own
 transaction: saves and deletes of posts and label rows (the receivers below,
 connected in apps.py: publishing, unpublishing, a new time, an edit moving
 the feed time to another month, labels added, removed or moved by a merge,
-a revert; a post with k labels is in k(k-1)/2 pairs), bulk inserts (the
+a revert; a post with k labels is in k(k-1)/2 pairs and k(k-1)(k-2)/6
+triples), bulk inserts (the
 querysets' bulk_create, and add_batch() for an insert that bypasses it),
 update times written without a signal (the Blogger import's:
 times_stamped()), and a change of the site's time zone (months are counted
@@ -30,8 +31,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from functools import reduce
-from itertools import combinations
-from operator import or_
+from itertools import combinations, groupby
+from operator import itemgetter, or_
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as global_apps
@@ -61,6 +62,7 @@ from .models import (
     LabelMonthCount,
     LabelPairCount,
     LabelPairMonthCount,
+    LabelTripleCount,
     MonthCount,
     Post,
     ScheduledLabel,
@@ -135,25 +137,25 @@ def live_label_count(label):
     )
 
 
-def live_pair_count(first, second):
+def live_count_together(labels):
     """
-    The live posts carrying both labels, in one query: the kept pair count
-    less the pair's posts still to come (ScheduledLabel rows of the first
-    label whose time is to come, an index range, with a row of the second).
+    The live posts carrying every one of `labels` (two or three, each once),
+    in one query: the kept pair or triple count less its posts still to
+    come (ScheduledLabel rows of the first label whose time is to come, an
+    index range, with rows of the others).
     """
-    first, second = sorted((first.pk, second.pk))
-    to_come = _count_of(
-        ScheduledLabel.objects.filter(
-            label_id=first,
-            published_at__gt=timezone.now(),
-            post_id__in=ScheduledLabel.objects.filter(label_id=second).values(
-                "post_id"
-            ),
-        )
+    ids = sorted(label.pk for label in labels)
+    model = GROUP_MODELS[len(ids)]
+    to_come = ScheduledLabel.objects.filter(
+        label_id=ids[0], published_at__gt=timezone.now()
     )
+    for other in ids[1:]:
+        to_come = to_come.filter(
+            post_id__in=ScheduledLabel.objects.filter(label_id=other).values("post_id")
+        )
     return (
-        LabelPairCount.objects.filter(first_id=first, second_id=second)
-        .annotate(live=F("published") - Coalesce(to_come, 0))
+        model.objects.filter(**_group_fields(ids))
+        .annotate(live=F("published") - Coalesce(_count_of(to_come), 0))
         .values_list("live", flat=True)
         .first()
         or 0
@@ -363,41 +365,75 @@ def _pairs(labels):
     return combinations(sorted(set(labels)), 2)
 
 
-def _update_pairs(changes):
+# The kept totals of labels together, by how many labels: a group of label
+# ids in order is a row of its model, named by the first fields of
+# GROUP_FIELDS.
+GROUP_MODELS = {2: LabelPairCount, 3: LabelTripleCount}
+GROUP_FIELDS = ("first_id", "second_id", "third_id")
+
+
+def _group_fields(group):
+    return dict(zip(GROUP_FIELDS[: len(group)], group, strict=True))
+
+
+def _groups(labels):
+    """The pairs and triples (ids in order) of the label ids `labels`."""
+    ids = sorted(set(labels))
+    return [*combinations(ids, 2), *combinations(ids, 3)]
+
+
+def _groups_with(tag, others):
+    """The pairs and triples (_groups()) of label `tag` with some of `others`."""
+    others = sorted(set(others) - {tag})
+    return [
+        tuple(sorted((tag, *rest)))
+        for size in (1, 2)
+        for rest in combinations(others, size)
+    ]
+
+
+def _only_pairs(groups):
+    """The pairs among `groups`: the groups whose months are kept too."""
+    return [group for group in groups if len(group) == 2]
+
+
+def _update_groups(changes):
     """
-    Apply {(first id, second id): published change}, 200 pairs at a time:
-    make the missing rows of pairs gaining posts, then one UPDATE with a CASE.
+    Apply {group: published change} to the pairs and triples (_groups()),
+    200 groups at a time: make the missing rows of groups gaining posts,
+    then one UPDATE with a CASE.
     """
-    changes = sorted((pair, n) for pair, n in changes.items() if n)
-    for start in range(0, len(changes), 200):
-        chunk = dict(changes[start : start + 200])
-        where = reduce(or_, (Q(first_id=a, second_id=b) for a, b in chunk))
-        gaining = [pair for pair, n in chunk.items() if n > 0]
-        if gaining:
-            have = set(
-                LabelPairCount.objects.filter(where).values_list(
-                    "first_id", "second_id"
+    by_size = defaultdict(list)
+    for group, n in sorted(changes.items()):
+        if n:
+            by_size[len(group)].append((group, n))
+    for size, items in by_size.items():
+        model, fields = GROUP_MODELS[size], GROUP_FIELDS[:size]
+        for start in range(0, len(items), 200):
+            chunk = dict(items[start : start + 200])
+            where = reduce(or_, (Q(**_group_fields(group)) for group in chunk))
+            gaining = [group for group, n in chunk.items() if n > 0]
+            if gaining:
+                have = set(model.objects.filter(where).values_list(*fields))
+                model.objects.bulk_create(
+                    [
+                        model(**_group_fields(group))
+                        for group in gaining
+                        if group not in have
+                    ],
+                    ignore_conflicts=True,
+                )
+            model.objects.filter(where).update(
+                published=F("published")
+                + Case(
+                    *[
+                        When(**_group_fields(group), then=Value(n))
+                        for group, n in chunk.items()
+                    ],
+                    default=Value(0),
+                    output_field=IntegerField(),
                 )
             )
-            LabelPairCount.objects.bulk_create(
-                [
-                    LabelPairCount(first_id=a, second_id=b)
-                    for a, b in gaining
-                    if (a, b) not in have
-                ],
-                ignore_conflicts=True,
-            )
-        LabelPairCount.objects.filter(where).update(
-            published=F("published")
-            + Case(
-                *[
-                    When(first_id=a, second_id=b, then=Value(n))
-                    for (a, b), n in chunk.items()
-                ],
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
 
 
 def _month_changes(zone, gone=(), came=()):
@@ -574,7 +610,7 @@ def post_changed(post_id, before, after, moment):
     if delta or shown:
         _update_labels({pk: [0, delta, moment if shown else None] for pk in labels})
     if delta:
-        _update_pairs(dict.fromkeys(_pairs(labels), delta))
+        _update_groups(dict.fromkeys(_groups(labels), delta))
     if to_come_before:
         ScheduledLabel.objects.filter(post_id=post_id).delete()
     if to_come and labels:
@@ -641,8 +677,8 @@ def _other_labels(post_id, row_id):
 def row_changed(tag_id, post_id, sign, now=None, *, row_id=None, others=None):
     """
     A label row (label `tag_id` on post `post_id`) was added (+1) or removed
-    (-1). Its pairs are with `others`, the post's other labels (read, but
-    for the row `row_id`, when not given), for a published post.
+    (-1). Its pairs and triples are with `others`, the post's other labels
+    (read, but for the row `row_id`, when not given), for a published post.
     """
     now = now or timezone.now()
     found = Post.objects.filter(pk=post_id).values_list(
@@ -657,10 +693,10 @@ def row_changed(tag_id, post_id, sign, now=None, *, row_id=None, others=None):
             others = _other_labels(post_id, row_id)
         elif callable(others):
             others = others()
-        pairs = [tuple(sorted((tag_id, o))) for o in others - {tag_id}]
-        _update_pairs(dict.fromkeys(pairs, sign))
+        groups = _groups_with(tag_id, others)
+        _update_groups(dict.fromkeys(groups, sign))
         zone = counting_zone()
-        times = [(published_at, updated_at, [tag_id, *pairs])]
+        times = [(published_at, updated_at, [tag_id, *_only_pairs(groups)])]
         _update_months(
             _month_changes(zone, *((times, []) if sign < 0 else ([], times))), zone
         )
@@ -731,7 +767,7 @@ def _count_deleted(posts, rows, facts, had):
     for _pk, tag, post in rows:
         going[post].add(tag)
     labels = defaultdict(lambda: [0, 0, None])
-    pairs = Counter()
+    groups = Counter()
     gone, to_come = [], []
     shown = False
     for post in going.keys() | posts:
@@ -747,9 +783,9 @@ def _count_deleted(posts, rows, facts, had):
         if not published:
             continue
         stay = had[post] - going[post]
-        lost = [pair for pair in _pairs(had[post]) if not stay.issuperset(pair)]
-        pairs.update(lost)
-        keys = [*going[post], *lost]
+        lost = [group for group in _groups(had[post]) if not stay.issuperset(group)]
+        groups.update(lost)
+        keys = [*going[post], *_only_pairs(lost)]
         if post in posts:
             keys.append(None)
             shown = shown or live
@@ -757,7 +793,7 @@ def _count_deleted(posts, rows, facts, had):
             to_come.append(Q(post_id=post, label_id__in=going[post]))
         gone.append((published_at, updated_at, keys))
     _update_labels(labels)
-    _update_pairs({pair: -n for pair, n in pairs.items()})
+    _update_groups({group: -n for group, n in groups.items()})
     # The label rows of scheduled posts (a post's own went with it).
     for first in range(0, len(to_come), 100):
         ScheduledLabel.objects.filter(
@@ -826,16 +862,14 @@ def add_batch(posts=(), label_rows=()):
                     )
                 )
     _update_labels(changes)
-    # A post's pairs gained: those among its new labels, and of each new
-    # label with each label it had.
-    pairs = Counter()
+    # A post's pairs and triples gained: those with one of its new labels
+    # or more.
+    groups = Counter()
     for pk, added in new.items():
-        gained = [*_pairs(added)]
-        for tag in added:
-            gained.extend(tuple(sorted((tag, o))) for o in has[pk] - added)
-        pairs.update(gained)
-        tags[pk].extend(gained)
-    _update_pairs(pairs)
+        gained = [g for g in _groups(has[pk] | added) if not added.isdisjoint(g)]
+        groups.update(gained)
+        tags[pk].extend(_only_pairs(gained))
+    _update_groups(groups)
     ScheduledLabel.objects.bulk_create(to_come, batch_size=1000)
     zone = counting_zone()
     # The months of the posts (the site's) and of their new labels and pairs.
@@ -911,19 +945,20 @@ def row_saved(sender, instance, created, **kwargs):
 def row_pre_delete(sender, instance, **kwargs):
     if instance.pk in _going.get()[1]:  # counted by deleting()
         return
-    instance._pairs_before = _other_labels(instance.content_object_id, instance.pk)
+    instance._labels_before = _other_labels(instance.content_object_id, instance.pk)
 
 
 def row_deleted(sender, instance, **kwargs):
     """
-    A label row went: its pairs with the post's labels that stay, and with
-    those that went in the same delete (a post's, a clear()) once, from the
-    row of the smaller label (all rows of a delete go before any of these).
+    A label row went: its pairs and triples with the post's labels that
+    stay, and with those that went in the same delete (a post's, a clear())
+    once, from the row of the smallest label that went (all rows of a
+    delete go before any of these).
     """
     if instance.pk in _going.get()[1]:  # counted by deleting()
         return
     tag_id, post_id = instance.tag_id, instance.content_object_id
-    before = instance.__dict__.pop("_pairs_before", None)
+    before = instance.__dict__.pop("_labels_before", None)
 
     def others():
         stay = _other_labels(post_id, instance.pk)
@@ -952,6 +987,7 @@ def _models(apps):
         "LabeledPost",
         "LabelCount",
         "LabelPairCount",
+        "LabelTripleCount",
         "MonthCount",
         "LabelMonthCount",
         "LabelPairMonthCount",
@@ -1027,40 +1063,51 @@ def recount_labels(apps=None):
     return wrong
 
 
-def recount_pairs(apps=None):
+def recount_together(apps=None):
     """
-    Count every pair's published posts again, in one GROUP BY query (the
-    label rows of published posts joined to their post's other rows);
-    returns how many pairs were wrong.
+    Count every pair's and triple's published posts again, from the label
+    rows of published posts read once in post order (a stream: memory holds
+    the groups' counts, not the rows); returns {"pairs": wrong pair rows,
+    "triples": wrong triple rows}. A migration older than a model skips it.
     """
     m = _models(apps)
-    found = {
-        (row["first"], row["second"]): row["n"]
-        for row in m["LabeledPost"]
+    models = {
+        size: m[name]
+        for size, name in ((2, "LabelPairCount"), (3, "LabelTripleCount"))
+        if m[name] is not None
+    }
+    rows = (
+        m["LabeledPost"]
         .objects.filter(
             content_object__status=Status.PUBLISHED,
             content_object__published_at__isnull=False,
-            content_object__labeled_items__tag__gt=F("tag"),
         )
-        .order_by()
-        .values(first=F("tag"), second=F("content_object__labeled_items__tag"))
-        .annotate(n=Count("pk"))
-    }
-    kept = {
-        (row.first_id, row.second_id): row.published
-        for row in m["LabelPairCount"].objects.all()
-    }
-    wrong = sum(1 for pair, n in found.items() if kept.pop(pair, 0) != n)
-    wrong += sum(1 for n in kept.values() if n)
-    m["LabelPairCount"].objects.all().delete()
-    m["LabelPairCount"].objects.bulk_create(
-        (
-            m["LabelPairCount"](first_id=first, second_id=second, published=n)
-            for (first, second), n in found.items()
-        ),
-        batch_size=1000,
+        .order_by("content_object_id")
+        .values_list("content_object_id", "tag_id")
     )
-    return wrong
+    found = Counter()
+    for _post, labels in groupby(rows.iterator(chunk_size=10000), itemgetter(0)):
+        found.update(
+            group
+            for group in _groups(tag for _post, tag in labels)
+            if len(group) in models
+        )
+    wrong = {}
+    for size, model in models.items():
+        fields = GROUP_FIELDS[:size]
+        kept = {
+            tuple(row[:-1]): row[-1]
+            for row in model.objects.values_list(*fields, "published")
+        }
+        mine = {group: n for group, n in found.items() if len(group) == size}
+        wrong[size] = sum(1 for group, n in mine.items() if kept.pop(group, 0) != n)
+        wrong[size] += sum(1 for n in kept.values() if n)
+        model.objects.all().delete()
+        model.objects.bulk_create(
+            (model(**_group_fields(group), published=n) for group, n in mine.items()),
+            batch_size=1000,
+        )
+    return {"pairs": wrong.get(2, 0), "triples": wrong.get(3, 0)}
 
 
 def recount_months(zone=None, apps=None):
@@ -1172,15 +1219,13 @@ def recount(apps=None):
     """
     Rebuild every kept count from the rows, in one transaction (`manage.py
     recount`, and the migration that made them). Returns
-    {"labels": wrong label rows, "pairs": wrong label pair rows, "months":
-    wrong month rows}.
+    {"labels": wrong label rows, "pairs": wrong label pair rows, "triples":
+    wrong label triple rows, "months": wrong month rows}.
     """
     m = _models(apps)
-    pairs = 0
     with transaction.atomic():
         labels = recount_labels(apps)
-        if m["LabelPairCount"] is not None:
-            pairs = recount_pairs(apps)
+        together = recount_together(apps)
         months = recount_months(apps=apps)
         if m["ScheduledLabel"] is not None:
             recount_scheduled(apps)
@@ -1192,4 +1237,4 @@ def recount(apps=None):
         m["CountsState"].objects.update_or_create(
             pk=1, defaults={"changed_at": latest, "folded_until": timezone.now()}
         )
-    return {"labels": labels, "pairs": pairs, "months": months}
+    return {"labels": labels, **together, "months": months}

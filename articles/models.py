@@ -719,6 +719,41 @@ class LabelPairCount(models.Model):
         return "%s+%s: %d" % (self.first_id, self.second_id, self.published)
 
 
+class LabelTripleCount(models.Model):
+    """
+    Published posts, live or scheduled, carrying all three labels of a
+    triple (ids in order): the total of a feed of three labels together
+    (`/-/A/B/C`), kept by articles/counts.py like LabelPairCount.
+    """
+
+    first = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    second = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+    third = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+    published = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("label triple count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second", "third"], name="unique_label_triple_count"
+            ),
+            models.CheckConstraint(
+                name="label_triple_count_in_order",
+                condition=Q(first__lt=F("second"), second__lt=F("third")),
+            ),
+        ]
+
+    def __str__(self):
+        return "%s+%s+%s: %d" % (
+            self.first_id,
+            self.second_id,
+            self.third_id,
+            self.published,
+        )
+
+
 class KeptMonth(models.Model):
     """
     Published posts, live or scheduled, of one month of `zone` (the site's

@@ -83,14 +83,14 @@ def find_labels(path_text):
 def _total(queryset, query, found_labels, labels, post_id, unbounded=None):
     """
     openSearch's total: the kept counts (articles/counts.py) for the whole
-    feed, a label's and two labels' together (`/-/A/B`), so no render counts
-    every live post. One address (a post's own, `path`) counts its row or
+    feed, a label's, and two or three labels' together (`/-/A/B`,
+    `/-/A/B/C`), so no render counts every live post. One address (a post's own, `path`) counts its row or
     none. Bounds of one time (published- or updated-) on the whole feed,
     one label's or two labels' together read the kept month counts and
     count only their two edge months (_between()); bounds of both times
     take off what is outside the second from the first (_both_times()).
-    What is left (three labels or more together, which is rare; `q`) is
-    counted.
+    What is left (four labels or more together, three with bounds, which
+    are rare; `q`) is counted.
     Either way the total is kept (search.kept())
     until a change that can alter it: a post entering or leaving the lists
     (`lists`; relabelled, published, unpublished, rescheduled, deleted), its
@@ -106,8 +106,8 @@ def _total(queryset, query, found_labels, labels, post_id, unbounded=None):
         return counts.live_post_count()
     if not narrowed and len(found_labels) == 1:
         return counts.live_label_count(found_labels[0])
-    if not narrowed and len(found_labels) == 2:
-        return counts.live_pair_count(*found_labels)
+    if not narrowed and len(found_labels) in counts.GROUP_MODELS:
+        return counts.live_count_together(found_labels)
     compute = queryset.count
     if (labels is None or len(found_labels) in (1, 2)) and not query.text:
         # Bounds of one time only, on the whole feed, one label's or two

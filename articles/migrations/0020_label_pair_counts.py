@@ -4,9 +4,9 @@ from django.db import migrations, models
 
 def count_pairs(apps, schema_editor):
     """The pairs of an existing site, in one GROUP BY query."""
-    from articles.counts import recount_pairs
+    from articles.counts import recount_together
 
-    recount_pairs(apps)
+    recount_together(apps)
 
 
 class Migration(migrations.Migration):

@@ -10,6 +10,7 @@ import json
 import random
 import re
 from datetime import timedelta
+from itertools import combinations
 
 import pytest
 from django.core.management import call_command
@@ -50,6 +51,12 @@ def label_sets():
     ]
 
 
+def together():
+    """Each pair and each triple of labels (the feeds' `/-/A/B`, `/-/A/B/C`)."""
+    labels = list(Label.objects.order_by("pk"))
+    return [*combinations(labels, 2), *combinations(labels, 3)]
+
+
 def carrying(labels):
     """Live posts carrying every one of `labels`."""
     posts = Post.objects.published()
@@ -82,6 +89,10 @@ def kept():
             for by in ("published", "updated")
         },
         "live": counts.live_post_count(),
+        "together": {
+            tuple(label.name for label in labels): counts.live_count_together(labels)
+            for labels in together()
+        },
         "all": {
             label.name: label.total
             for label in counts.with_kept_counts(Label.objects.all())
@@ -142,6 +153,10 @@ def scanned():
             )
         },
         "live": Post.objects.published().count(),
+        "together": {
+            tuple(label.name for label in labels): carrying(labels).count()
+            for labels in together()
+        },
         "all": {name: total for name, _count, total in labels if total},
     }
 
@@ -210,7 +225,7 @@ def test_deleting_posts_one_and_many(site):
 
 
 COUNTED = re.compile(
-    r"articles_(labelcount|labelpaircount|\w*monthcount|scheduledlabel)"
+    r"articles_(labelcount|labelpaircount|labeltriplecount|\w*monthcount|scheduledlabel)"
 )
 
 

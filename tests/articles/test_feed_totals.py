@@ -119,9 +119,12 @@ def test_narrowed_totals_stay_exact_through_every_change(client, frozen_now):
 @pytest.mark.parametrize(
     "address",
     [
-        # Two labels together read a kept pair count (tests/articles/
-        # test_pair_counts.py); three are counted once and kept.
-        "/feeds/posts/default/-/Coast/Ferry/Harbour?max-results=2",
+        # Two or three labels together read a kept count (tests/articles/
+        # test_pair_counts.py); four, or three with bounds, are counted
+        # once and kept.
+        "/feeds/posts/default/-/Coast/Ferry/Harbour/Night?max-results=2",
+        "/feeds/posts/default/-/Coast/Ferry/Harbour"
+        "?published-min=2026-01-01T00:00:00Z&max-results=2",
         "/feeds/posts/default?published-min=2026-01-01T00:00:00Z&max-results=2",
         "/feeds/posts/default?q=ferry&max-results=2",
     ],
@@ -133,7 +136,7 @@ def test_a_narrowed_feed_again_counts_nothing_whatever_the_size(
         for number in numbers:
             make_post(
                 title="Ferry story %d" % number,
-                labels=["Coast", "Ferry", "Harbour"],
+                labels=["Coast", "Ferry", "Harbour", "Night"],
                 published_at=moment(-number - 1),
             )
 

@@ -1,8 +1,9 @@
 """
-Kept counts of labels together (articles/counts.py, LabelPairCount): the
-total of `/feeds/posts/default/-/A/B` (Blogger's A AND B) is the kept pair
-count less the pair's posts still to come, never a count of the posts. Each
-test changes the site one way and checks every pair against the posts.
+Kept counts of labels together (articles/counts.py, LabelPairCount and
+LabelTripleCount): the total of `/feeds/posts/default/-/A/B` (Blogger's A
+AND B) and of `/-/A/B/C` is the kept pair or triple count less its posts
+still to come, never a count of the posts. Each test changes the site one
+way and checks every pair and triple against the posts.
 """
 
 import io
@@ -19,52 +20,73 @@ from django.utils import timezone
 
 from articles import counts, publishing
 from articles.labels import label_merge, label_rename
-from articles.models import Label, LabeledPost, LabelPairCount, Post, Status
+from articles.models import (
+    Label,
+    LabeledPost,
+    LabelPairCount,
+    LabelTripleCount,
+    Post,
+    Status,
+)
 from tests.conftest import FROZEN_NOW
 from tests.factories import make_draft, make_post, make_scheduled
 
 pytestmark = pytest.mark.django_db
 
 
-def pair_posts(first, second):
-    return Post.objects.filter(labeled_items__tag=first).filter(
-        labeled_items__tag=second
-    )
+def posts_with(labels):
+    posts = Post.objects.all()
+    for label in labels:
+        posts = posts.filter(labeled_items__tag=label)
+    return posts
+
+
+def groups():
+    """Every pair and every triple of labels, smaller ids first."""
+    labels = sorted(Label.objects.all(), key=lambda label: label.pk)
+    return [*combinations(labels, 2), *combinations(labels, 3)]
 
 
 def kept():
-    """{(name, name): (kept published, live read)} of every pair of labels."""
-    labels = sorted(Label.objects.all(), key=lambda label: label.pk)
+    """{names: (kept published, live read)} of every pair and triple of labels."""
     rows = {
         (row.first_id, row.second_id): row.published
         for row in LabelPairCount.objects.all()
     }
+    rows.update(
+        ((row.first_id, row.second_id, row.third_id), row.published)
+        for row in LabelTripleCount.objects.all()
+    )
     return {
-        (a.name, b.name): (rows.get((a.pk, b.pk), 0), counts.live_pair_count(a, b))
-        for a, b in combinations(labels, 2)
+        tuple(label.name for label in group): (
+            rows.get(tuple(label.pk for label in group), 0),
+            counts.live_count_together(group),
+        )
+        for group in groups()
     }
 
 
 def scanned():
     """The same, counted from the posts themselves."""
-    labels = sorted(Label.objects.all(), key=lambda label: label.pk)
     return {
-        (a.name, b.name): (
-            pair_posts(a, b)
+        tuple(label.name for label in group): (
+            posts_with(group)
             .filter(status=Status.PUBLISHED, published_at__isnull=False)
             .count(),
-            pair_posts(a, b).published().count(),
+            posts_with(group).published().count(),
         )
-        for a, b in combinations(labels, 2)
+        for group in groups()
     }
 
 
 def assert_exact():
     shown = kept()
     assert shown == scanned()
-    # No row of a pair that has no label left.
-    assert LabelPairCount.objects.count() <= len(shown)
-    return {pair: live for pair, (_published, live) in shown.items() if live}
+    # No row of a group that has no label left.
+    assert LabelPairCount.objects.count() + LabelTripleCount.objects.count() <= len(
+        shown
+    )
+    return {group: live for group, (_published, live) in shown.items() if live}
 
 
 def total(client, *names):
@@ -95,12 +117,15 @@ def test_publishing_unpublishing_and_deleting_move_the_pairs(site, client):
         ("TOP STORY", "AROUND THE GLOBE"): 2,
         ("TOP STORY", "KERALA"): 2,
         ("AROUND THE GLOBE", "KERALA"): 1,
+        ("TOP STORY", "AROUND THE GLOBE", "KERALA"): 1,
     }
+    assert total(client, "KERALA", "TOP STORY", "AROUND THE GLOBE") == 1
     publishing.publish_now(post=site["draft"], user=None)
     assert total(client, "TOP STORY", "AROUND THE GLOBE") == 3
     publishing.unpublish(post=site["both"], user=None)
     assert total(client, "AROUND THE GLOBE", "TOP STORY") == 2  # either order
     assert assert_exact()[("TOP STORY", "KERALA")] == 1
+    assert total(client, "KERALA", "TOP STORY", "AROUND THE GLOBE") == 0
     publishing.reschedule(
         post=site["later"], user=None, at=FROZEN_NOW + timedelta(days=3)
     )
@@ -128,12 +153,14 @@ def test_labels_added_removed_cleared_and_moved(site, client):
     row.save()
     assert assert_exact()[("TOP STORY", "AROUND THE GLOBE")] == 2
     assert total(client, "KERALA", "AROUND THE GLOBE") == 2
+    assert total(client, "TOP STORY", "KERALA", "AROUND THE GLOBE") == 2
     site["both"].labels.clear()
     post.labels.clear()
     assert assert_exact() == {
         ("TOP STORY", "AROUND THE GLOBE"): 1,
         ("TOP STORY", "KERALA"): 1,
         ("AROUND THE GLOBE", "KERALA"): 1,
+        ("TOP STORY", "AROUND THE GLOBE", "KERALA"): 1,
     }
 
 
@@ -182,20 +209,32 @@ def test_the_bulk_path_with_labels_new_and_old(frozen_now, client):
             for name in "BC"
         ]
     )
-    assert assert_exact() == {("A", "B"): 5, ("A", "C"): 5, ("B", "C"): 5}
+    assert assert_exact() == {
+        ("A", "B"): 5,
+        ("A", "C"): 5,
+        ("B", "C"): 5,
+        ("A", "B", "C"): 5,
+    }
     # What a COPY insert calls after its rows are in.
     extra = [LabeledPost(content_object=posts[0], tag=Label.objects.create(name="D"))]
     LabeledPost.objects.bulk_create(extra)
     assert total(client, "A", "D") == 1
+    assert total(client, "C", "A", "D") == 1
     frozen_now.shift(timedelta(days=2))
     assert assert_exact()[("B", "C")] == 6
+    assert total(client, "A", "B", "C") == 6
 
 
 def test_a_scheduled_post_counts_at_its_time_with_no_write(site, frozen_now, client):
+    make_scheduled(
+        delay=timedelta(hours=20), labels=["KERALA", "TOP STORY", "AROUND THE GLOBE"]
+    )
     assert total(client, "TOP STORY", "AROUND THE GLOBE") == 2
+    assert total(client, "TOP STORY", "AROUND THE GLOBE", "KERALA") == 1
     frozen_now.shift(timedelta(days=1))
     with CaptureQueriesContext(connection) as queries:
-        assert total(client, "TOP STORY", "AROUND THE GLOBE") == 3
+        assert total(client, "TOP STORY", "AROUND THE GLOBE") == 4
+        assert total(client, "TOP STORY", "AROUND THE GLOBE", "KERALA") == 2
     assert not [
         query["sql"]
         for query in queries.captured_queries
@@ -223,7 +262,8 @@ def test_recount_repairs_a_corrupted_pair(site, client):
     assert "pair" not in out.getvalue()
     # The migration's fill: every pair from the rows, into an empty table.
     LabelPairCount.objects.all().delete()
-    assert counts.recount_pairs() == 3
+    LabelTripleCount.objects.update(published=7)
+    assert counts.recount_together() == {"pairs": 3, "triples": 1}
     assert_exact()
 
 
@@ -235,30 +275,43 @@ def build(size, start=0):
             ],
             published_at=FROZEN_NOW - timedelta(days=index + 1),
         )
-    make_scheduled(labels=["TOP STORY", "AROUND THE GLOBE"])
+    make_scheduled(labels=["TOP STORY", "AROUND THE GLOBE", "L2"])
 
 
-def test_the_pair_feed_total_costs_the_same_queries_at_two_sizes(
-    client, frozen_now, django_assert_num_queries
+def live_with(names):
+    return posts_with(Label.objects.filter(name__in=names)).published().count()
+
+
+@pytest.mark.parametrize(
+    ("names", "model"),
+    [
+        (("TOP STORY", "AROUND THE GLOBE"), "labelpaircount"),
+        (("L2", "TOP STORY", "AROUND THE GLOBE"), "labeltriplecount"),
+    ],
+)
+def test_the_feed_total_of_labels_together_costs_the_same_queries_at_two_sizes(
+    client, frozen_now, django_assert_num_queries, names, model
 ):
     build(12)
-    total(client, "TOP STORY", "AROUND THE GLOBE")  # the site's first render
+    total(client, *names)  # the site's first render
+    expected = live_with(names)
     with CaptureQueriesContext(connection) as small:
-        assert total(client, "TOP STORY", "AROUND THE GLOBE") == 8
+        assert total(client, *names) == expected > 0
     small = len(small)  # now: the query log is a bounded deque
     build(60, start=12)
+    before = live_with(names)
     with django_assert_num_queries(small):
-        assert total(client, "TOP STORY", "AROUND THE GLOBE") == 48
+        assert total(client, *names) == before > expected
     frozen_now.shift(timedelta(hours=2))  # both scheduled ones went live
     # Exact at once; the feed's label list is made again at a go-live.
-    assert total(client, "TOP STORY", "AROUND THE GLOBE") == 50
+    assert total(client, *names) == live_with(names) == before + 2
     with django_assert_num_queries(small):
-        assert total(client, "TOP STORY", "AROUND THE GLOBE") == 50
+        assert total(client, *names) == before + 2
     assert small <= 6
-    # Read from the kept pair count: no count of the posts.
+    # Read from the kept count: no count of the posts.
     with CaptureQueriesContext(connection) as large:
-        total(client, "TOP STORY", "AROUND THE GLOBE")
+        total(client, *names)
     sql = [query["sql"] for query in large.captured_queries]
-    assert any('FROM "articles_labelpaircount"' in text for text in sql)
+    assert any('FROM "articles_%s"' % model in text for text in sql)
     assert not [text for text in sql if 'COUNT(*) AS "__count"' in text]
     assert_exact()

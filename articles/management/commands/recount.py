@@ -5,7 +5,7 @@ from articles import counts
 
 class Command(BaseCommand):
     help = (
-        "Count every label's, label pair's and month's posts again from the rows and keep "
+        "Count every label's, label pair's, label triple's and month's posts again from the rows and keep "
         "the result (articles/counts.py): after rows were changed by hand, "
         "a restore, or a queryset.update() of posts' status or time."
     )
@@ -19,4 +19,8 @@ class Command(BaseCommand):
         if wrong["pairs"]:
             self.stdout.write(
                 "%(pairs)d label pair counts were wrong and are now right." % wrong
+            )
+        if wrong["triples"]:
+            self.stdout.write(
+                "%(triples)d label triple counts were wrong and are now right." % wrong
             )
