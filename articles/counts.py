@@ -28,7 +28,6 @@ were wrong.
 
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 from functools import reduce
 from itertools import combinations, groupby
@@ -54,6 +53,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
 from django.utils import timezone
 
+from . import going
 from .models import (
     CountsState,
     Label,
@@ -71,9 +71,6 @@ from .models import (
     scheduled_q,
     visible_q,
 )
-
-# The posts and label rows a queryset delete is taking (deleting()): ids.
-_going = ContextVar("counts_going", default=(frozenset(), frozenset()))
 
 # Reading ---------------------------------------------------------------------
 
@@ -709,9 +706,32 @@ def row_changed(tag_id, post_id, sign, now=None, *, row_id=None, others=None):
             ScheduledLabel.objects.filter(post_id=post_id, label_id=tag_id).delete()
 
 
-def going_posts():
-    """The ids of the posts a queryset delete is taking now (deleting())."""
-    return _going.get()[0]
+def _read_posts(post_ids, known=()):
+    """
+    The label rows ((id, label, post)) of the posts `post_ids`, and the
+    {post: (status, published_at, updated_at)} of those not in `known`: two
+    queries a 500 posts, each by an index of one table (a join's plan can
+    scan a whole table mid-load, when the planner's row counts predate the
+    load's transaction).
+    """
+    rows, states = [], {}
+    ids = sorted(post_ids)
+    for first in range(0, len(ids), 500):
+        some = ids[first : first + 500]
+        rows.extend(
+            LabeledPost.objects.filter(content_object_id__in=some).values_list(
+                "pk", "tag_id", "content_object_id"
+            )
+        )
+        missing = [pk for pk in some if pk not in known]
+        if missing:
+            states.update(
+                (pk, tuple(state))
+                for pk, *state in Post.objects.filter(pk__in=missing).values_list(
+                    "pk", "status", "published_at", "updated_at"
+                )
+            )
+    return rows, states
 
 
 @contextmanager
@@ -728,32 +748,20 @@ def deleting(posts=None, rows=None):
         going_posts = (
             set(posts.values_list("pk", flat=True)) if posts is not None else set()
         )
+        gone = []
         if rows is not None:
-            going = list(rows.values_list("pk", "tag_id", "content_object_id"))
-            touched = sorted({post for _pk, _tag, post in going} | going_posts)
-        else:
-            going, touched = [], sorted(going_posts)
-        facts, had = {}, defaultdict(set)
-        for first in range(0, len(touched), 500):
-            some = touched[first : first + 500]
-            for pk, tag, post in LabeledPost.objects.filter(
-                content_object_id__in=some
-            ).values_list("pk", "tag_id", "content_object_id"):
-                had[post].add(tag)
-                if post in going_posts:
-                    going.append((pk, tag, post))
-            facts.update(
-                (pk, (status, published_at, updated_at))
-                for pk, status, published_at, updated_at in Post.objects.filter(
-                    pk__in=some
-                ).values_list("pk", "status", "published_at", "updated_at")
-            )
-        token = _going.set((frozenset(going_posts), frozenset(pk for pk, *_ in going)))
-        try:
+            gone = list(rows.values_list("pk", "tag_id", "content_object_id"))
+        label_rows, facts = _read_posts(
+            {post for _pk, _tag, post in gone} | going_posts
+        )
+        had = defaultdict(set)
+        for pk, tag, post in label_rows:
+            had[post].add(tag)
+            if post in going_posts:
+                gone.append((pk, tag, post))
+        with going.taking(going_posts, {pk for pk, *_ in gone}):
             yield
-        finally:
-            _going.reset(token)
-        _count_deleted(going_posts, going, facts, had)
+        _count_deleted(going_posts, gone, facts, had)
 
 
 def _count_deleted(posts, rows, facts, had):
@@ -822,23 +830,16 @@ def add_batch(posts=(), label_rows=()):
     for post in posts:
         shown = max(filter(None, (post.updated_at, post.published_at)), default=now)
         facts[post.pk] = (post.status, post.published_at, shown)
-    # The label rows' posts not among `posts`, and each one's labels now
-    # (the new rows are in): two queries a 500 posts, each by an index of
-    # one table (a join's plan can scan a whole table mid-load, when the
-    # planner's row counts predate the load's transaction).
-    labeled = sorted({row.content_object_id for row in label_rows})
+    # Each label row's post's labels now (the new rows are in), and the
+    # state of those not among `posts`.
+    rows, states = _read_posts(
+        {row.content_object_id for row in label_rows}, known=facts
+    )
     has = defaultdict(set)
-    for first in range(0, len(labeled), 500):
-        some = labeled[first : first + 500]
-        for pk, tag in LabeledPost.objects.filter(
-            content_object_id__in=some
-        ).values_list("content_object_id", "tag_id"):
-            has[pk].add(tag)
-        missing = [pk for pk in some if pk not in facts]
-        for pk, status, published_at, updated_at in Post.objects.filter(
-            pk__in=missing
-        ).values_list("pk", "status", "published_at", "updated_at"):
-            facts[pk] = (status, published_at, feed_time(published_at, updated_at))
+    for _pk, tag, post in rows:
+        has[post].add(tag)
+    for pk, (status, published_at, updated_at) in states.items():
+        facts[pk] = (status, published_at, feed_time(published_at, updated_at))
     new = defaultdict(set)
     tags = defaultdict(list)  # each published post's new labels and pairs
     changes = defaultdict(lambda: [0, 0, None])
@@ -910,7 +911,7 @@ def post_saved(sender, instance, **kwargs):
 
 
 def post_pre_delete(sender, instance, **kwargs):
-    if instance.pk not in _going.get()[0]:  # else counted by deleting()
+    if instance.pk not in going.posts():  # else counted by deleting()
         instance._counts_before = _stored_state(instance.pk)
 
 
@@ -943,7 +944,7 @@ def row_saved(sender, instance, created, **kwargs):
 
 
 def row_pre_delete(sender, instance, **kwargs):
-    if instance.pk in _going.get()[1]:  # counted by deleting()
+    if instance.pk in going.rows():  # counted by deleting()
         return
     instance._labels_before = _other_labels(instance.content_object_id, instance.pk)
 
@@ -955,7 +956,7 @@ def row_deleted(sender, instance, **kwargs):
     once, from the row of the smallest label that went (all rows of a
     delete go before any of these).
     """
-    if instance.pk in _going.get()[1]:  # counted by deleting()
+    if instance.pk in going.rows():  # counted by deleting()
         return
     tag_id, post_id = instance.tag_id, instance.content_object_id
     before = instance.__dict__.pop("_labels_before", None)

@@ -40,7 +40,7 @@ from django.utils.safestring import mark_safe
 
 from pagecache import store
 
-from . import counts
+from . import going
 from .models import LabeledPost, Post
 from .text import html_to_text
 
@@ -686,7 +686,7 @@ def post_deleted(sender, instance, using=None, **kwargs):
 
 
 def labeled_post_changed(sender, instance, raw=False, using=None, **kwargs):
-    if raw or instance.content_object_id in counts.going_posts():
+    if raw or instance.content_object_id in going.posts():
         return  # a post being deleted with its rows leaves the index with it
     post = Post.objects.using(using).filter(pk=instance.content_object_id).first()
     if post is not None:
