@@ -486,14 +486,20 @@ def test_a_change_after_a_page_was_stored_in_the_same_transaction_purges_it_agai
 
 
 @pytest.mark.django_db(transaction=True)
-def test_purges_of_a_rolled_back_transaction_leave_the_next_one_whole(client):
+def test_purges_of_a_rolled_back_transaction_leave_the_next_one_whole(
+    client, monkeypatch
+):
     kerala = make_post(title="Kerala story", labels=["KERALA"])
     address = kerala.get_absolute_url()
     client.get(address)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        kerala.title = "Never kept"
-        kerala.save()
-        raise RuntimeError("rolled back")
+
+    def rolled_back(title):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            kerala.title = title
+            kerala.save()
+            raise RuntimeError("rolled back")
+
+    rolled_back("Never kept")
     assert state(client.get(address)) == "miss"  # stored again, as it was
     assert state(client.get(address)) == "hit"
     with transaction.atomic():
@@ -501,6 +507,20 @@ def test_purges_of_a_rolled_back_transaction_leave_the_next_one_whole(client):
         kerala.save()
     page = client.get(address)
     assert state(page) == "miss" and "Kerala story, kept" in page.content.decode()
+    # Straight after a rollback, with no page read between, the next
+    # transaction gathers afresh: what the rolled-back one bumped is bumped
+    # again, for readers during the transaction (another process may have
+    # stored the page since) and after its commit.
+    rolled_back("Never kept either")
+    bumps = counting_cache_writes(monkeypatch)
+    tag = "pagecache:tag:post:%d" % kerala.pk
+    with transaction.atomic():
+        kerala.title = "Kerala story, kept again"
+        kerala.save()
+        assert bumps.count(tag) == 1
+    assert bumps.count(tag) == 2
+    page = client.get(address)
+    assert "Kerala story, kept again" in page.content.decode()
 
 
 def test_many_tags_reach_the_edge_in_headers_of_bounded_length(monkeypatch, settings):
