@@ -28,7 +28,7 @@ were wrong.
 
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import reduce
 from itertools import combinations, groupby
 from operator import itemgetter, or_
@@ -50,17 +50,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Lower, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, Lower, TruncDay, TruncMonth
 from django.utils import timezone
 
 from . import going
 from .models import (
     CountsState,
+    DayCount,
     Label,
     LabelCount,
+    LabelDayCount,
     LabeledPost,
     LabelMonthCount,
     LabelPairCount,
+    LabelPairDayCount,
     LabelPairMonthCount,
     LabelTripleCount,
     MonthCount,
@@ -196,9 +199,13 @@ def months_with_live_counts(by="published", labels=()):
     return [(zone, start, end, live) for zone, start, end, live in rows if live > 0]
 
 
-def _months_less_to_come(by, labels):
-    # The posts still to come are few and read by their time's index; a
-    # subquery per month would read each month's posts by feed time instead.
+def _to_come(by, labels):
+    """
+    The times (`by`) of the posts carrying `labels` still to come, and the
+    key of their kept spans (_span_rows()). The posts still to come are few
+    and read by their time's index; a subquery per month or day would read
+    each one's posts by feed time instead.
+    """
     to_come = Post.objects.filter(scheduled_q())
     for label in labels:
         to_come = to_come.filter(
@@ -206,11 +213,41 @@ def _months_less_to_come(by, labels):
         )
     ids = sorted(getattr(label, "pk", label) for label in labels)
     key = None if not ids else ids[0] if len(ids) == 1 else tuple(ids)
-    model, fields = _month_rows(key)
     moment = F("published_at")
     if by == "updated":
         moment = Greatest("updated_at", "published_at")
-    moments = list(to_come.annotate(moment=moment).values_list("moment", flat=True))
+    return list(to_come.annotate(moment=moment).values_list("moment", flat=True)), key
+
+
+def live_in_days(by, labels, spans):
+    """
+    The live posts carrying `labels` (one or two; none: all) whose time
+    (`by`, as for months_with_live_counts()) is in the whole days of
+    `spans` ([start, end) of day starts in the counting zone): the kept day
+    counts less the posts still to come, in two queries (none without a
+    span). With the months, a range of years counts at most its two part
+    days, whatever the site's size.
+    """
+    spans = [(start, end) for start, end in spans if start < end]
+    if not spans:
+        return 0
+    moments, key = _to_come(by, labels)
+    model, fields = _span_rows(("day", key))
+    kept = model.objects.filter(
+        reduce(
+            or_, (Q(starts_at__gte=start, starts_at__lt=end) for start, end in spans)
+        ),
+        zone=zone_name(counting_zone()),
+        **fields,
+    ).aggregate(n=Sum(by))["n"]
+    return (kept or 0) - sum(
+        any(start <= moment < end for start, end in spans) for moment in moments
+    )
+
+
+def _months_less_to_come(by, labels):
+    moments, key = _to_come(by, labels)
+    model, fields = _span_rows(("month", key))
     months = []
     for zone, start, end, kept in (
         model.objects.filter(**fields, **{by + "__gt": 0})
@@ -289,6 +326,18 @@ def month_of(moment, zone):
     start = datetime(local.year, local.month, 1)
     end = datetime(local.year + local.month // 12, local.month % 12 + 1, 1)
     return timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+
+
+def day_of(moment, zone):
+    """The aware [start, end) of the day of `moment` in `zone`."""
+    local = timezone.localtime(moment, zone)
+    start = datetime(local.year, local.month, local.day)
+    end = start + timedelta(days=1)
+    return timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+
+
+# The spans each published post is counted in: its months, and its days.
+PERIODS = {"month": month_of, "day": day_of}
 
 
 def _published(status, published_at):
@@ -435,50 +484,66 @@ def _update_groups(changes):
 
 def _month_changes(zone, gone=(), came=()):
     """
-    {(key, start, end): [published, updated]} in `zone` for published posts
-    that left the counts (`gone`) and joined them (`came`), each as
-    (published_at, updated_at, keys): `keys` whose months it is counted in
-    (_month_rows(): None for the whole site's, a label id, a pair of label
-    ids). A post counts in its month of publication and in the month of its
-    feed time (feed_time()).
+    {((period, key), start, end): [published, updated]} in `zone` for
+    published posts that left the counts (`gone`) and joined them (`came`),
+    each as (published_at, updated_at, keys): `keys` whose months and days
+    it is counted in (_span_rows(): None for the whole site's, a label id,
+    a pair of label ids). A post counts in the month and the day of its
+    publication, and in those of its feed time (feed_time()).
     """
     changes = defaultdict(lambda: [0, 0])
     bounds = {}
 
-    def month(moment):  # month_of(), made once a month (a batch has thousands)
+    def spans(moment):  # (period, start, end), made once a day (a batch has thousands)
         local = timezone.localtime(moment, zone)
-        key = (local.year, local.month)
-        if key not in bounds:
-            bounds[key] = month_of(moment, zone)
-        return bounds[key]
+        day = (local.year, local.month, local.day)
+        if day not in bounds:
+            bounds[day] = [
+                (period, *span_of(moment, zone)) for period, span_of in PERIODS.items()
+            ]
+        return bounds[day]
 
     for sign, posts in ((-1, gone), (1, came)):
         for published_at, updated_at, keys in posts:
-            published_month = month(published_at)
-            feed_month = month(feed_time(published_at, updated_at))
+            published = spans(published_at)
+            feed = spans(feed_time(published_at, updated_at))
             for key in keys:
-                changes[(key, *published_month)][0] += sign
-                changes[(key, *feed_month)][1] += sign
+                for period, start, end in published:
+                    changes[((period, key), start, end)][0] += sign
+                for period, start, end in feed:
+                    changes[((period, key), start, end)][1] += sign
     return changes
 
 
-def _month_rows(key):
+SPAN_MODELS = {
+    ("month", "site"): MonthCount,
+    ("month", "label"): LabelMonthCount,
+    ("month", "pair"): LabelPairMonthCount,
+    ("day", "site"): DayCount,
+    ("day", "label"): LabelDayCount,
+    ("day", "pair"): LabelPairDayCount,
+}
+
+
+def _span_rows(key):
     """
-    The kept months a key of _month_changes() is counted in, and the fields
-    naming its rows: None, the whole site's; a label id, the label's; a
-    pair of label ids (smaller first), the pair's.
+    The kept spans a key of _month_changes() is counted in, and the fields
+    naming its rows: (period, what), period "month" or "day"; what None,
+    the whole site's; a label id, the label's; a pair of label ids (smaller
+    first), the pair's.
     """
-    if key is None:
-        return MonthCount, {}
-    if isinstance(key, tuple):
-        return LabelPairMonthCount, {"first_id": key[0], "second_id": key[1]}
-    return LabelMonthCount, {"label_id": key}
+    period, what = key
+    if what is None:
+        return SPAN_MODELS[period, "site"], {}
+    if isinstance(what, tuple):
+        return SPAN_MODELS[period, "pair"], {"first_id": what[0], "second_id": what[1]}
+    return SPAN_MODELS[period, "label"], {"label_id": what}
 
 
 def _update_months(changes, zone):
     """
     Apply {(key, start, end): [published, updated] change} (_month_changes())
-    to the months of `zone`.
+    to the months and days of `zone`.
     """
     changes = {key: n for key, n in changes.items() if any(n)}
     if not changes:
@@ -490,7 +555,7 @@ def _update_months(changes, zone):
         return
     by_model = defaultdict(list)
     for key, n in changes.items():
-        by_model[_month_rows(key[0])[0]].append((key, n))
+        by_model[_span_rows(key[0])[0]].append((key, n))
     for model, some in by_model.items():
         # A few hundred months at a time, by key: a query's parameters stay
         # within SQLite's limit, and its rows near the months that change.
@@ -501,13 +566,13 @@ def _update_months(changes, zone):
 
 def _add_to_months(model, changes, zone):
     """
-    Add {(key, start, end): [published, updated]} to `model`'s month rows
-    of `zone` (made where missing), in at most three queries.
+    Add {(key, start, end): [published, updated]} to `model`'s rows (months
+    or days) of `zone` (made where missing), in at most three queries.
     """
-    names = list(_month_rows(next(iter(changes))[0])[1])
+    names = list(_span_rows(next(iter(changes))[0])[1])
 
     def ident(key, start):
-        return (*_month_rows(key)[1].values(), start)
+        return (*_span_rows(key)[1].values(), start)
 
     def rows(keys):
         # Every row of these keys' values and months (a CASE adds 0 to the
@@ -516,7 +581,7 @@ def _add_to_months(model, changes, zone):
             zone=zone, starts_at__in={start for _key, start, _end in keys}
         )
         for field in names:
-            values = {_month_rows(key)[1][field] for key, _start, _end in keys}
+            values = {_span_rows(key)[1][field] for key, _start, _end in keys}
             found = found.filter(**{field + "__in": values})
         return found
 
@@ -527,7 +592,7 @@ def _add_to_months(model, changes, zone):
         have = set(rows(gaining).values_list(*names, "starts_at"))
         model.objects.bulk_create(
             [
-                model(zone=zone, starts_at=start, ends_at=end, **_month_rows(key)[1])
+                model(zone=zone, starts_at=start, ends_at=end, **_span_rows(key)[1])
                 for key, start, end in gaining
                 if ident(key, start) not in have
             ],
@@ -537,7 +602,7 @@ def _add_to_months(model, changes, zone):
     def added(index):
         return Case(
             *[
-                When(Q(starts_at=start, **_month_rows(key)[1]), then=Value(n[index]))
+                When(Q(starts_at=start, **_span_rows(key)[1]), then=Value(n[index]))
                 for (key, start, _end), n in changes.items()
                 if n[index]
             ],
@@ -619,18 +684,23 @@ def post_changed(post_id, before, after, moment):
     gone = [(*before[1:], [None])] if was else []
     came = [(*after[1:], [None])] if is_ else []
     moved = {
-        (start, end): n
-        for (_key, start, end), n in _month_changes(zone, gone, came).items()
+        (period, start, end): n
+        for ((period, _key), start, end), n in _month_changes(zone, gone, came).items()
         if any(n)
     }
     if moved:
-        # Moved between months (or in or out of them): its labels' and pairs'
-        # months by as much as the site's.
+        # Moved between months or days (or in or out of them): its labels'
+        # and pairs' by as much as the site's.
         if not (delta or shown or to_come or to_come_before):
             labels = _post_labels(post_id)
         keys = [None, *labels, *_pairs(labels)]
         _update_months(
-            {(key, *month): n for key in keys for month, n in moved.items()}, zone
+            {
+                ((period, key), start, end): n
+                for key in keys
+                for (period, start, end), n in moved.items()
+            },
+            zone,
         )
     _fold(moment if shown else None)
 
@@ -992,6 +1062,9 @@ def _models(apps):
         "MonthCount",
         "LabelMonthCount",
         "LabelPairMonthCount",
+        "DayCount",
+        "LabelDayCount",
+        "LabelPairDayCount",
         "CountsState",
         "ScheduledLabel",
     ):
@@ -1111,56 +1184,61 @@ def recount_together(apps=None):
     return {"pairs": wrong.get(2, 0), "triples": wrong.get(3, 0)}
 
 
+# The kept spans' models by period: the site's, each label's, each pair's.
+SPAN_MODEL_NAMES = {
+    "month": ("MonthCount", "LabelMonthCount", "LabelPairMonthCount"),
+    "day": ("DayCount", "LabelDayCount", "LabelPairDayCount"),
+}
+
+
 def recount_months(zone=None, apps=None):
     """
-    Count every month's posts again in `zone`, by time of publication and
-    by feed time: the whole site's, each label's and each pair's; returns
-    how many months were wrong.
+    Count every month's and day's posts again in `zone`, by time of
+    publication and by feed time: the whole site's, each label's and each
+    pair's; returns {"months": wrong month rows, "days": wrong day rows}.
     """
     m = _models(apps)
     if zone is None:
         zone = _site_zone(apps)
-    wrong = _recount_months_of(
-        m["MonthCount"],
-        m["Post"].objects.filter(status=Status.PUBLISHED, published_at__isnull=False),
-        "",
-        zone,
-        {},
+    posts = m["Post"].objects.filter(
+        status=Status.PUBLISHED, published_at__isnull=False
     )
     label_rows = m["LabeledPost"].objects.filter(
         content_object__status=Status.PUBLISHED,
         content_object__published_at__isnull=False,
     )
-    if m["LabelMonthCount"] is not None:
-        wrong += _recount_months_of(
-            m["LabelMonthCount"],
-            label_rows,
+    # Each label row with each of its post's rows of a later label.
+    pair_rows = label_rows.filter(content_object__labeled_items__tag__gt=F("tag"))
+    sources = (
+        (posts, "", {}),
+        (label_rows, "content_object__", {"label_id": F("tag")}),
+        (
+            pair_rows,
             "content_object__",
-            zone,
-            {"label_id": F("tag")},
-        )
-    if m["LabelPairMonthCount"] is not None:
-        # Each label row with each of its post's rows of a later label.
-        wrong += _recount_months_of(
-            m["LabelPairMonthCount"],
-            label_rows.filter(content_object__labeled_items__tag__gt=F("tag")),
-            "content_object__",
-            zone,
             {
                 "first_id": F("tag"),
                 "second_id": F("content_object__labeled_items__tag"),
             },
+        ),
+    )
+    wrong = {}
+    for period, names in SPAN_MODEL_NAMES.items():
+        wrong[period + "s"] = sum(
+            _recount_months_of(m[name], rows, prefix, zone, group, period)
+            for name, (rows, prefix, group) in zip(names, sources, strict=True)
+            if m[name] is not None
         )
     return wrong
 
 
-def _recount_months_of(model, published, prefix, zone, group):
+def _recount_months_of(model, published, prefix, zone, group, period="month"):
     """
-    Rebuild `model`'s months from `published` (posts, or label rows), its
-    rows named by `group` ({field: expression}), in a GROUP BY query for
-    each count it has (a migration's older model may lack the feed-time
-    one); returns how many months were wrong.
+    Rebuild `model`'s months (or days: `period`) from `published` (posts,
+    or label rows), its rows named by `group` ({field: expression}), in a
+    GROUP BY query for each count it has (a migration's older model may
+    lack the feed-time one); returns how many rows were wrong.
     """
+    trunc, span_of = {"month": TruncMonth, "day": TruncDay}[period], PERIODS[period]
     name = zone_name(zone)
     times = {
         "published": F(prefix + "published_at"),
@@ -1170,12 +1248,12 @@ def _recount_months_of(model, published, prefix, zone, group):
     found = defaultdict(lambda: [0] * len(fields))
     for index, field in enumerate(fields):
         for row in (
-            published.annotate(month=TruncMonth(times[field], tzinfo=zone))
+            published.annotate(span=trunc(times[field], tzinfo=zone))
             .order_by()
-            .values("month", **group)
+            .values("span", **group)
             .annotate(n=Count("pk"))
         ):
-            key = (*(row[g] for g in group), *month_of(row["month"], zone))
+            key = (*(row[g] for g in group), *span_of(row["span"], zone))
             found[key][index] = row["n"]
     kept = {
         (*(getattr(row, g) for g in group), row.zone, row.starts_at): [
@@ -1221,13 +1299,14 @@ def recount(apps=None):
     Rebuild every kept count from the rows, in one transaction (`manage.py
     recount`, and the migration that made them). Returns
     {"labels": wrong label rows, "pairs": wrong label pair rows, "triples":
-    wrong label triple rows, "months": wrong month rows}.
+    wrong label triple rows, "months": wrong month rows, "days": wrong day
+    rows}.
     """
     m = _models(apps)
     with transaction.atomic():
         labels = recount_labels(apps)
         together = recount_together(apps)
-        months = recount_months(apps=apps)
+        spans = recount_months(apps=apps)
         if m["ScheduledLabel"] is not None:
             recount_scheduled(apps)
         latest = (
@@ -1238,4 +1317,4 @@ def recount(apps=None):
         m["CountsState"].objects.update_or_create(
             pk=1, defaults={"changed_at": latest, "folded_until": timezone.now()}
         )
-    return {"labels": labels, **together, "months": months}
+    return {"labels": labels, **together, **spans}

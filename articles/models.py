@@ -754,12 +754,12 @@ class LabelTripleCount(models.Model):
         )
 
 
-class KeptMonth(models.Model):
+class KeptSpan(models.Model):
     """
-    Published posts, live or scheduled, of one month of `zone` (the site's
-    time zone), kept by articles/counts.py: `published`, those published in
-    the month; `updated`, those whose feed time (the later of updated_at
-    and published_at, feeds' updated- bounds) is in it.
+    Published posts, live or scheduled, of one month (or one day) of `zone`
+    (the site's time zone), kept by articles/counts.py: `published`, those
+    published in it; `updated`, those whose feed time (the later of
+    updated_at and published_at, feeds' updated- bounds) is in it.
     """
 
     zone = models.CharField(max_length=64)
@@ -771,8 +771,11 @@ class KeptMonth(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return "%s %s: %d" % (self.zone, self.starts_at, self.published)
 
-class MonthCount(KeptMonth):
+
+class MonthCount(KeptSpan):
     """The whole site's months: the archive's counts and the feeds' totals."""
 
     class Meta:
@@ -787,7 +790,7 @@ class MonthCount(KeptMonth):
         return "%s %s: %d" % (self.zone, self.starts_at, self.published)
 
 
-class LabelMonthCount(KeptMonth):
+class LabelMonthCount(KeptSpan):
     """
     One label's months: the totals of a label's feed with published- or
     updated- bounds (`/-/LABEL?updated-min=...`).
@@ -815,7 +818,7 @@ class LabelMonthCount(KeptMonth):
         )
 
 
-class LabelPairMonthCount(KeptMonth):
+class LabelPairMonthCount(KeptSpan):
     """
     The months of the posts carrying both labels of a pair (`first` the
     one with the smaller id): the totals of a feed of two labels together
@@ -849,6 +852,61 @@ class LabelPairMonthCount(KeptMonth):
             self.starts_at,
             self.published,
         )
+
+
+class DayCount(KeptSpan):
+    """
+    The whole site's days: with the months, feeds' totals between two
+    bounds count no more than the two part days at their ends.
+    """
+
+    class Meta:
+        verbose_name = _("day count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "starts_at"], name="unique_day_count"
+            )
+        ]
+
+
+class LabelDayCount(KeptSpan):
+    """One label's days, as DayCount is the site's."""
+
+    # The unique constraint's first column: its index serves the label.
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("label day count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["label", "zone", "starts_at"], name="unique_label_day_count"
+            )
+        ]
+
+
+class LabelPairDayCount(KeptSpan):
+    """The days of the posts carrying both labels of a pair (smaller id first)."""
+
+    # The unique constraint's first column: its index serves `first`.
+    first = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    second = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("label pair day count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second", "zone", "starts_at"],
+                name="unique_label_pair_day_count",
+            ),
+            models.CheckConstraint(
+                name="label_pair_day_count_in_order",
+                condition=Q(first__lt=F("second")),
+            ),
+        ]
 
 
 class ScheduledLabel(models.Model):

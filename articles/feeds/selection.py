@@ -130,19 +130,21 @@ def _between(by, low, high, queryset, labels=()):
     """
     The live posts of `queryset` (all, or those carrying `labels`, one or
     two), narrowed to [low, high) of one time only (`by`: "published", or
-    "updated" for the feed time): the kept month counts (counts.months_with_live_counts()) for the
-    whole months in the range, and a count of the part months at its ends
-    only, so a range of years counts at most two months' posts.
+    "updated" for the feed time): the kept month counts
+    (counts.months_with_live_counts()) for the whole months in the range,
+    the kept day counts (counts.live_in_days()) for the whole days at its
+    ends, and a count of the part days at its ends only, so a range of years
+    counts at most two days' posts.
     """
     zone = counts.counting_zone()
     months = counts.months_with_live_counts(by, labels)
     if any(name != counts.zone_name(zone) for name, _start, _end, _live in months):
         return queryset.count()
     try:
-        return _from_months(MONTH_FIELDS[by], low, high, queryset, zone, months)
+        return _from_spans(by, low, high, queryset, zone, months, labels)
     except (OverflowError, ValueError):
-        # A bound in the first or last month of the calendar (year 1 or
-        # 9999), whose month's start or end the database cannot hold: count it.
+        # A bound in the first or last days of the calendar (year 1 or
+        # 9999), whose day's start or end the database cannot hold: count it.
         return queryset.count()
 
 
@@ -177,23 +179,44 @@ def _both_times(query, unbounded, labels):
     return total
 
 
-def _from_months(field, low, high, queryset, zone, months):
-    # The whole months lie in [first, last): from the end of low's month
-    # (its start when low starts it) to the start of high's month.
+def _inner(low, high, span_of, zone):
+    """
+    [first, last): the whole spans (days, months: `span_of`) within [low,
+    high), from the end of low's span (its start when low starts it) to
+    the start of high's; None for a side without a bound.
+    """
     first = last = None
     if low is not None:
-        start, end = counts.month_of(low, zone)
+        start, end = span_of(low, zone)
         first = start if low == start else end
     if high is not None:
-        last = counts.month_of(high, zone)[0]
+        last = span_of(high, zone)[0]
+    return first, last
+
+
+def _from_spans(by, low, high, queryset, zone, months, labels):
+    field = MONTH_FIELDS[by]
+    first, last = _inner(low, high, counts.day_of, zone)
     if first is not None and last is not None and first >= last:
-        return queryset.count()  # within one month or two: count it
-    total = sum(
-        live
-        for _zone, start, end, live in months
-        if (first is None or start >= first) and (last is None or end <= last)
-    )
-    # `queryset` is within [low, high) already: its part months at the ends.
+        return queryset.count()  # within a day or two: count it
+    month_first, month_last = _inner(first, last, counts.month_of, zone)
+    if month_first is not None and month_last is not None and month_first >= month_last:
+        # Within a month or two: whole days only.
+        total = counts.live_in_days(by, labels, [(first, last)])
+    else:
+        total = sum(
+            live
+            for _zone, start, end, live in months
+            if (month_first is None or start >= month_first)
+            and (month_last is None or end <= month_last)
+        )
+        days = []
+        if first is not None and first < month_first:
+            days.append((first, month_first))
+        if last is not None and month_last < last:
+            days.append((month_last, last))
+        total += counts.live_in_days(by, labels, days)
+    # `queryset` is within [low, high) already: its part days at the ends.
     if low is not None and low < first:
         total += queryset.filter(**{field + "__lt": first}).count()
     if high is not None and last < high:

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, F
-from django.db.models.functions import Greatest, TruncMonth
+from django.db.models.functions import Greatest, TruncDay, TruncMonth
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -67,6 +67,35 @@ def carrying(labels):
     return posts
 
 
+def kept_days(by, labels):
+    """
+    [(day, live posts)] of `labels` (none: all) by `by`, newest first, from
+    the kept day counts: each day a span of its own, in the zone they are
+    counted in (the site's).
+    """
+    model, fields = counts._span_rows(
+        (
+            "day",
+            None
+            if not labels
+            else labels[0].pk
+            if len(labels) == 1
+            else tuple(sorted(label.pk for label in labels)),
+        )
+    )
+    days = []
+    for start, end in (
+        model.objects.filter(**fields, **{by + "__gt": 0})
+        .order_by("-starts_at")
+        .values_list("starts_at", "ends_at")
+    ):
+        live = counts.live_in_days(by, labels, [(start, end)])
+        if live:
+            day = timezone.localtime(start, counts.counting_zone())
+            days.append((day.strftime("%Y-%m-%d"), live))
+    return days
+
+
 def kept():
     """What readers are shown, from the kept counts."""
     return {
@@ -86,6 +115,11 @@ def kept():
                 )
             ]
             for labels in label_sets()
+            for by in ("published", "updated")
+        },
+        "days": {
+            (tuple(label.name for label in labels), by): kept_days(by, labels)
+            for labels in [[], *label_sets()]
             for by in ("published", "updated")
         },
         "live": counts.live_post_count(),
@@ -147,6 +181,21 @@ def scanned():
                 .order_by("-month")
             ]
             for labels in label_sets()
+            for by, moment in (
+                ("published", F("published_at")),
+                ("updated", Greatest("updated_at", "published_at")),
+            )
+        },
+        "days": {
+            (tuple(label.name for label in labels), by): [
+                (row["day"].strftime("%Y-%m-%d"), row["count"])
+                for row in carrying(labels)
+                .annotate(day=TruncDay(moment, tzinfo=counts.counting_zone()))
+                .values("day")
+                .annotate(count=Count("id"))
+                .order_by("-day")
+            ]
+            for labels in [[], *label_sets()]
             for by, moment in (
                 ("published", F("published_at")),
                 ("updated", Greatest("updated_at", "published_at")),
@@ -410,12 +459,13 @@ def test_recount_repairs_counts_changed_behind_their_back(site):
     out = io.StringIO()
     call_command("recount", stdout=out)
     assert out.getvalue().strip() == (
-        "Recounted: 2 label counts and 4 month counts were wrong and are now right."
+        "Recounted: 2 label counts, 4 month counts and 4 day counts were wrong "
+        "and are now right."
     )
     assert assert_exact()["labels"] == [("KERALA", 1), ("TOP STORY", 1)]
     out = io.StringIO()
     call_command("recount", stdout=out)
-    assert "0 label counts and 0 month counts" in out.getvalue()
+    assert "0 label counts, 0 month counts and 0 day counts" in out.getvalue()
 
 
 def test_the_label_admin_shows_kept_counts(staff_client, site):

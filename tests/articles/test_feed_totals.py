@@ -273,6 +273,51 @@ def test_time_bounds_add_whole_months_to_their_ends(client, frozen_now):
         assert len([sql for sql in counting if sql.startswith("SELECT COUNT(")]) == 2
 
 
+def test_a_range_counts_only_the_posts_of_its_two_part_days(
+    client, frozen_now, monkeypatch
+):
+    """
+    Whole months and whole days come from the kept counts: what is counted
+    is the posts of the two days the bounds fall in, however many the part
+    months hold (a month held 40,000 posts of the million-post demo).
+    """
+    start = at(2025, 11, 20)
+    for day in range(57):  # a post a day, 20 November to 15 January
+        frozen_now.move_to(start + timedelta(days=day, hours=1))
+        make_post(
+            title="Day %d" % day,
+            published_at=start + timedelta(days=day),
+            labels=["Coast", "Ferry"],
+        )
+    frozen_now.move_to(FROZEN_NOW)
+    counted = []
+    count = Post.objects.none().__class__.count
+
+    def recording(queryset):
+        counted.append(count(queryset))
+        return counted[-1]
+
+    plain = Post.objects.published().annotate(
+        updated=Greatest("updated_at", "published_at")
+    )
+    ranges = [
+        (at(2025, 12, 10, 6), at(2025, 12, 20, 18)),  # within a month
+        (at(2025, 11, 25, 6), at(2026, 1, 10, 18)),  # across whole months
+        (at(2025, 12, 3, 6), None),
+    ]
+    for limits, label in product(ranges, [None, "Coast", "Coast/Ferry"]):
+        for name, field in (("published", "published_at"), ("updated", "updated")):
+            address, rows = narrowed(plain, label, [(name, field, limits)])
+            expected = rows.count()
+            cache.clear()
+            counted.clear()
+            with monkeypatch.context() as patch:
+                patch.setattr(type(Post.objects.all()), "count", recording)
+                assert total(client, address) == expected
+            # The post of each bound's day, at most: never a month's.
+            assert counted and max(counted) <= 1, (name, limits, label, counted)
+
+
 def test_bounds_of_both_times_give_the_count_of_their_posts(client, frozen_now):
     """
     published- and updated- bounds together: the posts published in range
