@@ -1,5 +1,6 @@
 """articles.publishing: the table of moves, who may make each, and the bulk path."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -195,8 +196,14 @@ def test_bulk_path_creates_many_posts_in_one_transaction(people, frozen_now):
     with CaptureQueriesContext(connection) as queries:
         created = publishing.create_many(posts, user=people["editor"])
     # Taken permalinks once, then two inserts: the five public ids, the five
-    # posts (SQLite may add savepoints).
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    # posts (SQLite may add savepoints; the kept counts add a row for a day
+    # or month that had none).
+    inserts = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith("INSERT")
+        and not re.match(r'INSERT (OR IGNORE )?INTO "articles_\w*count"', q["sql"])
+    ]
     assert len(inserts) == 2
     assert len({post.public_id for post in created}) == 5
     assert all(post.pk for post in created)
