@@ -1,11 +1,12 @@
 """
 Kept counts, so no request counts a million rows (issue 20): live posts per
 label, per pair and per triple of labels (a feed of labels together,
-`/-/A/B` and `/-/A/B/C`) and per month, the whole site's, each label's and each pair's, by publication (the
-archive) and by feed time (the later of the last change and the
-publication: feeds' updated- bounds); all posts per label, the number of
-live posts, and when live posts and each label's page last changed (the
-sitemaps' lastmod).
+`/-/A/B` and `/-/A/B/C`), and per month and per day, the whole site's, each
+label's and each pair's, by publication (the archive) and by feed time (the
+later of the last change and the publication: feeds' updated- bounds,
+whose totals count only the two part days at their ends); all posts per
+label, the number of live posts, and when live posts and each label's page
+last changed (the sitemaps' lastmod).
 
 What is kept counts *published* posts, live or scheduled. Readers' counts
 take off the few published posts whose time is still to come (an indexed
@@ -15,13 +16,12 @@ with no job and no write (DESIGN.md 4.2).
 Each change that can alter a count updates it in the change's own
 transaction: saves and deletes of posts and label rows (the receivers below,
 connected in apps.py: publishing, unpublishing, a new time, an edit moving
-the feed time to another month, labels added, removed or moved by a merge,
-a revert; a post with k labels is in k(k-1)/2 pairs and k(k-1)(k-2)/6
-triples), bulk inserts (the
-querysets' bulk_create, and add_batch() for an insert that bypasses it),
-update times written without a signal (the Blogger import's:
-times_stamped()), and a change of the site's time zone (months are counted
-in it). A queryset.update() of a post's status or times sends no signal:
+the feed time to another day, labels added, removed or moved by a merge, a
+revert; a post with k labels is in k(k-1)/2 pairs and k(k-1)(k-2)/6
+triples), bulk inserts (the querysets' bulk_create, and add_batch() for an
+insert that bypasses it), update times written without a signal (the
+Blogger import's: times_stamped()), and a change of the site's time zone
+(months and days are counted in it). A queryset.update() of a post's status or times sends no signal:
 `manage.py recount` rebuilds every count from the rows, and says how many
 were wrong.
 """
@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps as global_apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import (
     Case,
     Count,
@@ -567,37 +567,78 @@ def _update_months(changes, zone):
 def _add_to_months(model, changes, zone):
     """
     Add {(key, start, end): [published, updated]} to `model`'s rows (months
-    or days) of `zone` (made where missing), in at most three queries.
+    or days) of `zone`. Rows are made for keys gaining posts only: a label
+    being deleted loses its rows before its label rows go.
     """
-    names = list(_span_rows(next(iter(changes))[0])[1])
-
-    def ident(key, start):
-        return (*_span_rows(key)[1].values(), start)
-
-    def rows(keys):
-        # Every row of these keys' values and months (a CASE adds 0 to the
-        # others): no OR of each key, which would nest too deep for SQLite.
-        found = model.objects.filter(
-            zone=zone, starts_at__in={start for _key, start, _end in keys}
-        )
-        for field in names:
-            values = {_span_rows(key)[1][field] for key, _start, _end in keys}
-            found = found.filter(**{field + "__in": values})
-        return found
-
-    # Rows are made for months gaining posts only: a label being deleted
-    # loses its rows before its label rows go.
-    gaining = [key for key, n in changes.items() if max(n) > 0]
+    gaining = {key: n for key, n in changes.items() if max(n) > 0}
     if gaining:
-        have = set(rows(gaining).values_list(*names, "starts_at"))
-        model.objects.bulk_create(
-            [
-                model(zone=zone, starts_at=start, ends_at=end, **_span_rows(key)[1])
-                for key, start, end in gaining
-                if ident(key, start) not in have
-            ],
-            ignore_conflicts=True,
+        _add_making_rows(model, gaining, zone)
+    losing = {key: n for key, n in changes.items() if max(n) <= 0}
+    if losing:
+        _add_to_rows(model, losing, zone)
+
+
+# Rows of an INSERT ... ON CONFLICT: 8 parameters each, within SQLite's 999.
+UPSERT_ROWS = 100
+
+
+def _add_making_rows(model, changes, zone):
+    """
+    Add the changes to their rows, made with them where missing, 100 at a
+    time in one INSERT ... ON CONFLICT DO UPDATE (SQLite and PostgreSQL
+    alike): atomic, so two transactions making the same new day both count,
+    and a load's new days cost one query, not a look-up, an insert and an
+    update.
+    """
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    names = list(_span_rows(next(iter(changes))[0])[1])
+    columns = [*names, "zone", "starts_at", "ends_at", "published", "updated"]
+    table = quote(model._meta.db_table)
+    row = "(%s)" % ", ".join(["%s"] * len(columns))
+    items = list(changes.items())
+    for first in range(0, len(items), UPSERT_ROWS):
+        chunk = items[first : first + UPSERT_ROWS]
+        params = []
+        for (key, start, end), (published, updated) in chunk:
+            params.extend(_span_rows(key)[1].values())
+            params.extend(
+                [
+                    zone,
+                    connection.ops.adapt_datetimefield_value(start),
+                    connection.ops.adapt_datetimefield_value(end),
+                    published,
+                    updated,
+                ]
+            )
+        # Names from the model, quoted; every value is a bound parameter.
+        sql = (  # noqa: S608
+            "INSERT INTO {table} ({columns}) VALUES {rows} ON CONFLICT ({unique}) "  # nosec B608
+            "DO UPDATE SET {published} = {table}.{published} + excluded.{published}, "
+            "{updated} = {table}.{updated} + excluded.{updated}"
+        ).format(
+            table=table,
+            columns=", ".join(quote(column) for column in columns),
+            rows=", ".join([row] * len(chunk)),
+            unique=", ".join(quote(column) for column in [*names, "zone", "starts_at"]),
+            published=quote("published"),
+            updated=quote("updated"),
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def _add_to_rows(model, changes, zone):
+    """Add the changes to rows that are there, in one UPDATE with CASEs."""
+    names = list(_span_rows(next(iter(changes))[0])[1])
+    # Every row of these keys' values and months (a CASE adds 0 to the
+    # others): no OR of each key, which would nest too deep for SQLite.
+    found = model.objects.filter(
+        zone=zone, starts_at__in={start for _key, start, _end in changes}
+    )
+    for field in names:
+        values = {_span_rows(key)[1][field] for key, _start, _end in changes}
+        found = found.filter(**{field + "__in": values})
 
     def added(index):
         return Case(
@@ -614,7 +655,7 @@ def _add_to_months(model, changes, zone):
     for index, field in enumerate(("published", "updated")):
         if any(n[index] for n in changes.values()):
             update[field] = F(field) + added(index)
-    rows(list(changes)).update(**update)
+    found.update(**update)
 
 
 @transaction.atomic
