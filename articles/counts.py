@@ -445,9 +445,9 @@ def _only_pairs(groups):
 
 def _update_groups(changes):
     """
-    Apply {group: published change} to the pairs and triples (_groups()),
-    200 groups at a time: make the missing rows of groups gaining posts,
-    then one UPDATE with a CASE.
+    Apply {group: published change} to the pairs and triples (_groups()):
+    those gaining posts by _upsert(), the others 200 at a time in one
+    UPDATE with a CASE.
     """
     by_size = defaultdict(list)
     for group, n in sorted(changes.items()):
@@ -455,20 +455,15 @@ def _update_groups(changes):
             by_size[len(group)].append((group, n))
     for size, items in by_size.items():
         model, fields = GROUP_MODELS[size], GROUP_FIELDS[:size]
-        for start in range(0, len(items), 200):
-            chunk = dict(items[start : start + 200])
+        # Groups gaining posts: made where missing (a label being deleted
+        # loses its groups' rows before its label rows go).
+        gaining = [(*group, n) for group, n in items if n > 0]
+        if gaining:
+            _upsert(model, [*fields, "published"], list(fields), gaining)
+        losing = [(group, n) for group, n in items if n < 0]
+        for start in range(0, len(losing), 200):
+            chunk = dict(losing[start : start + 200])
             where = reduce(or_, (Q(**_group_fields(group)) for group in chunk))
-            gaining = [group for group, n in chunk.items() if n > 0]
-            if gaining:
-                have = set(model.objects.filter(where).values_list(*fields))
-                model.objects.bulk_create(
-                    [
-                        model(**_group_fields(group))
-                        for group in gaining
-                        if group not in have
-                    ],
-                    ignore_conflicts=True,
-                )
             model.objects.filter(where).update(
                 published=F("published")
                 + Case(
@@ -578,51 +573,54 @@ def _add_to_months(model, changes, zone):
         _add_to_rows(model, losing, zone)
 
 
-# Rows of an INSERT ... ON CONFLICT: 8 parameters each, within SQLite's 999.
-UPSERT_ROWS = 100
-
-
 def _add_making_rows(model, changes, zone):
+    """Add the changes to their rows, made with them where missing (_upsert())."""
+    names = list(_span_rows(next(iter(changes))[0])[1])
+    _upsert(
+        model,
+        [*names, "zone", "starts_at", "ends_at", "published", "updated"],
+        [*names, "zone", "starts_at"],
+        [
+            (*_span_rows(key)[1].values(), zone, start, end, published, updated)
+            for (key, start, end), (published, updated) in changes.items()
+        ],
+    )
+
+
+def _upsert(model, columns, unique, rows):
     """
-    Add the changes to their rows, made with them where missing, 100 at a
-    time in one INSERT ... ON CONFLICT DO UPDATE (SQLite and PostgreSQL
-    alike): atomic, so two transactions making the same new day both count,
-    and a load's new days cost one query, not a look-up, an insert and an
-    update.
+    Insert `rows` (values of `columns`) into `model`'s table, a row whose
+    `unique` columns are taken adding its other counted columns (all but
+    `unique` and ends_at) to that row's instead: INSERT ... ON CONFLICT DO
+    UPDATE (SQLite and PostgreSQL alike), a few hundred parameters a query.
+    Atomic, so two transactions making the same new row both count, and
+    new rows cost one query, not a look-up, an insert and an update.
     """
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    names = list(_span_rows(next(iter(changes))[0])[1])
-    columns = [*names, "zone", "starts_at", "ends_at", "published", "updated"]
     table = quote(model._meta.db_table)
+    added = [column for column in columns if column not in unique + ["ends_at"]]
     row = "(%s)" % ", ".join(["%s"] * len(columns))
-    items = list(changes.items())
-    for first in range(0, len(items), UPSERT_ROWS):
-        chunk = items[first : first + UPSERT_ROWS]
-        params = []
-        for (key, start, end), (published, updated) in chunk:
-            params.extend(_span_rows(key)[1].values())
-            params.extend(
-                [
-                    zone,
-                    connection.ops.adapt_datetimefield_value(start),
-                    connection.ops.adapt_datetimefield_value(end),
-                    published,
-                    updated,
-                ]
-            )
+    per = max(1, 900 // len(columns))  # SQLite's limit is 999 parameters
+    for first in range(0, len(rows), per):
+        chunk = rows[first : first + per]
+        params = [
+            connection.ops.adapt_datetimefield_value(value)
+            if isinstance(value, datetime)
+            else value
+            for values in chunk
+            for value in values
+        ]
         # Names from the model, quoted; every value is a bound parameter.
-        sql = (  # noqa: S608
-            "INSERT INTO {table} ({columns}) VALUES {rows} ON CONFLICT ({unique}) "  # nosec B608
-            "DO UPDATE SET {published} = {table}.{published} + excluded.{published}, "
-            "{updated} = {table}.{updated} + excluded.{updated}"
-        ).format(
-            table=table,
-            columns=", ".join(quote(column) for column in columns),
-            rows=", ".join([row] * len(chunk)),
-            unique=", ".join(quote(column) for column in [*names, "zone", "starts_at"]),
-            published=quote("published"),
-            updated=quote("updated"),
+        sql = "INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO UPDATE SET %s" % (  # noqa: S608 # nosec B608
+            table,
+            ", ".join(quote(column) for column in columns),
+            ", ".join([row] * len(chunk)),
+            ", ".join(quote(column) for column in unique),
+            ", ".join(
+                "{c} = {t}.{c} + excluded.{c}".format(c=quote(column), t=table)
+                for column in added
+            ),
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
