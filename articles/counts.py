@@ -1223,10 +1223,13 @@ def recount_together(apps=None):
     return {"pairs": wrong.get(2, 0), "triples": wrong.get(3, 0)}
 
 
-# The kept spans' models by period: the site's, each label's, each pair's.
+# The kept spans' model names by period (a migration's models are found by
+# name): the site's, each label's, each pair's.
 SPAN_MODEL_NAMES = {
-    "month": ("MonthCount", "LabelMonthCount", "LabelPairMonthCount"),
-    "day": ("DayCount", "LabelDayCount", "LabelPairDayCount"),
+    period: tuple(
+        SPAN_MODELS[period, what].__name__ for what in ("site", "label", "pair")
+    )
+    for period in PERIODS
 }
 
 

@@ -84,10 +84,11 @@ def _total(queryset, query, found_labels, labels, post_id, unbounded=None):
     """
     openSearch's total: the kept counts (articles/counts.py) for the whole
     feed, a label's, and two or three labels' together (`/-/A/B`,
-    `/-/A/B/C`), so no render counts every live post. One address (a post's own, `path`) counts its row or
-    none. Bounds of one time (published- or updated-) on the whole feed,
-    one label's or two labels' together read the kept month counts and
-    count only their two edge months (_between()); bounds of both times
+    `/-/A/B/C`), so no render counts every live post. One address (a
+    post's own, `path`) counts its row or none. Bounds of one time
+    (published- or updated-) on the whole feed, one label's or two labels'
+    together read the kept month and day counts and count only their two
+    part days (_between()); bounds of both times
     take off what is outside the second from the first (_both_times()).
     What is left (four labels or more together, three with bounds, which
     are rare; `q`) is counted.
