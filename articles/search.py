@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import (
@@ -54,7 +55,6 @@ _LABEL_GROUP_RE = re.compile(
 )
 _LABEL_RE = re.compile(r'label:(?:"([^"]*)"|([^\s|"]+))', re.I)
 _CHUNK_RE = re.compile(r'"([^"]*)"?|([^\s"]+)')
-_WORD_RE = re.compile(r"\w+")
 MAX_TERMS = 12
 
 # Column weights: a title match counts most, then labels, excerpt and body.
@@ -103,6 +103,24 @@ class ParsedQuery:
         return bool(self.terms or self.label_groups)
 
 
+def _words(text):
+    """
+    The words of `text`: runs of letters, digits and combining marks. A
+    vowel sign of Malayalam or Hindi (ക + േ) is part of its word, as
+    PostgreSQL's parser has it; Python's \\w would split the word there.
+    """
+    words, word = [], []
+    for char in text:
+        if char.isalnum() or char == "_" or unicodedata.category(char)[0] == "M":
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return words
+
+
 def parse_query(text):
     """
     Split a query into terms (each a tuple of words; more than one word is a
@@ -119,7 +137,7 @@ def parse_query(text):
     rest = _LABEL_GROUP_RE.sub(" ", text)
     terms = []
     for phrase, word in _CHUNK_RE.findall(rest):
-        words = tuple(_WORD_RE.findall((phrase or word).lower()))
+        words = tuple(_words((phrase or word).lower()))
         if words:
             terms.append(words)
     return ParsedQuery(terms=terms[:MAX_TERMS], label_groups=groups)

@@ -64,6 +64,21 @@ def test_quoted_phrase_matches_the_words_together_only(client, frozen_now):
     assert sorted(titles(client.get("/search?q=direct air links"))) == ["One", "Two"]
 
 
+def test_malayalam_and_hindi_words_are_found_whole(client, frozen_now):
+    """
+    Their vowel signs and viramas are combining marks: a word such as
+    കേരളം is one word, in the query as in the index, on both databases.
+    """
+    make_post(title="കേരളം ബജറ്റ് അവതരിപ്പിച്ചു", body="<p>Budget day.</p>")
+    make_post(title="केरल समाचार", body="<p>News in Hindi.</p>")
+    make_post(title="Weather", body="<p>Sunny and warm.</p>")
+    assert titles(client.get("/search?q=കേരളം")) == ["കേരളം ബജറ്റ് അവതരിപ്പിച്ചു"]
+    assert titles(client.get("/search?q=ബജറ്റ്")) == ["കേരളം ബജറ്റ് അവതരിപ്പിച്ചു"]
+    assert titles(client.get('/search?q="केरल समाचार"')) == ["केरल समाचार"]
+    assert titles(client.get("/search?q=केरल")) == ["केरल समाचार"]
+    assert parse_query("കേരളം ബജറ്റ്").terms == [("കേരളം",), ("ബജറ്റ്",)]
+
+
 def test_label_filter_with_text_and_alone(client, frozen_now):
     make_post(title="Kochi film week", labels=["Movie"], body="<p>Films.</p>")
     make_post(title="Kochi port", labels=["KERALA"], body="<p>Ships.</p>")
