@@ -50,8 +50,9 @@ from .images import ImageImporter, delete_new_files
 
 PROGRESS_EVERY = 500
 # Records per batch: new posts per call of the publishing service's bulk
-# path, comments per bulk insert.
-BATCH_SIZE = 500
+# path, comments per bulk insert. From publishing.COPY_FROM rows a batch is
+# written by PostgreSQL's COPY; a batch of 2,000 posts holds a few MB.
+BATCH_SIZE = 2000
 # Past this many posts, pages and comments changed, an import purges every
 # cached page rather than each one's tag (`_Saver.purge`).
 PURGE_ALL_OVER = 1000
@@ -246,6 +247,12 @@ class _Saver:
             self.progress(_("Saved %d items...") % self.saved)
 
     def run(self):
+        # New posts' search rows: on PostgreSQL the server indexes a batch
+        # while the next one is read (search.BulkIndexer).
+        with search.BulkIndexer() as self.index:
+            self.save_all()
+
+    def save_all(self):
         self.settings()
         labels_before = Label.objects.count()
         self.start_comments()
@@ -806,8 +813,8 @@ class _Saver:
             for _record, post, labels in batch
             for position, label in enumerate(labels)
         ]
-        LabeledPost.objects.bulk_create(rows, batch_size=BATCH_SIZE * 4)
-        search.index_posts(posts)
+        publishing.insert_rows(LabeledPost, rows)
+        self.index.add(posts)
         for post in posts:
             if post.permalink:
                 self.owners[post.permalink] = post.pk
@@ -996,7 +1003,7 @@ class _Saver:
         changed = [comment for _r, comment, action in written if action == "updated"]
         try:
             with transaction.atomic():
-                Comment.objects.bulk_create(new, batch_size=BATCH_SIZE)
+                publishing.insert_rows(Comment, new)
                 Comment.objects.bulk_update(
                     changed, COMMENT_FIELDS, batch_size=BATCH_SIZE
                 )
@@ -1046,13 +1053,19 @@ class _Saver:
 
 # Double quotes name a column on SQLite and PostgreSQL alike.
 STAMP_UPDATED_SQL = 'UPDATE "%s" SET "updated_at" = %%s WHERE "id" = %%s'
+STAMP_UPDATED_FROM_ARRAYS_SQL = (
+    'UPDATE "%s" AS target SET "updated_at" = given.moment '
+    "FROM unnest(%%s::bigint[], %%s::timestamptz[]) AS given (id, moment) "
+    'WHERE target."id" = given.id'
+)
 
 
 def stamp_updated(times):
     """
     Blogger's update times for saved posts or pages, `(obj, moment)` pairs
-    (a None moment leaves it), in one statement run for each (far cheaper
-    than `bulk_update`'s CASE over a batch); posts' kept feed months follow
+    (a None moment leaves it), in one statement (on PostgreSQL, given two
+    arrays) or one run for each (far cheaper than `bulk_update`'s CASE over
+    a batch); posts' kept feed months follow
     (counts.times_stamped). In memory each keeps its save time, as one
     saved by itself did (an entry with the same id later in the file
     compares against it the same way), and that is what the row held.
@@ -1067,7 +1080,14 @@ def stamp_updated(times):
         (field.get_db_prep_save(moment, connection), obj.pk) for obj, moment in times
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(STAMP_UPDATED_SQL % model._meta.db_table, rows)
+        if connection.vendor == "postgresql":
+            # One statement for the batch, the pairs as two arrays.
+            cursor.execute(
+                STAMP_UPDATED_FROM_ARRAYS_SQL % model._meta.db_table,
+                [[pk for _moment, pk in rows], [moment for moment, _pk in rows]],
+            )
+        else:
+            cursor.executemany(STAMP_UPDATED_SQL % model._meta.db_table, rows)
     if issubclass(model, Post):
         counts.times_stamped(
             (obj.pk, obj.status, obj.published_at, obj.updated_at, moment)

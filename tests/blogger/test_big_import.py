@@ -14,7 +14,9 @@ from django.core.management import CommandError
 from django.db import connection
 from django.db.models import F
 
-from articles.models import Label, LabeledPost, Page, Post, Status
+from articles import counts as counts_module
+from articles import publishing, search
+from articles.models import ContentId, Label, LabeledPost, Page, Post, Status
 from bench.blogger_backup import write_backup
 from blogger import backup as backup_module
 from blogger import importer
@@ -82,6 +84,55 @@ def test_a_second_import_of_the_same_file_changes_nothing(db, frozen_now, tmp_pa
     assert row(out, "comments") == [counts["comments"], 0, 0, counts["comments"]]
     assert dict(Post.objects.values_list("pk", "version")) == versions
     assert list(Comment.objects.order_by("pk").values()) == comments
+
+
+def test_batches_written_by_copy_import_what_the_file_holds(
+    db, frozen_now, tmp_path, monkeypatch
+):
+    """
+    Small batches, each written by PostgreSQL's COPY (posts, their label
+    rows, comments) with its search rows indexed while the next batch is
+    read: every post is found by its own words with its labels, keeps
+    Blogger's update time, every reply its thread, and the kept counts are
+    exact. SQLite takes the same batches by INSERT.
+    """
+    monkeypatch.setattr(importer, "BATCH_SIZE", 60)
+    monkeypatch.setattr(publishing, "COPY_FROM", 50)
+    path, counts = generated(tmp_path, 300)
+
+    out, _err = run_import(path)
+
+    total = counts["posts"] + counts["drafts"]
+    assert row(out, "posts") == [total, total, 0, 0]
+    assert row(out, "comments") == [counts["comments"], counts["comments"], 0, 0]
+    records = list(BackupFile(path).records(("post",)))
+    posts = {
+        post.blogger_id: post
+        for post in Post.objects.prefetch_related("labeled_items__tag")
+    }
+    assert set(posts) == {record.blogger_id for record in records}
+    assert ContentId.objects.filter(post_number__isnull=False).count() == total
+    for record in records:
+        post = posts[record.blogger_id]
+        assert post.updated_at == record.updated, record.title
+        assert [label.name for label in post.label_list] == list(
+            dict.fromkeys(record.labels)
+        )
+        # The index row holds the title's words and the labels, drafts too.
+        number = record.title.split(":")[0]
+        words = '"%s" %s' % (number, " ".join(record.labels))
+        assert list(
+            Post.objects.filter(pk__in=search.matching_ids(words)).values_list(
+                "blogger_id", flat=True
+            )
+        ) == [record.blogger_id], words
+    assert Comment.objects.count() == counts["comments"]
+    replies = Comment.objects.filter(parent__isnull=False)
+    assert replies.count() == counts["replies"]
+    assert not replies.exclude(post_id=F("parent__post_id")).exists()
+    assert not replies.filter(parent__parent__isnull=False).exists()
+    # The kept counts follow the rows: a recount finds nothing wrong.
+    assert set(counts_module.recount().values()) == {0}
 
 
 def test_no_more_than_a_batch_of_records_is_alive_at_once(
