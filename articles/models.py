@@ -775,6 +775,51 @@ class KeptSpan(models.Model):
         return "%s %s: %d" % (self.zone, self.starts_at, self.published)
 
 
+class LabelSpan(KeptSpan):
+    """A kept span of the posts carrying one label."""
+
+    # The unique constraint's first column: its index serves the label.
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return "%s %s %s: %d" % (
+            self.label_id,
+            self.zone,
+            self.starts_at,
+            self.published,
+        )
+
+
+class LabelPairSpan(KeptSpan):
+    """
+    A kept span of the posts carrying both labels of a pair (`first` the
+    one with the smaller id).
+    """
+
+    # The unique constraint's first column: its index serves `first`.
+    first = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    second = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return "%s+%s %s %s: %d" % (
+            self.first_id,
+            self.second_id,
+            self.zone,
+            self.starts_at,
+            self.published,
+        )
+
+
 class MonthCount(KeptSpan):
     """The whole site's months: the archive's counts and the feeds' totals."""
 
@@ -786,20 +831,12 @@ class MonthCount(KeptSpan):
             )
         ]
 
-    def __str__(self):
-        return "%s %s: %d" % (self.zone, self.starts_at, self.published)
 
-
-class LabelMonthCount(KeptSpan):
+class LabelMonthCount(LabelSpan):
     """
     One label's months: the totals of a label's feed with published- or
     updated- bounds (`/-/LABEL?updated-min=...`).
     """
-
-    # The unique constraint's first column: its index serves the label.
-    label = models.ForeignKey(
-        Label, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
 
     class Meta:
         verbose_name = _("label month count")
@@ -809,27 +846,12 @@ class LabelMonthCount(KeptSpan):
             )
         ]
 
-    def __str__(self):
-        return "%s %s %s: %d" % (
-            self.label_id,
-            self.zone,
-            self.starts_at,
-            self.published,
-        )
 
-
-class LabelPairMonthCount(KeptSpan):
+class LabelPairMonthCount(LabelPairSpan):
     """
-    The months of the posts carrying both labels of a pair (`first` the
-    one with the smaller id): the totals of a feed of two labels together
-    with published- or updated- bounds.
+    The months of the posts carrying both labels of a pair: the totals of a
+    feed of two labels together with published- or updated- bounds.
     """
-
-    # The unique constraint's first column: its index serves `first`.
-    first = models.ForeignKey(
-        Label, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    second = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name = _("label pair month count")
@@ -843,15 +865,6 @@ class LabelPairMonthCount(KeptSpan):
                 condition=Q(first__lt=F("second")),
             ),
         ]
-
-    def __str__(self):
-        return "%s+%s %s %s: %d" % (
-            self.first_id,
-            self.second_id,
-            self.zone,
-            self.starts_at,
-            self.published,
-        )
 
 
 class DayCount(KeptSpan):
@@ -869,13 +882,8 @@ class DayCount(KeptSpan):
         ]
 
 
-class LabelDayCount(KeptSpan):
+class LabelDayCount(LabelSpan):
     """One label's days, as DayCount is the site's."""
-
-    # The unique constraint's first column: its index serves the label.
-    label = models.ForeignKey(
-        Label, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
 
     class Meta:
         verbose_name = _("label day count")
@@ -886,14 +894,8 @@ class LabelDayCount(KeptSpan):
         ]
 
 
-class LabelPairDayCount(KeptSpan):
-    """The days of the posts carrying both labels of a pair (smaller id first)."""
-
-    # The unique constraint's first column: its index serves `first`.
-    first = models.ForeignKey(
-        Label, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    second = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+class LabelPairDayCount(LabelPairSpan):
+    """The days of the posts carrying both labels of a pair."""
 
     class Meta:
         verbose_name = _("label pair day count")
