@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
 from articles import demo, publishing, search
-from articles.models import Image, LabeledPost, Post, Status
+from articles.models import Image, Label, LabeledPost, Post, Status
 from articles.search import PostSearchDocument, search_posts
 from tests.conftest import FROZEN_NOW
 
@@ -120,3 +120,57 @@ def test_bulk_indexer_runs_only_inside_a_transaction():
     """Its temporary table ends with the transaction: outside one it refuses."""
     with pytest.raises(TransactionManagementError), search.BulkIndexer():
         pass
+
+
+def planned_by_index(queryset):
+    plan = queryset.explain()
+    return "Index" in plan and "Seq Scan" not in plan, plan[:300]
+
+
+@pytest.mark.postgresql
+def test_a_bulk_load_keeps_the_planner_statistics_of_its_own_rows(
+    frozen_now, monkeypatch
+):
+    """
+    Mid-load, before any commit, a look-up of a batch's Blogger ids and of
+    its posts' label rows (what the import and the kept counts ask after
+    each batch) is planned by the index, not as a scan of the whole table:
+    the tables are analysed again as the load's own rows double them.
+    """
+    monkeypatch.setattr(publishing, "STATISTICS_FROM", 500)
+    monkeypatch.setattr(publishing, "COPY_FROM", 50)
+    posts = (
+        Post(
+            title="Ferry %d" % number,
+            body="<p>The ferry sails at dawn.</p>",
+            status=Status.PUBLISHED,
+            published_at=FROZEN_NOW - timedelta(minutes=number + 1),
+            blogger_id="9%018d" % number,
+        )
+        for number in range(4000)
+    )
+    labels = [Label.objects.create(name=name) for name in ("Coast", "Ferry")]
+    with transaction.atomic():
+        for batch in publishing.create_batches(posts, batch_size=500):
+            publishing.insert_rows(
+                LabeledPost,
+                [
+                    LabeledPost(content_object_id=post.pk, tag=label, position=n)
+                    for post in batch
+                    for n, label in enumerate(labels)
+                ],
+            )
+        # A few of the last batch's: 1% of the table.
+        blogger_ids = [post.blogger_id for post in batch[:40]]
+        post_ids = [post.pk for post in batch[:40]]
+
+        by_blogger_id = planned_by_index(
+            Post.objects.filter(blogger_id__in=blogger_ids).order_by().values("pk")
+        )
+        label_rows = planned_by_index(
+            LabeledPost.objects.filter(content_object_id__in=post_ids).values_list(
+                "pk", "tag_id", "content_object_id"
+            )
+        )
+    assert by_blogger_id[0], by_blogger_id[1]
+    assert label_rows[0], label_rows[1]
