@@ -507,7 +507,9 @@ def _keep_statistics(connection, model, added):
     against 6 ms by the index), and an import or load grew with the square
     of its size. So the rows `added` to `model`'s table are counted, and
     the table analysed again each time they double it: a handful of
-    ANALYZEs a load, which count the transaction's own rows.
+    ANALYZEs a load, which count the transaction's own rows. Its lock
+    (SHARE UPDATE EXCLUSIVE, until the commit) keeps only VACUUM and schema
+    changes of the table waiting, never readers or writers.
     """
     if connection.vendor != "postgresql" or not added:
         return

@@ -3,6 +3,7 @@ What size costs: the reader and editor pages on PostgreSQL at 10,000 and at
 1,000,000 posts (issue 20), each page warm and cold, with its SQL queries.
 
     .venv/bin/python bench/scale.py --db scale_10k --db scale_1m    # --runs 5 --explain
+    .venv/bin/python bench/scale.py --db scale_10k --db scale_1m --rare  # the rare feed shapes
 
 Each `--db` is a PostgreSQL database built by `manage.py loaddemo --posts N`
 (see bench/README.md, "A million posts"). The pages are requested in-process
@@ -51,6 +52,8 @@ LABEL = "TOP STORY"
 # smaller third.
 OTHER_LABEL = "AROUND THE GLOBE"
 THIRD_LABEL = "Movie"
+# A fourth, for the rare shapes (--rare): four labels together.
+FOURTH_LABEL = "SPECIAL STORY"
 # Queries explained per database: the slowest of all cold renders.
 EXPLAINED = 12
 
@@ -108,6 +111,8 @@ def outer(args):
             command.append("--explain")
         if args.only:
             command += ["--only", args.only]
+        if args.rare:
+            command.append("--rare")
         result = subprocess.run(
             command, cwd=source, env=env, capture_output=True, text=True
         )
@@ -197,9 +202,39 @@ def summary(times):
     }
 
 
-def addresses(client):
+def rare_shapes(year_back):
+    """
+    The feeds whose total is counted once after each change, then kept
+    (docs/production.md, "Rare feed shapes"): their cold time is that count.
+    """
+    since = quote(year_back.isoformat(timespec="seconds"))
+    labels = "/".join(quote(label) for label in (LABEL, OTHER_LABEL, THIRD_LABEL))
+    return [
+        (
+            "rare: feed, four labels together",
+            "reader",
+            "/feeds/posts/default/-/%s/%s?alt=json&max-results=5"
+            % (labels, quote(FOURTH_LABEL)),
+        ),
+        (
+            "rare: three labels' feed, published-min a year back",
+            "reader",
+            "/feeds/posts/default/-/%s?alt=json&max-results=5&published-min=%s"
+            % (labels, since),
+        ),
+        (
+            "rare: search feed q=police, published-min a year back",
+            "reader",
+            "/feeds/posts/default?alt=json&max-results=5&q=police&published-min=%s"
+            % since,
+        ),
+    ]
+
+
+def addresses(client, rare=False):
     """The pages, found in the data: a post and a month in the middle of the
-    archive, a deep page of the label by its "Older posts" cursor."""
+    archive, a deep page of the label by its "Older posts" cursor; with
+    `rare`, the rare feed shapes instead."""
     from django.utils import timezone
 
     from articles.models import Post
@@ -228,6 +263,8 @@ def addresses(client):
     index = client.get("/sitemap.xml").content.decode()
     sitemaps = re.findall(r"<loc>https?://[^/]+([^<]+)</loc>", index)
     post_maps = [address for address in sitemaps if "post" in address]
+    if rare:
+        return total, rare_shapes(year_back)
     return total, [
         ("home", "reader", "/"),
         ("post (middle of the archive)", "reader", middle[1]),
@@ -327,7 +364,7 @@ def measure(args):
     editor = Client(HTTP_HOST="127.0.0.1")
     editor.force_login(get_user_model().objects.get(username="editor"))
     clients = {"reader": reader, "editor": editor}
-    total, pages = addresses(reader)
+    total, pages = addresses(reader, rare=args.rare)
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     pages = [
         {"name": name, "who": who, "path": path, "warm": [], "cold": []}
@@ -424,6 +461,11 @@ def main():
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--migrate", action="store_true", help="migrate each first")
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument(
+        "--rare",
+        action="store_true",
+        help="the rare feed shapes only (their totals counted)",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
