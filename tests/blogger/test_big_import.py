@@ -131,6 +131,15 @@ def test_batches_written_by_copy_import_what_the_file_holds(
     assert replies.count() == counts["replies"]
     assert not replies.exclude(post_id=F("parent__post_id")).exists()
     assert not replies.filter(parent__parent__isnull=False).exists()
+    # Each comment keeps its author and Blogger's time.
+    written = {
+        comment.blogger_id: (comment.name, comment.created_at)
+        for comment in Comment.objects.all()
+    }
+    assert written == {
+        record.blogger_id: (record.author.name, record.published)
+        for record in BackupFile(path).records(("comment",))
+    }
     # The kept counts follow the rows: a recount finds nothing wrong.
     assert set(counts_module.recount().values()) == {0}
 
